@@ -1,0 +1,123 @@
+package org.turnoutstream.reference;
+
+import java.io.Serializable;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+
+/**
+ * The elections a job knows about, by election id. Immutable and Serializable; lookups are hash-map gets.
+ *
+ * <p>Each election is loaded from a directory holding {@value Election#CONSTITUENCIES_FILE} and
+ * {@value Election#BRANCHES_FILE}. A run-off is a separate election that may reuse the first round's
+ * directory; such a directory is read once and its data shared.
+ */
+public final class ElectionCatalog implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final HashMap<String, Election> elections;
+    private final SortedSet<String> ids;
+
+    private ElectionCatalog(HashMap<String, Election> elections) {
+        this.elections = elections;
+        this.ids = Collections.unmodifiableSortedSet(new TreeSet<>(elections.keySet()));
+    }
+
+    /** Loads every election (election id -> directory); throws {@link ReferenceDataException}. */
+    public static ElectionCatalog load(Map<String, Path> electionDirs) {
+        HashMap<String, Election> loaded = new HashMap<>();
+        HashMap<Path, Election> byDirectory = new HashMap<>();
+        for (Map.Entry<String, Path> e : electionDirs.entrySet()) {
+            String id = e.getKey();
+            Path dir = e.getValue();
+            if (id == null || id.isBlank()) throw new ReferenceDataException("empty election id for directory " + dir);
+            if (dir == null) throw new ReferenceDataException("election '" + id + "': no directory");
+            Path key = dir.toAbsolutePath().normalize();
+            Election shared = byDirectory.get(key);
+            Election election = shared != null ? shared.withId(id) : Election.load(id, dir);
+            byDirectory.putIfAbsent(key, election);
+            loaded.put(id, election);
+        }
+        return new ElectionCatalog(loaded);
+    }
+
+    /** Loads the elections of several command-line specs ({@code id=dir} each). */
+    public static ElectionCatalog loadSpecs(Collection<String> specs) {
+        return load(parseSpecs(specs));
+    }
+
+    public static ElectionCatalog of(Election... elections) {
+        HashMap<String, Election> map = new HashMap<>();
+        for (Election e : elections) {
+            if (map.putIfAbsent(e.id(), e) != null) {
+                throw new ReferenceDataException("duplicate election id '" + e.id() + "'");
+            }
+        }
+        return new ElectionCatalog(map);
+    }
+
+    /**
+     * Parses {@code id=dir} (split at the first '='), e.g. {@code 2024-majlis-r1=reference/alborz-synthetic}.
+     * A relative directory is relative to the working directory.
+     */
+    public static ElectionSpec parseSpec(String spec) {
+        String usage = "; expected id=dir, e.g. 2024-majlis-r1=reference/alborz-synthetic";
+        if (spec == null) throw new ReferenceDataException("missing election spec" + usage);
+        int eq = spec.indexOf('=');
+        if (eq < 0) throw new ReferenceDataException("election spec '" + spec + "' has no '='" + usage);
+        String id = spec.substring(0, eq).strip();
+        String dir = spec.substring(eq + 1).strip();
+        if (id.isEmpty()) throw new ReferenceDataException("election spec '" + spec + "' has an empty id" + usage);
+        if (dir.isEmpty()) {
+            throw new ReferenceDataException("election spec '" + spec + "' has an empty directory" + usage);
+        }
+        try {
+            return new ElectionSpec(id, Path.of(dir));
+        } catch (InvalidPathException e) {
+            throw new ReferenceDataException("election spec '" + spec + "': invalid directory: " + e.getMessage(), e);
+        }
+    }
+
+    /** Parses several specs, keeping their order; the same election id twice is an error. */
+    public static Map<String, Path> parseSpecs(Collection<String> specs) {
+        LinkedHashMap<String, Path> dirs = new LinkedHashMap<>();
+        for (String s : specs) {
+            ElectionSpec spec = parseSpec(s);
+            Path previous = dirs.putIfAbsent(spec.electionId(), spec.directory());
+            if (previous != null) {
+                throw new ReferenceDataException("election id '" + spec.electionId() + "' given twice ("
+                        + previous + " and " + spec.directory() + ")");
+            }
+        }
+        return dirs;
+    }
+
+    public static Map<String, Path> parseSpecs(String... specs) {
+        return parseSpecs(Arrays.asList(specs));
+    }
+
+    public Optional<Election> election(String electionId) {
+        return Optional.ofNullable(elections.get(electionId));
+    }
+
+    /** Election ids, sorted. */
+    public Set<String> electionIds() {
+        return ids;
+    }
+
+    @Override
+    public String toString() {
+        List<String> parts = ids.stream().map(elections::get).map(Election::toString).toList();
+        return "ElectionCatalog" + parts;
+    }
+}
