@@ -1,0 +1,13 @@
+package org.turnoutstream.events;
+
+/** Kafka topic names of the Turnout Stream pipeline. */
+public final class Topics {
+    /** {@code TurnoutReport} values keyed by branch id. */
+    public static final String TURNOUT = "branch.turnout";
+    /** {@code ConnectivityEvent} values keyed by branch id. */
+    public static final String CONNECTIVITY = "branch.connectivity";
+    /** Records the jobs could not decode or validate, with the reason in the headers. */
+    public static final String DEAD_LETTER = "turnout.dlq";
+
+    private Topics() {}
+}

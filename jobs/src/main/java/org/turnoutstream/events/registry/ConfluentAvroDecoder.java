@@ -1,0 +1,139 @@
+package org.turnoutstream.events.registry;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificRecord;
+import org.turnoutstream.events.Topics;
+import org.turnoutstream.schemas.ConnectivityEvent;
+import org.turnoutstream.schemas.TurnoutReport;
+
+/**
+ * Decodes Confluent-framed Avro values into a generated record class. The writer schema comes
+ * from the registry by the id in each value, the reader schema is the class's own, so values
+ * written with any BACKWARD-compatible newer (or older) schema decode into this version.
+ *
+ * <p>Serializable so a job can ship it; the registry client is created lazily on first use,
+ * i.e. on the TaskManager. Thread-safe.
+ */
+public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final RegistryConfig config;
+    private final Class<T> recordClass;
+
+    private transient volatile ConfluentSchemaCoder coder;
+    private transient Map<Schema, SpecificDatumReader<T>> readersByWriter;
+
+    private ConfluentAvroDecoder(RegistryConfig config, Class<T> recordClass) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.recordClass = Objects.requireNonNull(recordClass, "recordClass");
+    }
+
+    public static <T extends SpecificRecord> ConfluentAvroDecoder<T> forClass(RegistryConfig config, Class<T> recordClass) {
+        return new ConfluentAvroDecoder<>(config, recordClass);
+    }
+
+    /** Values of {@link Topics#TURNOUT}. */
+    public static ConfluentAvroDecoder<TurnoutReport> forTurnoutReports(RegistryConfig config) {
+        return forClass(config, TurnoutReport.class);
+    }
+
+    /** Values of {@link Topics#CONNECTIVITY}. */
+    public static ConfluentAvroDecoder<ConnectivityEvent> forConnectivityEvents(RegistryConfig config) {
+        return forClass(config, ConnectivityEvent.class);
+    }
+
+    public Class<T> recordClass() {
+        return recordClass;
+    }
+
+    /**
+     * @throws DecodeException the value is not a readable record (dead-letter it)
+     * @throws RegistryUnavailableException the registry cannot be reached (fail the job, keep the record)
+     */
+    public T decode(byte[] value) throws DecodeException {
+        if (value == null || value.length == 0) {
+            throw new DecodeException(DecodeException.Reason.EMPTY_VALUE, "value is empty (null or zero bytes)");
+        }
+        ConfluentSchemaCoder coder = coder();
+        ByteArrayInputStream in = new ByteArrayInputStream(value);
+        int schemaId;
+        try {
+            schemaId = coder.readSchemaId(in);
+        } catch (DecodeException e) {
+            throw e;
+        } catch (IOException impossible) {
+            throw new DecodeException(DecodeException.Reason.TRUNCATED_HEADER, "unreadable header: " + impossible.getMessage());
+        }
+        Schema writer = coder.schemaFor(schemaId);
+        SpecificDatumReader<T> reader = readerFor(writer);
+        BinaryDecoder body = DecoderFactory.get()
+                .binaryDecoder(value, ConfluentSchemaCoder.HEADER_LENGTH, value.length - ConfluentSchemaCoder.HEADER_LENGTH, null);
+        T record;
+        try {
+            record = reader.read(null, body);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
+                | ClassCastException | IllegalArgumentException e) {
+            // garbage bytes surface as any of these, depending on where the parser trips
+            throw new DecodeException(DecodeException.Reason.CORRUPT_AVRO,
+                    "Avro body does not match writer schema id " + schemaId + ": " + shortMessage(e));
+        }
+        int trailing = remaining(body);
+        if (trailing > 0) {
+            throw new DecodeException(DecodeException.Reason.CORRUPT_AVRO,
+                    trailing + " byte(s) left after the record written with schema id " + schemaId);
+        }
+        return record;
+    }
+
+    private ConfluentSchemaCoder coder() {
+        ConfluentSchemaCoder current = coder;
+        if (current == null) {
+            synchronized (this) {
+                if (coder == null) {
+                    readersByWriter = new ConcurrentHashMap<>();
+                    coder = new ConfluentSchemaCoder(new ConfluentRegistryClient(config), null);
+                }
+                current = coder;
+            }
+        }
+        return current;
+    }
+
+    private SpecificDatumReader<T> readerFor(Schema writer) {
+        // schema resolution is costly; the client hands out one Schema instance per id, so this hits
+        return readersByWriter.computeIfAbsent(writer, w -> {
+            SpecificData model = SpecificData.getForClass(recordClass);
+            Schema readerSchema = model.getSchema(recordClass);
+            return new SpecificDatumReader<>(w, readerSchema, model);
+        });
+    }
+
+    private static int remaining(BinaryDecoder body) {
+        try {
+            return body.isEnd() ? 0 : body.inputStream().available();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static String shortMessage(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + (message.length() > 160 ? message.substring(0, 160) + "..." : message));
+    }
+
+    @Override
+    public String toString() {
+        return "ConfluentAvroDecoder[" + recordClass.getSimpleName() + ", " + config + "]";
+    }
+}

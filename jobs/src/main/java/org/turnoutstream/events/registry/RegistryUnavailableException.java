@@ -1,0 +1,18 @@
+package org.turnoutstream.events.registry;
+
+/**
+ * The registry could not be reached or kept failing (connection refused, timeouts, HTTP 5xx)
+ * for longer than the retry budget. Never a reason to dead-letter a record: the record is
+ * probably fine, so the job must fail and be restarted from its last checkpoint.
+ */
+public class RegistryUnavailableException extends RegistryException {
+    private static final long serialVersionUID = 1L;
+
+    public RegistryUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    public RegistryUnavailableException(String message, int httpStatus, int errorCode) {
+        super(message, httpStatus, errorCode);
+    }
+}

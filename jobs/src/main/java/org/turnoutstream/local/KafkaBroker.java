@@ -1,0 +1,176 @@
+package org.turnoutstream.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A single-node KRaft Kafka broker in a child JVM, built from the Maven artifacts the services
+ * module resolved. For local runs and integration tests only: one replica, no security.
+ */
+public final class KafkaBroker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final LocalProcess process;
+    private final String bootstrapServers;
+
+    private KafkaBroker(LocalProcess process, String bootstrapServers) {
+        this.process = process;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /**
+     * Formats a fresh log directory under {@code workDir}, starts the broker and waits until it
+     * answers a describe-cluster request.
+     *
+     * @param port the PLAINTEXT port, 0 for a free one
+     */
+    public static KafkaBroker start(Path workDir, int port) throws IOException {
+        Files.createDirectories(workDir);
+        int brokerPort = port == 0 ? FreePorts.pick() : port;
+        int controllerPort = FreePorts.pick();
+        String classpath = Files.readString(ServicesHome.kafkaClasspathFile(), StandardCharsets.UTF_8).trim();
+        Path config = workDir.resolve("server.properties");
+        writeConfig(config, workDir.resolve("data"), brokerPort, controllerPort);
+
+        format(workDir, classpath, config);
+
+        LocalProcess process = LocalProcess.launch("kafka-broker",
+                List.of(LocalProcess.javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
+                        "-Dkafka.logs.dir=" + workDir.resolve("logs"),
+                        "-cp", classpath, "kafka.Kafka", config.toString()),
+                workDir, workDir.resolve("kafka.log"));
+        String bootstrap = "127.0.0.1:" + brokerPort;
+        try {
+            awaitReady(process, bootstrap);
+        } catch (RuntimeException | IOException e) {
+            process.close();
+            throw e;
+        }
+        return new KafkaBroker(process, bootstrap);
+    }
+
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Stops the broker; safe to call more than once. */
+    @Override
+    public void close() {
+        process.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaBroker[" + bootstrapServers + ", pid " + process.pid() + "]";
+    }
+
+    private static void writeConfig(Path config, Path dataDir, int brokerPort, int controllerPort) throws IOException {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", "1");
+        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", dataDir.toString());
+        p.setProperty("num.partitions", "1");
+        // one node: every internal topic must live with a single replica
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "1");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("min.insync.replicas", "1");
+        // tests create consumer groups constantly; the default 3 s delay only slows them down
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        p.setProperty("auto.create.topics.enable", "false");
+        try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+            p.store(out, "local single-node broker for Turnout Stream");
+        }
+    }
+
+    private static void format(Path workDir, String classpath, Path config) throws IOException {
+        Path log = workDir.resolve("kafka-format.log");
+        LocalProcess format = LocalProcess.launch("kafka-storage-format",
+                List.of(LocalProcess.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
+                        "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
+                        "-c", config.toString()),
+                workDir, log);
+        try {
+            if (!format.process().waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IOException("formatting the Kafka log dir took over " + READY_TIMEOUT.toSeconds()
+                        + " s; log tail:\n" + format.logTail());
+            }
+            int exit = format.process().exitValue();
+            if (exit != 0) {
+                throw new IOException("formatting the Kafka log dir failed (exit " + exit + "); log tail:\n" + format.logTail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while formatting the Kafka log dir", e);
+        } finally {
+            format.close();
+        }
+    }
+
+    private static void awaitReady(LocalProcess process, String bootstrap) throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, "100");
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "500");
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                if (!process.isAlive()) {
+                    throw new IOException("Kafka broker exited with code " + process.process().exitValue()
+                            + " while starting; log tail (" + process.logFile() + "):\n" + process.logTail());
+                }
+                try {
+                    int nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(3000))
+                            .nodes().get(4, TimeUnit.SECONDS).size();
+                    if (nodes > 0) {
+                        LOG.info("Kafka broker ready at {}", bootstrap);
+                        return;
+                    }
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notYet) {
+                    // the broker is still starting: keep polling until the deadline
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for the Kafka broker", e);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("Kafka broker at " + bootstrap + " not ready within "
+                            + READY_TIMEOUT.toSeconds() + " s; log tail (" + process.logFile() + "):\n" + process.logTail());
+                }
+                LocalProcess.pause(200);
+            }
+        }
+    }
+}

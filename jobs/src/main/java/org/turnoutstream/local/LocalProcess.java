@@ -1,0 +1,122 @@
+package org.turnoutstream.local;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A child JVM running a local server. The child is killed by a shutdown hook, so a crashed or
+ * interrupted test run leaves no orphaned broker or registry listening on the machine.
+ */
+final class LocalProcess implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalProcess.class);
+    private static final int LOG_TAIL_BYTES = 6_000;
+
+    private final String name;
+    private final Process process;
+    private final Path logFile;
+    private final Thread shutdownHook;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LocalProcess(String name, Process process, Path logFile) {
+        this.name = name;
+        this.process = process;
+        this.logFile = logFile;
+        this.shutdownHook = new Thread(this::stop, name + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** The java executable of the running JVM, so children use the same Java version. */
+    static String javaExecutable() {
+        return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static LocalProcess launch(String name, List<String> command, Path workingDir, Path logFile) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
+                .directory(workingDir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        Process process = builder.start();
+        LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
+        return new LocalProcess(name, process, logFile);
+    }
+
+    /** Sleeps between readiness probes; an interrupt aborts the start as an I/O failure. */
+    static void pause(long millis) throws IOException {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting for a local server");
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    Process process() {
+        return process;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** The end of the child's log, to put into exceptions: the cause is almost always there. */
+    String logTail() {
+        return tail(logFile);
+    }
+
+    static String tail(Path file) {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+            long start = Math.max(0, raf.length() - LOG_TAIL_BYTES);
+            raf.seek(start);
+            byte[] bytes = new byte[(int) (raf.length() - start)];
+            raf.readFully(bytes);
+            return new String(bytes, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(log " + file + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() {
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run; nothing to remove
+        }
+    }
+
+    private void stop() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                LOG.warn("{} (pid {}) ignored SIGTERM for 20 s, killing it", name, process.pid());
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("stopped {} (pid {})", name, process.pid());
+    }
+}
