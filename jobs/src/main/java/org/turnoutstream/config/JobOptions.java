@@ -1,0 +1,103 @@
+package org.turnoutstream.config;
+
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The live job's options, in one place. Each can be given as a flag, as an environment variable
+ * (TURNOUT_ + the flag in upper snake case, e.g. TURNOUT_INFLUX_URL) or in a properties file given by
+ * --config (key = the flag without dashes, e.g. influx-url=http://...).
+ */
+public class JobOptions {
+    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with option values (key = option name without dashes). Env: TURNOUT_CONFIG.")
+    public Path config;
+
+    // Kafka
+    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+    public String bootstrapServers;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property for consumers and producers (SASL/TLS pass-through); repeatable. Secrets are masked in logs.")
+    public Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "File of extra Kafka client properties.")
+    public Path kafkaPropertiesFile;
+
+    @Option(names = "--turnout-topic", defaultValue = "branch.turnout", description = "Topic of turnout reports (default: ${DEFAULT-VALUE}).")
+    public String turnoutTopic;
+
+    @Option(names = "--dlq-topic", defaultValue = "turnout.dlq", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
+    public String deadLetterTopic;
+
+    @Option(names = "--group-id", defaultValue = "turnout-live", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+    public String groupId;
+
+    @Option(names = "--starting-offsets", defaultValue = "committed", description = "Where a job without a checkpoint starts: committed (the group's offsets, else earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
+    public StartingOffsets startingOffsets;
+
+    @Option(names = "--bounded", description = "Stop at the offsets that are latest when the job starts (a catch-up run) instead of running forever.")
+    public boolean bounded;
+
+    // Schema registry
+    @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Confluent Schema Registry API base URL (default: ${DEFAULT-VALUE}).")
+    public String registryUrl;
+
+    @Option(names = "--registry-user", description = "Registry basic-auth user.")
+    public String registryUser;
+
+    @Option(names = "--registry-password", description = "Registry basic-auth password.")
+    public String registryPassword;
+
+    // InfluxDB
+    @Option(names = "--influx-url", defaultValue = "http://localhost:8086", description = "InfluxDB URL (default: ${DEFAULT-VALUE}).")
+    public String influxUrl;
+
+    @Option(names = "--influx-user", description = "InfluxDB user.")
+    public String influxUser;
+
+    @Option(names = "--influx-password", description = "InfluxDB password.")
+    public String influxPassword;
+
+    @Option(names = "--influx-database", defaultValue = "turnout", description = "InfluxDB database (default: ${DEFAULT-VALUE}).")
+    public String influxDatabase;
+
+    @Option(names = "--influx-batch-size", defaultValue = "5000", description = "Points per InfluxDB write (default: ${DEFAULT-VALUE}).")
+    public int influxBatchSize;
+
+    @Option(names = "--influx-flush-interval", defaultValue = "500ms", converter = DurationConverter.class, description = "Longest a point waits in the batch (default: ${DEFAULT-VALUE}).")
+    public Duration influxFlushInterval;
+
+    // Reference data
+    @Option(names = "--election", paramLabel = "ID=DIR", split = ",", description = "An election and its reference data directory (constituencies.csv, branches.csv); repeatable, e.g. 2024-majlis-r1=reference/alborz-synthetic.")
+    public List<String> elections = new ArrayList<>();
+
+    // Counting
+    @Option(names = "--grid-interval", defaultValue = "10s", converter = DurationConverter.class, description = "Event-time grid of the points (default: ${DEFAULT-VALUE}).")
+    public Duration gridInterval;
+
+    @Option(names = "--correction-horizon", defaultValue = "10m", converter = DurationConverter.class, description = "How far back a late report rewrites points (default: ${DEFAULT-VALUE}).")
+    public Duration correctionHorizon;
+
+    @Option(names = "--max-out-of-orderness", defaultValue = "5s", converter = DurationConverter.class, description = "How far reports may arrive out of order before they count as late (default: ${DEFAULT-VALUE}).")
+    public Duration maxOutOfOrderness;
+
+    @Option(names = "--quiet-feed-after", defaultValue = "30s", converter = DurationConverter.class, description = "Wall-clock silence after which event time is taken to pass at wall-clock speed, so the last points are still written; 0 disables (default: ${DEFAULT-VALUE}).")
+    public Duration quietFeedAfter;
+
+    @Option(names = "--max-clock-skew", defaultValue = "10m", converter = DurationConverter.class, description = "Reports dated further ahead of this job's clock go to the DLQ; 0 disables (default: ${DEFAULT-VALUE}).")
+    public Duration maxClockSkew;
+
+    // Runtime
+    @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class, description = "Checkpoint interval; 0 disables checkpointing (default: ${DEFAULT-VALUE}).")
+    public Duration checkpointInterval;
+
+    @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's, or the number of cores locally).")
+    public Integer parallelism;
+
+    public enum StartingOffsets { committed, earliest, latest }
+}

@@ -1,0 +1,44 @@
+package org.turnoutstream.config;
+
+import picocli.CommandLine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Describes the effective options for the start-up log, with every secret masked. */
+public final class OptionsReport {
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|jaas|credential|key\\.password).*");
+    public static final String MASK = "******";
+
+    private OptionsReport() {}
+
+    public static List<String> describe(CommandLine.Model.CommandSpec spec) {
+        List<String> lines = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            if (option.usageHelp() || option.versionHelp()) continue;
+            Object value = option.getValue();
+            lines.add(option.longestName() + " = " + masked(option.longestName(), value));
+        }
+        return lines;
+    }
+
+    public static String masked(String name, Object value) {
+        if (value == null) return "(not set)";
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder out = new StringBuilder("{");
+            map.forEach((k, v) -> {
+                if (out.length() > 1) out.append(", ");
+                out.append(k).append('=').append(isSecret(String.valueOf(k)) ? MASK : v);
+            });
+            return out.append('}').toString();
+        }
+        return isSecret(name) ? MASK : String.valueOf(value);
+    }
+
+    public static boolean isSecret(String name) {
+        return SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches();
+    }
+}

@@ -1,0 +1,75 @@
+package org.turnoutstream.events;
+
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/**
+ * Event-time watermarks that tolerate reports arriving up to {@code maxOutOfOrderness} apart, and keep
+ * moving when the feed goes quiet: after {@code quietAfter} of wall-clock silence, event time is taken
+ * to pass at wall-clock speed from the last report seen. So when polls close or the network drops,
+ * the last grid points are still written and reach their final value. A subtask that never saw a
+ * report is marked idle so it does not hold the others back. {@code quietAfter} zero turns the
+ * wall-clock advance off (bounded replays, where the end of input flushes everything).
+ */
+public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
+
+    /** A wall clock that can be replaced in tests. */
+    public interface WallClock extends LongSupplier, Serializable {}
+
+    private final long maxOutOfOrdernessMillis;
+    private final long quietAfterMillis;
+    private final WallClock clock;
+
+    private long maxEventTime = Long.MIN_VALUE;
+    private long lastEventWallTime;
+    private long lastEmitted = Long.MIN_VALUE;
+    private boolean idle;
+
+    public QuietFeedWatermarks(Duration maxOutOfOrderness, Duration quietAfter, WallClock clock) {
+        this.maxOutOfOrdernessMillis = maxOutOfOrderness.toMillis();
+        this.quietAfterMillis = quietAfter.toMillis();
+        this.clock = clock;
+    }
+
+    public static WatermarkStrategy<BranchReport> forReports(Duration maxOutOfOrderness, Duration quietAfter) {
+        return forReports(maxOutOfOrderness, quietAfter, System::currentTimeMillis);
+    }
+
+    public static WatermarkStrategy<BranchReport> forReports(Duration maxOutOfOrderness, Duration quietAfter, WallClock clock) {
+        WatermarkStrategy<BranchReport> strategy = context -> new QuietFeedWatermarks<>(maxOutOfOrderness, quietAfter, clock);
+        return strategy.withTimestampAssigner((report, previous) -> report.eventTime);
+    }
+
+    @Override
+    public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {
+        maxEventTime = Math.max(maxEventTime, eventTimestamp);
+        lastEventWallTime = clock.getAsLong();
+    }
+
+    @Override
+    public void onPeriodicEmit(WatermarkOutput output) {
+        if (maxEventTime == Long.MIN_VALUE) {
+            if (!idle) {
+                output.markIdle();
+                idle = true;
+            }
+            return;
+        }
+        long watermark = maxEventTime - maxOutOfOrdernessMillis - 1;
+        if (quietAfterMillis > 0) {
+            long silence = clock.getAsLong() - lastEventWallTime;
+            if (silence > quietAfterMillis) watermark += silence;
+        }
+        if (watermark > lastEmitted) {
+            lastEmitted = watermark;
+            idle = false;
+            output.emitWatermark(new Watermark(watermark));
+        }
+    }
+}

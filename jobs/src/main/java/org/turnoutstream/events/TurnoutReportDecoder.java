@@ -1,0 +1,74 @@
+package org.turnoutstream.events;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.registry.DecodeException;
+import org.turnoutstream.schemas.TurnoutReport;
+
+import java.util.Optional;
+
+/**
+ * Decodes Confluent-framed Avro turnout reports and validates them. Good reports go on as
+ * {@link BranchReport}s; everything else goes to the dead-letter side output with its reason.
+ * An unreachable registry is not a bad record: it fails the task, which restarts from the checkpoint.
+ */
+public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchReport> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(TurnoutReportDecoder.class);
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+
+    private final ConfluentAvroDecoder<TurnoutReport> decoder;
+    private final ReportValidator validator;
+    private transient Counter rejected;
+    private transient long lastRejectionLog;
+    private transient long rejectedSinceLog;
+
+    public TurnoutReportDecoder(ConfluentAvroDecoder<TurnoutReport> decoder, ReportValidator validator) {
+        this.decoder = decoder;
+        this.validator = validator;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        rejected = getRuntimeContext().getMetricGroup().counter("dead_letters");
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<BranchReport> out) {
+        TurnoutReport report;
+        try {
+            report = decoder.decode(record.value);
+        } catch (DecodeException e) {
+            reject(ctx, new DeadLetter(record, RejectionReason.valueOf(e.reason().name()), e.getMessage()));
+            return;
+        }
+        Optional<ReportValidator.Rejection> rejection = validator.check(report, System.currentTimeMillis());
+        if (rejection.isPresent()) {
+            reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
+            return;
+        }
+        out.collect(new BranchReport(report.getElection(), report.getBranchId(), report.getConstituencyId(),
+                report.getSequence(), report.getBallotsCast(), report.getEventTime().toEpochMilli()));
+    }
+
+    private void reject(Context ctx, DeadLetter letter) {
+        rejected.inc();
+        ctx.output(DEAD_LETTERS, letter);
+        // One summary line at most every 10 s: a flood of bad records must not flood the log.
+        rejectedSinceLog++;
+        long now = System.currentTimeMillis();
+        if (now - lastRejectionLog >= 10_000) {
+            LOG.warn("{} record(s) sent to the dead-letter topic in the last interval; latest: {} at {}: {}",
+                    rejectedSinceLog, letter.reason, letter.record.coordinates(), letter.detail);
+            lastRejectionLog = now;
+            rejectedSinceLog = 0;
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.turnoutstream.events.BranchReport;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keyed by election and branch: keeps the branch's count as of every instant (its highest-sequence
+ * report at or before it) and emits the changes as {@link BranchDelta}s. A duplicate or a report
+ * superseded by a higher sequence emits nothing; a late or reordered one emits the corrections it causes.
+ */
+public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport, BranchDelta> {
+    private static final long serialVersionUID = 1L;
+
+    private final TurnoutGrid grid;
+    private transient ValueState<BranchHistory> history;
+    private transient Counter applied;
+    private transient Counter duplicates;
+    private transient Counter superseded;
+    private transient Counter late;
+    private transient List<BranchHistory.Step> steps;
+
+    public BranchLatestCount(TurnoutGrid grid) {
+        this.grid = grid;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        history = getRuntimeContext().getState(new ValueStateDescriptor<>("branch-history", TypeInformation.of(BranchHistory.class)));
+        var metrics = getRuntimeContext().getMetricGroup();
+        applied = metrics.counter("reports_applied");
+        duplicates = metrics.counter("duplicate_reports");
+        superseded = metrics.counter("superseded_reports");
+        late = metrics.counter("late_reports");
+        steps = new ArrayList<>();
+    }
+
+    @Override
+    public void processElement(BranchReport report, Context ctx, Collector<BranchDelta> out) throws Exception {
+        BranchHistory branch = history.value();
+        if (branch == null) branch = new BranchHistory();
+        long watermark = ctx.timerService().currentWatermark();
+
+        steps.clear();
+        BranchHistory.Outcome outcome = branch.add(report.eventTime, report.sequence, report.ballotsCast, steps);
+        switch (outcome) {
+            case DUPLICATE -> duplicates.inc();
+            case SUPERSEDED -> superseded.inc();
+            case APPLIED -> {
+                applied.inc();
+                if (report.eventTime <= watermark) late.inc();
+                for (BranchHistory.Step step : steps) {
+                    out.collect(new BranchDelta(report.election, report.constituencyId, step.time(), step.ballots(), step.reporting()));
+                }
+            }
+        }
+        if (watermark > Long.MIN_VALUE) {
+            // Keep one grid interval of slack beyond the horizon: the tally downstream may lag this watermark.
+            branch.compactBefore(watermark - grid.correctionHorizonMillis() - 2 * grid.intervalMillis());
+        }
+        history.update(branch);
+    }
+}

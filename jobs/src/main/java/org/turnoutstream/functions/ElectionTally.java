@@ -1,0 +1,212 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.turnoutstream.reference.Constituency;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.sinks.InfluxPoint;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Keyed by election: turns branch deltas into turnout points on the event-time grid, for every
+ * constituency of the election (zero where nobody reported yet), every province and the nation.
+ *
+ * <p>The point at instant T is written when the watermark passes T, for every instant from the first
+ * one any report reaches up to the last one. A delta for an instant already written (a late report)
+ * changes the totals of every later instant: the points within the correction horizon are written
+ * again, with the same timestamps and tags, so InfluxDB converges to the truth.
+ */
+public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, InfluxPoint> {
+    private static final long serialVersionUID = 1L;
+
+    private final ElectionCatalog catalog;
+    private final TurnoutGrid grid;
+
+    private transient ValueState<ElectionProgress> progressState;
+    private transient MapState<String, ConstituencyTally> tallies;
+    private transient Counter pointsEmitted;
+    private transient Counter correctionPoints;
+    private transient long[] scratch;
+
+    public ElectionTally(ElectionCatalog catalog, TurnoutGrid grid) {
+        this.catalog = catalog;
+        this.grid = grid;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        progressState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("election-progress", TypeInformation.of(ElectionProgress.class)));
+        tallies = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("constituency-tallies", Types.STRING, TypeInformation.of(ConstituencyTally.class)));
+        pointsEmitted = getRuntimeContext().getMetricGroup().counter("turnout_points");
+        correctionPoints = getRuntimeContext().getMetricGroup().counter("correction_points");
+        scratch = new long[2];
+    }
+
+    @Override
+    public void processElement(BranchDelta delta, Context ctx, Collector<InfluxPoint> out) throws Exception {
+        ElectionProgress progress = progress();
+        ConstituencyTally tally = tally(delta.constituencyId);
+        long instant = grid.instantFor(delta.effectiveTime);
+
+        if (!progress.started || instant > progress.frontier) {
+            tally.pending.add(instant, delta.ballots, delta.reporting);
+            progress.lastInstant = Math.max(progress.lastInstant, instant);
+            ctx.timerService().registerEventTimeTimer(instant);
+        } else {
+            // Already written: it changes that instant and every later one.
+            tally.ballots += delta.ballots;
+            tally.reporting += delta.reporting;
+            tally.emitted.addFrom(instant, delta.ballots, delta.reporting);
+            if (tally.emitted.count() > 0) {
+                tally.dirtyFrom = Math.min(tally.dirtyFrom, Math.max(instant, tally.emitted.firstInstant()));
+            }
+            long watermark = ctx.timerService().currentWatermark();
+            ctx.timerService().registerEventTimeTimer(watermark == Long.MAX_VALUE ? watermark : watermark + 1);
+        }
+        tallies.put(delta.constituencyId, tally);
+        progressState.update(progress);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<InfluxPoint> out) throws Exception {
+        Election election = election(ctx.getCurrentKey());
+        ElectionProgress progress = progress();
+        writeCorrections(election, out);
+
+        long upTo = Math.min(grid.instantAtOrBefore(ctx.timerService().currentWatermark()), progress.lastInstant);
+        long from = progress.started ? progress.frontier + grid.intervalMillis() : firstPendingInstant(election);
+        for (long instant = from; instant <= upTo; instant += grid.intervalMillis()) {
+            writeInstant(election, instant, out);
+            progress.started = true;
+            progress.frontier = instant;
+        }
+        if (progress.started) forgetBefore(election, progress.frontier - grid.correctionHorizonMillis());
+        progressState.update(progress);
+    }
+
+    /** Advances every constituency to the instant and writes its points. */
+    private void writeInstant(Election election, long instant, Collector<InfluxPoint> out) throws Exception {
+        Map<String, long[]> provinces = new TreeMap<>();
+        long[] nation = new long[2];
+        for (Constituency constituency : election.constituencies()) {
+            ConstituencyTally tally = tally(constituency.id());
+            if (tally.pending.removeIfFirst(instant, scratch)) {
+                tally.ballots += scratch[0];
+                tally.reporting += scratch[1];
+            }
+            tally.emitted.append(instant, tally.ballots, tally.reporting);
+            tallies.put(constituency.id(), tally);
+            emit(out, TurnoutPoints.constituency(election.id(), constituency.province(), constituency.id(), instant,
+                    tally.ballots, constituency.eligibleVoters(), tally.reporting, constituency.branchCount()));
+            add(provinces.computeIfAbsent(constituency.province(), p -> new long[2]), tally.ballots, tally.reporting);
+            add(nation, tally.ballots, tally.reporting);
+        }
+        writeRollups(election, instant, provinces, nation, out);
+    }
+
+    /** Writes again the points that late reports changed since the last timer. */
+    private void writeCorrections(Election election, Collector<InfluxPoint> out) throws Exception {
+        long earliest = Long.MAX_VALUE;
+        Map<String, ConstituencyTally> byId = new HashMap<>();
+        for (Constituency constituency : election.constituencies()) {
+            ConstituencyTally tally = tallies.get(constituency.id());
+            if (tally == null) continue;
+            byId.put(constituency.id(), tally);
+            if (tally.dirtyFrom == Long.MAX_VALUE) continue;
+            for (int i = 0; i < tally.emitted.count(); i++) {
+                long instant = tally.emitted.instantAt(i);
+                if (instant < tally.dirtyFrom) continue;
+                correctionPoints.inc();
+                emit(out, TurnoutPoints.constituency(election.id(), constituency.province(), constituency.id(), instant,
+                        tally.emitted.ballotsAt(i), constituency.eligibleVoters(), tally.emitted.reportingAt(i), constituency.branchCount()));
+            }
+            earliest = Math.min(earliest, tally.dirtyFrom);
+            tally.dirtyFrom = Long.MAX_VALUE;
+            tallies.put(constituency.id(), tally);
+        }
+        if (earliest == Long.MAX_VALUE) return;
+
+        // Provinces and the nation are re-summed from the constituencies' emitted totals.
+        ConstituencyTally any = byId.values().iterator().next();
+        for (int i = 0; i < any.emitted.count(); i++) {
+            long instant = any.emitted.instantAt(i);
+            if (instant < earliest) continue;
+            Map<String, long[]> provinces = new TreeMap<>();
+            long[] nation = new long[2];
+            for (Constituency constituency : election.constituencies()) {
+                ConstituencyTally tally = byId.get(constituency.id());
+                int at = tally == null ? -1 : tally.emitted.indexOf(instant);
+                long ballots = at < 0 ? 0 : tally.emitted.ballotsAt(at);
+                long reporting = at < 0 ? 0 : tally.emitted.reportingAt(at);
+                add(provinces.computeIfAbsent(constituency.province(), p -> new long[2]), ballots, reporting);
+                add(nation, ballots, reporting);
+            }
+            writeRollups(election, instant, provinces, nation, out);
+        }
+    }
+
+    private void writeRollups(Election election, long instant, Map<String, long[]> provinces, long[] nation, Collector<InfluxPoint> out) {
+        for (Map.Entry<String, long[]> province : provinces.entrySet()) {
+            emit(out, TurnoutPoints.province(election.id(), province.getKey(), instant, province.getValue()[0],
+                    election.eligibleVoters(province.getKey()), province.getValue()[1], election.branchCount(province.getKey())));
+        }
+        emit(out, TurnoutPoints.national(election.id(), instant, nation[0], election.eligibleVoters(), nation[1], election.branchCount()));
+    }
+
+    private void forgetBefore(Election election, long cutoff) throws Exception {
+        for (Constituency constituency : election.constituencies()) {
+            ConstituencyTally tally = tallies.get(constituency.id());
+            if (tally == null || tally.emitted.count() == 0 || tally.emitted.firstInstant() >= cutoff) continue;
+            // Keep at least the newest instant: late reports older than the horizon still count from there on.
+            tally.emitted.removeBefore(Math.min(cutoff, tally.emitted.instantAt(tally.emitted.count() - 1)));
+            tallies.put(constituency.id(), tally);
+        }
+    }
+
+    private long firstPendingInstant(Election election) throws Exception {
+        long first = Long.MAX_VALUE;
+        for (Constituency constituency : election.constituencies()) {
+            ConstituencyTally tally = tallies.get(constituency.id());
+            if (tally != null) first = Math.min(first, tally.pending.firstInstant());
+        }
+        return first;
+    }
+
+    private void emit(Collector<InfluxPoint> out, InfluxPoint point) {
+        pointsEmitted.inc();
+        out.collect(point);
+    }
+
+    private static void add(long[] totals, long ballots, long reporting) {
+        totals[0] += ballots;
+        totals[1] += reporting;
+    }
+
+    private ElectionProgress progress() throws Exception {
+        ElectionProgress progress = progressState.value();
+        return progress != null ? progress : new ElectionProgress();
+    }
+
+    private ConstituencyTally tally(String constituencyId) throws Exception {
+        ConstituencyTally tally = tallies.get(constituencyId);
+        return tally != null ? tally : new ConstituencyTally();
+    }
+
+    private Election election(String id) {
+        return catalog.election(id).orElseThrow(() -> new IllegalStateException("election not in the reference data: " + id));
+    }
+}

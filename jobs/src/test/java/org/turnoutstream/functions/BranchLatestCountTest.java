@@ -1,0 +1,66 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.events.BranchReport;
+
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class BranchLatestCountTest {
+    static final String ELECTION = "2024-majlis-r2";
+    static final long POLLS_OPEN = 1_709_276_400_000L;
+    static final long MINUTE = 60_000;
+
+    KeyedOneInputStreamOperatorTestHarness<String, BranchReport, BranchDelta> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new BranchLatestCount(new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(10))),
+                BranchReport::branchKey, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static BranchReport karajBranch(int number, long sequence, long ballots, long minutesAfterOpening) {
+        return new BranchReport(ELECTION, String.format("alb-karaj-%04d", number), "karaj", sequence, ballots, POLLS_OPEN + minutesAfterOpening * MINUTE);
+    }
+
+    List<BranchDelta> send(BranchReport report) throws Exception {
+        harness.processElement(report, report.eventTime);
+        List<BranchDelta> out = harness.extractOutputValues();
+        harness.getOutput().clear();
+        return out;
+    }
+
+    @Test
+    void countsEachBranchByItsHighestSequence() throws Exception {
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + MINUTE, 12, 1)), send(karajBranch(17, 1, 12, 1)));
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 2 * MINUTE, 18, 0)), send(karajBranch(17, 2, 30, 2)));
+        assertEquals(List.of(), send(karajBranch(17, 2, 30, 2)), "a duplicate changes nothing");
+        assertEquals(List.of(), send(karajBranch(17, 1, 12, 1)), "an older sequence changes nothing");
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 2 * MINUTE, 5, 1)), send(karajBranch(18, 1, 5, 2)),
+                "another branch is counted on its own");
+    }
+
+    @Test
+    void aLateReportEmitsTheCorrectionsItCauses() throws Exception {
+        send(karajBranch(17, 1, 12, 1));
+        send(karajBranch(17, 3, 40, 5));
+        harness.processWatermark(POLLS_OPEN + 5 * MINUTE);
+        // sequence 2 (25 ballots at minute 3) arrives after the watermark passed it
+        assertEquals(List.of(
+                new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 3 * MINUTE, 13, 0),
+                new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 5 * MINUTE, -13, 0)), send(karajBranch(17, 2, 25, 3)));
+    }
+}

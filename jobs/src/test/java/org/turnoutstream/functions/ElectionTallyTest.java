@@ -1,0 +1,188 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.sinks.InfluxPoint;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ElectionTallyTest {
+    static final String ROUND_ONE = "2024-majlis-r1";
+    static final String RUN_OFF = "2024-majlis-r2";
+    static final long POLLS_OPEN = 1_709_276_400_000L; // 2024-03-01T07:00Z, on the 10 s grid
+    static final long TEN_SECONDS = 10_000;
+    static final long TEN_SECONDS_LATER = POLLS_OPEN + TEN_SECONDS;
+    static final long ONE_MINUTE_LATER = POLLS_OPEN + 60_000;
+
+    static Election election(String id) {
+        return Election.builder(id)
+                .constituency("karaj", "Karaj", "Alborz", 1_000)
+                .constituency("fardis", "Fardis", "Alborz", 500)
+                .constituency("tehran", "Tehran", "Tehran", 2_000)
+                .branch("karaj-0001", "karaj", "Karaj 1")
+                .branch("karaj-0002", "karaj", "Karaj 2")
+                .branch("fardis-0001", "fardis", "Fardis 1")
+                .branch("tehran-0001", "tehran", "Tehran 1")
+                .build();
+    }
+
+    KeyedOneInputStreamOperatorTestHarness<String, BranchDelta, InfluxPoint> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
+        TurnoutGrid grid = new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30));
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ElectionTally(catalog, grid), d -> d.election, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    void delta(String election, String constituency, long time, long ballots, int reporting) throws Exception {
+        harness.processElement(new BranchDelta(election, constituency, time, ballots, reporting), time);
+    }
+
+    List<InfluxPoint> drain() {
+        List<InfluxPoint> points = harness.extractOutputValues();
+        harness.getOutput().clear();
+        return points;
+    }
+
+    static InfluxPoint find(List<InfluxPoint> points, String measurement, String tag, String value, long time) {
+        List<InfluxPoint> found = points.stream()
+                .filter(p -> p.measurement().equals(measurement) && p.timeMillis() == time && (tag == null || value.equals(p.tag(tag))))
+                .collect(Collectors.toList());
+        assertEquals(1, found.size(), () -> "expected one " + measurement + " " + value + " at " + time + " in " + points);
+        return found.get(0);
+    }
+
+    @Test
+    void everyConstituencyGetsAPointEvenBeforeItReports() throws Exception {
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
+        harness.processWatermark(TEN_SECONDS_LATER);
+        List<InfluxPoint> points = drain();
+
+        InfluxPoint karaj = find(points, TurnoutPoints.CONSTITUENCY, "constituency", "karaj", TEN_SECONDS_LATER);
+        assertEquals(40L, karaj.field("ballots"));
+        assertEquals(1L, karaj.field("branches_reporting"));
+        assertEquals(2L, karaj.field("branches_total"));
+        assertEquals(4.0, (Double) karaj.field("turnout_pct"), 1e-9);
+        assertEquals("Alborz", karaj.tag("province"));
+
+        InfluxPoint tehran = find(points, TurnoutPoints.CONSTITUENCY, "constituency", "tehran", TEN_SECONDS_LATER);
+        assertEquals(0L, tehran.field("ballots"));
+        assertEquals(0L, tehran.field("branches_reporting"));
+
+        assertEquals(40L, find(points, TurnoutPoints.PROVINCE, "province", "Alborz", TEN_SECONDS_LATER).field("ballots"));
+        assertEquals(1_500L, find(points, TurnoutPoints.PROVINCE, "province", "Alborz", TEN_SECONDS_LATER).field("eligible"));
+        InfluxPoint nation = find(points, TurnoutPoints.NATIONAL, null, null, TEN_SECONDS_LATER);
+        assertEquals(40L, nation.field("ballots"));
+        assertEquals(3_500L, nation.field("eligible"));
+        assertEquals(4L, nation.field("branches_total"));
+        assertEquals(3 + 2 + 1, points.size());
+    }
+
+    @Test
+    void quietInstantsCarryTheTotalsForwardUpToTheLastReport() throws Exception {
+        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
+        delta(ROUND_ONE, "fardis", POLLS_OPEN + 35_000, 7, 1);
+        harness.processWatermark(ONE_MINUTE_LATER);
+        List<InfluxPoint> points = drain();
+        // instants 0, 10, 20, 30, 40 s: 5 instants x 6 points; none after the last report's instant
+        assertEquals(5 * 6, points.size());
+        assertEquals(40L, find(points, TurnoutPoints.CONSTITUENCY, "constituency", "karaj", POLLS_OPEN + 30_000).field("ballots"));
+        assertEquals(47L, find(points, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 40_000).field("ballots"));
+
+        harness.processWatermark(Long.MAX_VALUE);
+        assertTrue(drain().isEmpty(), "the end of input writes nothing past the last report");
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    @Test
+    void aLateReportRewritesThePointsItChangesWithTheSameTimestamps() throws Exception {
+        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 20_000, 60, 0);
+        harness.processWatermark(POLLS_OPEN + 20_000);
+        drain();
+
+        // tehran's branch counted 15 ballots at 00:05 but the report arrives after 00:20 was written
+        delta(ROUND_ONE, "tehran", POLLS_OPEN + 5_000, 15, 1);
+        harness.processWatermark(POLLS_OPEN + 20_001);
+        List<InfluxPoint> corrections = drain();
+        assertEquals(15L, find(corrections, TurnoutPoints.CONSTITUENCY, "constituency", "tehran", TEN_SECONDS_LATER).field("ballots"));
+        assertEquals(15L, find(corrections, TurnoutPoints.CONSTITUENCY, "constituency", "tehran", POLLS_OPEN + 20_000).field("ballots"));
+        assertEquals(40L + 15, find(corrections, TurnoutPoints.NATIONAL, null, null, TEN_SECONDS_LATER).field("ballots"));
+        assertEquals(100L + 15, find(corrections, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 20_000).field("ballots"));
+        assertEquals(15L, find(corrections, TurnoutPoints.PROVINCE, "province", "Tehran", POLLS_OPEN + 20_000).field("ballots"));
+        assertTrue(corrections.stream().noneMatch(p -> p.timeMillis() == POLLS_OPEN), "00:00 is before the report");
+        assertTrue(corrections.stream().noneMatch(p -> "karaj".equals(p.tag("constituency"))), "karaj did not change");
+    }
+
+    @Test
+    void aReportOlderThanTheHorizonStillCountsInEveryLaterPoint() throws Exception {
+        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 120_000, 50, 0);
+        harness.processWatermark(POLLS_OPEN + 120_000);
+        drain();
+
+        delta(ROUND_ONE, "fardis", POLLS_OPEN + 1_000, 9, 1);  // 2 minutes late, horizon is 30 s
+        harness.processWatermark(POLLS_OPEN + 120_001);
+        List<InfluxPoint> corrections = drain();
+        assertTrue(corrections.stream().allMatch(p -> p.timeMillis() >= POLLS_OPEN + 90_000), "older history is left as written");
+        assertEquals(99L, find(corrections, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 120_000).field("ballots"));
+
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 130_000, 1, 0);
+        harness.processWatermark(POLLS_OPEN + 130_000);
+        assertEquals(100L, find(drain(), TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 130_000).field("ballots"));
+    }
+
+    @Test
+    void electionsRunSideBySideWithoutMixing() throws Exception {
+        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
+        delta(RUN_OFF, "karaj", POLLS_OPEN, 3, 1);
+        harness.processWatermark(POLLS_OPEN);
+        List<InfluxPoint> points = drain();
+        assertEquals(12, points.size());
+        assertEquals(40L, points.stream().filter(p -> p.measurement().equals(TurnoutPoints.NATIONAL) && ROUND_ONE.equals(p.tag("election")))
+                .findFirst().orElseThrow().field("ballots"));
+        assertEquals(3L, points.stream().filter(p -> p.measurement().equals(TurnoutPoints.NATIONAL) && RUN_OFF.equals(p.tag("election")))
+                .findFirst().orElseThrow().field("ballots"));
+    }
+
+    @Test
+    void totalsSurviveARestartFromASnapshot() throws Exception {
+        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
+        harness.processWatermark(POLLS_OPEN);
+        delta(ROUND_ONE, "karaj", TEN_SECONDS_LATER, 10, 0);
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ElectionTally(catalog, new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30))), d -> d.election, Types.STRING);
+        // forKeyedProcessFunction opened a fresh harness; restore into a new one
+        harness.close();
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(
+                        new ElectionTally(catalog, new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30)))),
+                d -> d.election, Types.STRING);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+        harness.processWatermark(TEN_SECONDS_LATER);
+        assertEquals(50L, find(drain(), TurnoutPoints.NATIONAL, null, null, TEN_SECONDS_LATER).field("ballots"));
+    }
+}
