@@ -67,7 +67,7 @@ public final class GenerateReferenceCommand implements Callable<Integer> {
             if (constituencies != null) params = params.withConstituencies(constituencies);
             if (eligibleVoters != null) params = params.withEligibleVoters(eligibleVoters);
             if (provinces != null) params = params.withProvinces(provinces);
-            params = params.withSeed(seed);
+            params = params.withSeed(seed).validate();
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }

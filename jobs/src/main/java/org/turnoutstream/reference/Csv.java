@@ -57,7 +57,6 @@ final class Csv {
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         boolean inQuotes = false;
-        boolean quoted = false;      // current field started with a quote
         boolean closed = false;      // current field's closing quote has been seen
         boolean content = false;     // current record has any character at all
         for (; i < n; i++) {
@@ -78,7 +77,7 @@ final class Csv {
             } else if (c == ',') {
                 fields.add(field.toString());
                 field.setLength(0);
-                quoted = closed = false;
+                closed = false;
                 content = true;
             } else if (c == '\r' || c == '\n') {
                 if (content) {
@@ -87,7 +86,7 @@ final class Csv {
                 }
                 fields.clear();
                 field.setLength(0);
-                quoted = closed = content = false;
+                closed = content = false;
                 if (c == '\r' && i + 1 < n && text.charAt(i + 1) == '\n') i++;
                 line++;
                 recordLine = line;
@@ -99,7 +98,7 @@ final class Csv {
                     throw new ReferenceDataException(source + ":" + line
                             + ": quote inside an unquoted field (enclose the field in quotes and double the quote)");
                 }
-                inQuotes = quoted = content = true;
+                inQuotes = content = true;
             } else {
                 field.append(c);
                 content = true;

@@ -64,6 +64,13 @@ public final class ReferenceGenerator {
         public Params {
             if (preset == null) throw new IllegalArgumentException("no preset");
             if (electionId == null || electionId.isBlank()) throw new IllegalArgumentException("empty election id");
+        }
+
+        /**
+         * Checks the sizes fit together (so the {@code with...} methods can be applied in any order);
+         * {@link #generate} calls it.
+         */
+        public Params validate() {
             if (provinces < 1) throw new IllegalArgumentException("provinces must be >= 1, got " + provinces);
             if (constituencies < provinces) {
                 throw new IllegalArgumentException("constituencies (" + constituencies
@@ -73,11 +80,14 @@ public final class ReferenceGenerator {
                 throw new IllegalArgumentException("branches (" + branches + ") must be >= constituencies ("
                         + constituencies + "): every constituency gets a branch");
             }
-            if (eligibleVoters < 0) throw new IllegalArgumentException("eligible voters must be >= 0");
+            if (eligibleVoters < 0) {
+                throw new IllegalArgumentException("eligible voters must be >= 0, got " + eligibleVoters);
+            }
             if (preset == Preset.ALBORZ && (constituencies != ALBORZ.length || provinces != 1)) {
                 throw new IllegalArgumentException("preset alborz has exactly " + ALBORZ.length
                         + " constituencies in 1 province; only branches, eligible voters and seed can change");
             }
+            return this;
         }
 
         public static Params national() {
@@ -158,6 +168,7 @@ public final class ReferenceGenerator {
 
     /** Generates the election in memory. */
     public static Election generate(Params p) {
+        p.validate();
         Random random = new Random(p.seed());
         List<Draft> drafts = p.preset() == Preset.ALBORZ ? alborz(p, random) : national(p, random);
         double[] ideal = drafts.stream().mapToDouble(Draft::idealBranches).toArray();

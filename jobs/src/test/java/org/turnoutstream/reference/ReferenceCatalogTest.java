@@ -1,0 +1,86 @@
+package org.turnoutstream.reference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.reference.ReferenceFixtures.karajBranch;
+import static org.turnoutstream.reference.ReferenceFixtures.smallElection;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReferenceCatalogTest {
+
+    @Test
+    void parseSpec() {
+        assertEquals(new ElectionSpec("2024-majlis-r1", Path.of("reference/alborz-synthetic")),
+                ElectionCatalog.parseSpec("2024-majlis-r1=reference/alborz-synthetic"));
+        assertEquals(new ElectionSpec("e", Path.of("/data/a=b")), ElectionCatalog.parseSpec(" e = /data/a=b "),
+                "splits at the first '=' and strips spaces");
+    }
+
+    @Test
+    void badSpecs() {
+        String usage = "; expected id=dir, e.g. 2024-majlis-r1=reference/alborz-synthetic";
+        assertEquals("election spec 'reference/alborz-synthetic' has no '='" + usage,
+                assertThrows(ReferenceDataException.class, () -> ElectionCatalog.parseSpec("reference/alborz-synthetic")).getMessage());
+        assertEquals("election spec '=reference/alborz-synthetic' has an empty id" + usage,
+                assertThrows(ReferenceDataException.class, () -> ElectionCatalog.parseSpec("=reference/alborz-synthetic")).getMessage());
+        assertEquals("election spec '2024-majlis-r1=' has an empty directory" + usage,
+                assertThrows(ReferenceDataException.class, () -> ElectionCatalog.parseSpec("2024-majlis-r1=")).getMessage());
+        assertEquals("election id 'r1' given twice (a and b)",
+                assertThrows(ReferenceDataException.class, () -> ElectionCatalog.parseSpecs("r1=a", "r1=b")).getMessage());
+    }
+
+    @Test
+    void parseSpecsKeepsOrder() {
+        assertEquals(List.of("r2", "r1"), List.copyOf(ElectionCatalog.parseSpecs("r2=x", "r1=y").keySet()));
+    }
+
+    @Test
+    void ofAndLookups() {
+        ElectionCatalog catalog = ElectionCatalog.of(smallElection("2024-r2"), smallElection("2024-r1"));
+        assertEquals(List.of("2024-r1", "2024-r2"), List.copyOf(catalog.electionIds()));
+        assertEquals("2024-r2", catalog.election("2024-r2").orElseThrow().id());
+        assertEquals(Optional.empty(), catalog.election("2020"));
+        assertThrows(UnsupportedOperationException.class, () -> catalog.electionIds().add("x"));
+        assertEquals("duplicate election id 'r1'", assertThrows(ReferenceDataException.class,
+                () -> ElectionCatalog.of(smallElection("r1"), smallElection("r1"))).getMessage());
+    }
+
+    @Test
+    void runOffReusesTheFirstRoundsDirectory(@TempDir Path dir) {
+        Election first = smallElection("x");
+        ReferenceGenerator.write(first, dir.resolve("alborz"));
+        ElectionCatalog catalog = ElectionCatalog.loadSpecs(List.of(
+                "2024-majlis-r1=" + dir.resolve("alborz"), "2024-majlis-r2=" + dir.resolve("./alborz")));
+        assertEquals(Set.of("2024-majlis-r1", "2024-majlis-r2"), catalog.electionIds());
+        Election r1 = catalog.election("2024-majlis-r1").orElseThrow();
+        Election r2 = catalog.election("2024-majlis-r2").orElseThrow();
+        assertEquals("2024-majlis-r2", r2.id());
+        assertEquals(first.constituencies(), r2.constituencies());
+        assertSame(r1.branches(), r2.branches(), "the directory is read once and its data shared");
+        assertEquals(Optional.of("Karaj branch 17"), r2.branch(karajBranch(17)).map(Branch::name));
+    }
+
+    @Test
+    void loadNamesTheElectionWhoseDirectoryIsMissing(@TempDir Path dir) {
+        assertEquals("election 'r1': reference directory " + dir.resolve("none") + " does not exist or is not a directory",
+                assertThrows(ReferenceDataException.class,
+                        () -> ElectionCatalog.load(Map.of("r1", dir.resolve("none")))).getMessage());
+    }
+
+    @Test
+    void survivesJavaSerialization() throws Exception {
+        ElectionCatalog copy = ReferenceFixtures.javaRoundTrip(
+                ElectionCatalog.of(smallElection("2024-r1"), smallElection("2024-r2")));
+        assertEquals(List.of("2024-r1", "2024-r2"), List.copyOf(copy.electionIds()));
+        assertTrue(copy.election("2024-r2").orElseThrow().branch(karajBranch(17)).isPresent());
+    }
+}
