@@ -65,7 +65,7 @@ public final class InfluxDb implements AutoCloseable {
      * @param authEnabled whether to require credentials; an admin user is then created (or reused)
      */
     public static InfluxDb start(Path workDir, int port, boolean authEnabled) throws IOException {
-        Path influxd = findInfluxd();
+        Path influxd = findInfluxd(System.getenv().getOrDefault("PATH", ""));
         Files.createDirectories(workDir);
         int httpPort = port == 0 ? FreePorts.pick() : port;
         int rpcPort = FreePorts.pick();
@@ -194,8 +194,7 @@ public final class InfluxDb implements AutoCloseable {
         return new Credentials(ADMIN_USER, Files.readString(file).trim());
     }
 
-    private static Path findInfluxd() {
-        String path = System.getenv().getOrDefault("PATH", "");
+    static Path findInfluxd(String path) {
         for (String dir : path.split(java.io.File.pathSeparator)) {
             if (dir.isEmpty()) continue;
             Path candidate = Path.of(dir, "influxd");

@@ -3,6 +3,9 @@ package org.turnoutstream.local;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class InfluxDbTest {
@@ -45,6 +49,21 @@ class InfluxDbTest {
             assertEquals(port, again.port());
             assertEquals(admin, again.admin().orElseThrow());
             assertTrue(again.query("SHOW DATABASES").contains("\"kept\""));
+        }
+    }
+
+    @Test
+    void saysHowToInstallInfluxdWhenItIsNotOnThePath() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> InfluxDb.findInfluxd(dir.toString()));
+        assertEquals("influxd not found: install the Debian package influxdb (apt-get install -y influxdb)", e.getMessage());
+    }
+
+    @Test
+    void aFailedStartReportsTheTailOfTheLog() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            IOException e = assertThrows(IOException.class, () -> InfluxDb.start(dir, taken.getLocalPort(), false));
+            assertTrue(e.getMessage().contains("influxd exited"), e.getMessage());
+            assertTrue(e.getMessage().contains("address already in use"), e.getMessage());
         }
     }
 
