@@ -1,0 +1,164 @@
+package org.turnoutstream.testing;
+
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.turnoutstream.local.InfluxDb;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A real influxd for tests, started once per test JVM and shared by every test class that registers
+ * this extension; JUnit's root store closes it (and a shutdown hook backs that up) when the run ends.
+ *
+ * <pre>{@code @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();}</pre>
+ */
+public final class InfluxDbExtension implements BeforeAllCallback {
+    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(InfluxDbExtension.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private static SharedServer shared;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        SharedServer server = sharedServer();
+        // the root store closes its AutoCloseable values when the whole test plan is done
+        context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent("influxd", key -> server);
+    }
+
+    public InfluxDb server() {
+        return sharedServer().influx;
+    }
+
+    public String url() {
+        return server().url();
+    }
+
+    /** Creates a database with a name unique in this JVM, starting with {@code prefix}; returns the name. */
+    public String createDatabase(String prefix) {
+        String name = prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + DATABASES.incrementAndGet();
+        try {
+            server().createDatabase(name);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return name;
+    }
+
+    /**
+     * Runs an InfluxQL query and returns the rows of every series as maps from column name to value,
+     * with "time" in epoch milliseconds, integers as Long, floats as Double, and a series' tags
+     * (GROUP BY tags) added as columns.
+     */
+    public List<Map<String, Object>> query(String db, String influxql) {
+        return query(server(), db, influxql);
+    }
+
+    public static List<Map<String, Object>> query(InfluxDb server, String db, String influxql) {
+        String uri = server.url() + "/query?epoch=ms&db=" + encode(db) + "&q=" + encode(influxql);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).GET();
+        server.admin().ifPresent(admin -> request.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                .encodeToString((admin.username() + ":" + admin.password()).getBytes(StandardCharsets.UTF_8))));
+        try {
+            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("query `" + influxql + "` failed: HTTP " + response.statusCode()
+                        + " " + response.body());
+            }
+            return rows(JSON.readTree(response.body()), influxql);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Map<String, Object>> rows(JsonNode body, String influxql) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (JsonNode result : body.path("results")) {
+            if (result.has("error")) {
+                throw new IllegalStateException("query `" + influxql + "` failed: " + result.get("error").asText());
+            }
+            for (JsonNode series : result.path("series")) {
+                List<String> columns = new ArrayList<>();
+                series.path("columns").forEach(c -> columns.add(c.asText()));
+                for (JsonNode values : series.path("values")) {
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    series.path("tags").fields().forEachRemaining(tag -> row.put(tag.getKey(), tag.getValue().asText()));
+                    for (int i = 0; i < columns.size(); i++) row.put(columns.get(i), value(values.get(i)));
+                    rows.add(row);
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static Object value(JsonNode node) {
+        if (node == null || node.isNull()) return null;
+        if (node.isIntegralNumber()) return node.asLong();
+        if (node.isNumber()) return node.asDouble();
+        if (node.isBoolean()) return node.asBoolean();
+        return node.asText();
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    private static synchronized SharedServer sharedServer() {
+        if (shared == null) shared = new SharedServer();
+        return shared;
+    }
+
+    /** The one influxd of this JVM, with its temporary data directory. */
+    private static final class SharedServer implements AutoCloseable {
+        final Path dir;
+        final InfluxDb influx;
+
+        SharedServer() {
+            try {
+                dir = Files.createTempDirectory("influxd-test-");
+                influx = InfluxDb.start(dir, 0, false);
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not start the shared test influxd", e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(this::close, "influxd-test-cleanup"));
+        }
+
+        @Override
+        public synchronized void close() {
+            influx.close();
+            deleteRecursively(dir);
+        }
+    }
+
+    public static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp directory is not worth failing a test run for
+        }
+    }
+}
