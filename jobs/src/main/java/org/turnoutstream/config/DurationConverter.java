@@ -14,6 +14,7 @@ public class DurationConverter implements CommandLine.ITypeConverter<Duration> {
 
     public static Duration parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("0")) return Duration.ZERO;
         try {
             if (v.startsWith("pt") || v.startsWith("p")) return Duration.parse(value.trim().toUpperCase(Locale.ROOT));
             if (v.endsWith("ms")) return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));

@@ -60,6 +60,10 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
                 for (BranchHistory.Step step : steps) {
                     out.collect(new BranchDelta(report.election, report.constituencyId, step.time(), step.ballots(), step.reporting()));
                 }
+                if (steps.isEmpty()) {
+                    // Same count as before, but news all the same: the grid extends to this report's time.
+                    out.collect(new BranchDelta(report.election, report.constituencyId, report.eventTime, 0, 0));
+                }
             }
         }
         if (watermark > Long.MIN_VALUE) {

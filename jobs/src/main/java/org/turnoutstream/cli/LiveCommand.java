@@ -1,0 +1,42 @@
+package org.turnoutstream.cli;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.config.OptionsReport;
+import org.turnoutstream.workflows.LiveTurnoutJob;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "live", mixinStandardHelpOptions = true,
+        description = {"Runs the live turnout job: branch.turnout (Avro, Confluent wire format) -> per constituency,",
+                "province and nation turnout points in InfluxDB; bad records -> turnout.dlq.",
+                "Runs on an embedded Flink MiniCluster here, or on a cluster when submitted with `flink run` (the job jar's main)."})
+public class LiveCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveCommand.class);
+
+    @Mixin
+    JobOptions options;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (options.elections.isEmpty()) {
+            spec.commandLine().getErr().println("No election given: pass --election ID=DIR (e.g. --election 2024-majlis-r1=reference/alborz-synthetic).");
+            return 2;
+        }
+        LOG.info("Starting {} with:", LiveTurnoutJob.NAME);
+        for (String line : OptionsReport.describe(spec)) LOG.info("  {}", line);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options);
+        env.execute(LiveTurnoutJob.NAME);
+        return 0;
+    }
+}
