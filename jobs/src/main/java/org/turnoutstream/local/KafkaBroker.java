@@ -48,9 +48,9 @@ public final class KafkaBroker implements AutoCloseable {
         format(workDir, classpath, config);
 
         LocalProcess process = LocalProcess.launch("kafka-broker",
-                List.of(LocalProcess.javaExecutable(), "-Xmx512m", "-XX:+UseSerialGC",
-                        "-Dkafka.logs.dir=" + workDir.resolve("logs"),
-                        "-cp", classpath, "kafka.Kafka", config.toString()),
+                LocalProcess.watchedJava(workDir,
+                        List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dkafka.logs.dir=" + workDir.resolve("logs")),
+                        classpath, "kafka.Kafka", config.toString()),
                 workDir, workDir.resolve("kafka.log"));
         String bootstrap = "127.0.0.1:" + brokerPort;
         try {

@@ -39,11 +39,30 @@ final class LocalProcess implements AutoCloseable {
         return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     }
 
+    /**
+     * The java command running {@code mainClass} on {@code classpath} under the parent watchdog,
+     * whose class is copied into {@code workDir}.
+     */
+    static List<String> watchedJava(Path workDir, List<String> jvmOptions, String classpath, String mainClass, String... args) {
+        Path watchdog = ParentWatchdog.installInto(workDir.resolve("watchdog"));
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath + java.io.File.pathSeparator + watchdog);
+        command.add(ParentWatchdog.class.getName());
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
     static LocalProcess launch(String name, List<String> command, Path workingDir, Path logFile) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
                 .directory(workingDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        // stdin stays a pipe the parent never writes to: see ParentWatchdog
+        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
         Process process = builder.start();
         LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
         return new LocalProcess(name, process, logFile);

@@ -41,9 +41,11 @@ public final class SchemaRegistryServer implements AutoCloseable {
         int httpPort = port == 0 ? FreePorts.pick() : port;
         Path jar = ServicesHome.apicurioRunnerJar();
         LocalProcess process = LocalProcess.launch("schema-registry",
-                List.of(LocalProcess.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC",
-                        "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,
-                        "-jar", jar.getFileName().toString()),
+                // -cp instead of -jar so the watchdog fits in; the jar's manifest Class-Path still applies
+                LocalProcess.watchedJava(workDir.toAbsolutePath(),
+                        List.of("-Xmx256m", "-XX:+UseSerialGC",
+                                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort),
+                        jar.getFileName().toString(), mainClassOf(jar)),
                 // Quarkus resolves its lib/ directory relative to the working directory
                 jar.getParent(), workDir.toAbsolutePath().resolve("registry.log"));
         SchemaRegistryServer server = new SchemaRegistryServer(process, httpPort);
@@ -54,6 +56,17 @@ public final class SchemaRegistryServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    private static String mainClassOf(Path jar) throws IOException {
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+            String main = file.getManifest() == null ? null
+                    : file.getManifest().getMainAttributes().getValue(java.util.jar.Attributes.Name.MAIN_CLASS);
+            if (main == null) {
+                throw new IOException(jar + " has no Main-Class in its manifest");
+            }
+            return main;
+        }
     }
 
     /** Base URL of the Confluent-compatible API, e.g. {@code http://127.0.0.1:8081/apis/ccompat/v7}. */
