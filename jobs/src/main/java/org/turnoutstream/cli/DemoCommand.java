@@ -74,13 +74,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Runs the whole pipeline locally on a compressed SYNTHETIC election day for Alborz (election "
-                    + DemoFeed.ELECTION + "):",
-            "starts Kafka, the schema registry (Apicurio) and influxd, runs the live job on an embedded Flink",
-            "MiniCluster, feeds 2,700 branches' cumulative reports (08:00-20:00 local, with duplicates, late",
-            "reports and malformed records), shows InfluxDB's turnout table as it fills, and checks the final",
-            "totals against the feed's ground truth. Exit code 0 when they match, 1 otherwise.",
-            "Ctrl-C stops everything it started."})
+            "Runs the whole pipeline on this machine on a SYNTHETIC Alborz election day (~1 min).",
+            "Starts Kafka, the schema registry (Apicurio) and influxd, runs the live job on an",
+            "embedded Flink MiniCluster, feeds every branch's cumulative reports for election",
+            DemoFeed.ELECTION + " (polls 08:00-20:00 local, compressed; with duplicates, late",
+            "reports and malformed records), shows InfluxDB's turnout table as it fills, and",
+            "checks the final totals against the feed's ground truth.",
+            "Exit code 0 when they match, 1 otherwise. Ctrl-C stops everything it started."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     static final String DATABASE = "turnout";
     static final String MATCH_LINE = "totals match ground truth: YES";
@@ -115,6 +115,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private final List<AutoCloseable> started = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile JobClient job;
+    private volatile boolean interrupted;
     private volatile KafkaProducer<byte[], byte[]> producer;
     private final AtomicLong simulatedNow = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
@@ -145,7 +146,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.flush();
 
         quietLibraries();
-        Thread hook = new Thread(this::stopAll, "turnout-demo-shutdown");
+        Thread hook = new Thread(() -> {
+            interrupted = true;
+            if (stopped.get()) return;
+            out.println();
+            out.println("interrupted: cancelling the job and stopping Kafka, the registry and influxd...");
+            out.flush();
+            stopAll();
+            out.println("stopped everything the demo started.");
+            out.flush();
+        }, "turnout-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         try {
@@ -248,6 +258,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 new CountDownLatch(1).await();
             }
             return ok ? 0 : 1;
+        } catch (Exception e) {
+            if (interrupted) return 130; // Ctrl-C: the shutdown hook reports and stops everything
+            throw e;
         } finally {
             stopAll();
             try {
@@ -266,6 +279,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         try {
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.flink", org.apache.logging.log4j.Level.ERROR);
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.pekko", org.apache.logging.log4j.Level.ERROR);
         } catch (LinkageError noLog4jCore) {
             // another logging backend: leave its configuration alone
         }
@@ -310,7 +324,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 JobStatus status = running.getJobStatus().get(5, TimeUnit.SECONDS);
                 if (!status.isGloballyTerminalState()) running.cancel().get(30, TimeUnit.SECONDS);
             } catch (Exception e) {
-                System.err.println("could not cancel the job cleanly: " + e);
+                // the MiniCluster is already down (its own shutdown hook ran first): nothing left to cancel
             }
         }
         KafkaProducer<byte[], byte[]> p = producer;
@@ -536,6 +550,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     // ---------------------------------------------------------------- the table
 
     private void printTable(boolean last) {
+        if (stopped.get()) return;
         Snapshot s = snapshot();
         long open = DemoFeed.pollsOpen().toEpochMilli();
         long close = DemoFeed.pollsClose().toEpochMilli();
