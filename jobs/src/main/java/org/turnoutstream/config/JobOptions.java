@@ -89,7 +89,10 @@ public class JobOptions {
     @Option(names = "--quiet-feed-after", defaultValue = "30s", converter = DurationConverter.class, description = "Wall-clock silence after which event time is taken to pass at wall-clock speed, so the last points are still written; 0 disables (default: ${DEFAULT-VALUE}).")
     public Duration quietFeedAfter;
 
-    @Option(names = "--max-clock-skew", defaultValue = "10m", converter = DurationConverter.class, description = "Reports dated further ahead of this job's clock go to the DLQ; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-branch-ballots", defaultValue = "1000000", description = "Counts above this at one branch are corrupt and go to the DLQ (default: ${DEFAULT-VALUE}).")
+    public long maxBranchBallots;
+
+    @Option(names = "--max-clock-skew", defaultValue = "2m", converter = DurationConverter.class, description = "Reports dated further ahead of this job's clock go to the DLQ; 0 disables (default: ${DEFAULT-VALUE}).")
     public Duration maxClockSkew;
 
     // Runtime

@@ -22,7 +22,7 @@ public class BranchReport {
 
     /** Keys a branch's reports; elections never mix, so a run-off's branch is another key. */
     public String branchKey() {
-        return election + '|' + branchId;
+        return election + '\u001f' + branchId;
     }
 
     @Override

@@ -24,6 +24,9 @@ public final class BranchHistory {
     public int size;
     /** True once entries older than the first kept one were dropped: nothing is known before times[0]. */
     public boolean compacted;
+    /** Every sequence ever seen, as sorted inclusive ranges [lo0, hi0, lo1, hi1, ...]: usually one range. */
+    public long[] seenRanges = new long[0];
+    public int seenLength;
 
     public BranchHistory() {
         this(new long[4], new long[4], new long[4], 0, false);
@@ -54,7 +57,7 @@ public final class BranchHistory {
      * (empty when nothing changed).
      */
     public Outcome add(long time, long sequence, long ballotsCast, List<Step> steps) {
-        if (containsSequence(sequence)) return Outcome.DUPLICATE;
+        if (!markSeen(sequence)) return Outcome.DUPLICATE;
         if (compacted && time < times[0]) {
             // Before the compacted past nothing is known or re-emitted; what matters is from times[0] on.
             if (sequence < sequences[0]) return Outcome.SUPERSEDED;
@@ -99,12 +102,38 @@ public final class BranchHistory {
         compacted = true;
     }
 
-    private boolean containsSequence(long sequence) {
-        for (int i = size - 1; i >= 0; i--) {
-            if (sequences[i] == sequence) return true;
-            if (sequences[i] < sequence) return false;
+    /** The event time of the newest kept report, or Long.MIN_VALUE. */
+    public long latestTime() {
+        return size == 0 ? Long.MIN_VALUE : times[size - 1];
+    }
+
+    /** Records a sequence as seen; false if it was seen before (a duplicate, whatever its event time). */
+    boolean markSeen(long sequence) {
+        int n = seenLength / 2;
+        int lo = 0, hi = n - 1, at = n; // first range whose hi >= sequence
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (seenRanges[2 * mid + 1] >= sequence) { at = mid; hi = mid - 1; } else { lo = mid + 1; }
         }
-        return false;
+        if (at < n && seenRanges[2 * at] <= sequence) return false;
+        boolean joinsPrevious = at > 0 && seenRanges[2 * at - 1] == sequence - 1;
+        boolean joinsNext = at < n && seenRanges[2 * at] == sequence + 1;
+        if (joinsPrevious && joinsNext) {
+            seenRanges[2 * at - 1] = seenRanges[2 * at + 1];
+            System.arraycopy(seenRanges, 2 * at + 2, seenRanges, 2 * at, seenLength - 2 * at - 2);
+            seenLength -= 2;
+        } else if (joinsPrevious) {
+            seenRanges[2 * at - 1] = sequence;
+        } else if (joinsNext) {
+            seenRanges[2 * at] = sequence;
+        } else {
+            if (seenLength + 2 > seenRanges.length) seenRanges = Arrays.copyOf(seenRanges, Math.max(4, seenRanges.length * 2));
+            System.arraycopy(seenRanges, 2 * at, seenRanges, 2 * at + 2, seenLength - 2 * at);
+            seenRanges[2 * at] = sequence;
+            seenRanges[2 * at + 1] = sequence;
+            seenLength += 2;
+        }
+        return true;
     }
 
     private int lastAtOrBefore(long t) {

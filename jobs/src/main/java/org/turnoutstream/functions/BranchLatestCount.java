@@ -66,9 +66,12 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
                 }
             }
         }
-        if (watermark > Long.MIN_VALUE) {
-            // Keep one grid interval of slack beyond the horizon: the tally downstream may lag this watermark.
-            branch.compactBefore(watermark - grid.correctionHorizonMillis() - 2 * grid.intervalMillis());
+        // Compaction follows the branch's own reports, never the watermark: the tally may not have
+        // written the instants the watermark passed (a quiet election, a lagging subtask), and a
+        // branch's output must not depend on when watermarks happened to arrive.
+        long latest = branch.latestTime();
+        if (latest > Long.MIN_VALUE + grid.correctionHorizonMillis() + 2 * grid.intervalMillis()) {
+            branch.compactBefore(latest - grid.correctionHorizonMillis() - 2 * grid.intervalMillis());
         }
         history.update(branch);
     }

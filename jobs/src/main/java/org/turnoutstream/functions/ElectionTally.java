@@ -10,6 +10,8 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
@@ -17,6 +19,7 @@ import org.turnoutstream.sinks.InfluxPoint;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -30,6 +33,7 @@ import java.util.TreeMap;
  */
 public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, InfluxPoint> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ElectionTally.class);
 
     private final ElectionCatalog catalog;
     private final TurnoutGrid grid;
@@ -62,8 +66,12 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
         ConstituencyTally tally = tally(delta.constituencyId);
         long instant = grid.instantFor(delta.effectiveTime);
 
+        boolean noChange = delta.ballots == 0 && delta.reporting == 0;
+        if (progress.started && instant <= progress.frontier && noChange) {
+            return; // news of an unchanged count for an instant already written: nothing to rewrite
+        }
         if (!progress.started || instant > progress.frontier) {
-            tally.pending.add(instant, delta.ballots, delta.reporting);
+            if (!noChange || !progress.started) tally.pending.add(instant, delta.ballots, delta.reporting);
             progress.lastInstant = Math.max(progress.lastInstant, instant);
             ctx.timerService().registerEventTimeTimer(instant);
         } else {
@@ -83,7 +91,14 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<InfluxPoint> out) throws Exception {
-        Election election = election(ctx.getCurrentKey());
+        Optional<Election> known = catalog.election(ctx.getCurrentKey());
+        if (known.isEmpty()) {
+            // Restored from a checkpoint taken with reference data that had this election; keep its
+            // state, write nothing, and say so instead of failing the job in a loop.
+            LOG.warn("Election {} has state but is not in the reference data any more; its points are not written", ctx.getCurrentKey());
+            return;
+        }
+        Election election = known.get();
         ElectionProgress progress = progress();
         writeCorrections(election, out);
 
@@ -206,7 +221,4 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
         return tally != null ? tally : new ConstituencyTally();
     }
 
-    private Election election(String id) {
-        return catalog.election(id).orElseThrow(() -> new IllegalStateException("election not in the reference data: " + id));
-    }
 }

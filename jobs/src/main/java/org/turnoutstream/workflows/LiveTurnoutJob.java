@@ -51,7 +51,7 @@ public final class LiveTurnoutJob {
 
     public static TurnoutSettings settings(JobOptions options) {
         return new TurnoutSettings(options.gridInterval, options.correctionHorizon, options.maxOutOfOrderness,
-                options.quietFeedAfter, options.maxClockSkew);
+                options.quietFeedAfter, options.maxClockSkew, options.maxBranchBallots);
     }
 
     public static InfluxDbSink pointSink(JobOptions options) {

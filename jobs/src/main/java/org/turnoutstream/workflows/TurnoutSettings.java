@@ -11,11 +11,14 @@ public record TurnoutSettings(
         Duration correctionHorizon,
         Duration maxOutOfOrderness,
         Duration quietFeedAfter,
-        Duration maxClockSkew) implements Serializable {
+        Duration maxClockSkew,
+        long maxBranchBallots) implements Serializable {
+
+    public static final long DEFAULT_MAX_BRANCH_BALLOTS = 1_000_000;
 
     public static TurnoutSettings defaults() {
         return new TurnoutSettings(Duration.ofSeconds(10), Duration.ofMinutes(10), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), Duration.ofMinutes(10));
+                Duration.ofSeconds(30), Duration.ofMinutes(2), DEFAULT_MAX_BRANCH_BALLOTS);
     }
 
     public TurnoutGrid grid() {
@@ -23,14 +26,14 @@ public record TurnoutSettings(
     }
 
     public TurnoutSettings withQuietFeedAfter(Duration quiet) {
-        return new TurnoutSettings(gridInterval, correctionHorizon, maxOutOfOrderness, quiet, maxClockSkew);
+        return new TurnoutSettings(gridInterval, correctionHorizon, maxOutOfOrderness, quiet, maxClockSkew, maxBranchBallots);
     }
 
     public TurnoutSettings withMaxOutOfOrderness(Duration bound) {
-        return new TurnoutSettings(gridInterval, correctionHorizon, bound, quietFeedAfter, maxClockSkew);
+        return new TurnoutSettings(gridInterval, correctionHorizon, bound, quietFeedAfter, maxClockSkew, maxBranchBallots);
     }
 
     public TurnoutSettings withCorrectionHorizon(Duration horizon) {
-        return new TurnoutSettings(gridInterval, horizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+        return new TurnoutSettings(gridInterval, horizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew, maxBranchBallots);
     }
 }

@@ -34,7 +34,7 @@ public final class TurnoutWorkflow {
                                  Sink<InfluxPoint> pointSink,
                                  Sink<DeadLetter> deadLetterSink) {
         SingleOutputStreamOperator<BranchReport> reports = turnoutRecords
-                .process(new TurnoutReportDecoder(decoder, new ReportValidator(catalog, settings.maxClockSkew())))
+                .process(new TurnoutReportDecoder(decoder, new ReportValidator(catalog, settings.maxClockSkew(), settings.maxBranchBallots())))
                 .name("decode and validate turnout reports").uid("decode-turnout");
         DataStream<DeadLetter> deadLetters = reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS);
 

@@ -69,13 +69,32 @@ class BranchHistoryTest {
         report(15, 3, 120);
         branch.compactBefore(POLLS_OPEN + 11 * MINUTE);
         assertEquals(2, branch.size());
-        assertEquals(BranchHistory.Outcome.SUPERSEDED, report(7, 1, 40));
+        assertEquals(BranchHistory.Outcome.DUPLICATE, report(7, 1, 40));
+        assertEquals(BranchHistory.Outcome.SUPERSEDED, report(2, 0, 3), "an unseen older sequence changes nothing from the oldest kept report on");
         // a higher sequence dated in the compacted past wins from the oldest kept instant on
         assertEquals(BranchHistory.Outcome.APPLIED, report(9, 4, 130));
         // sequence 4 beats both kept reports: 130 from minute 10 on (it was 95, then 120 from minute 15)
         assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN + 10 * MINUTE, 35, 0),
                 new BranchHistory.Step(POLLS_OPEN + 15 * MINUTE, -25, 0)), steps);
         assertEquals(130, branch.countAt(POLLS_OPEN + 20 * MINUTE));
+    }
+
+    @Test
+    void aResentSequenceIsADuplicateEvenWithAnotherClockReadingAndAfterItWasShadowed() {
+        report(10, 1, 5);
+        report(5, 2, 7);           // sequence 2, earlier, shadows sequence 1
+        assertEquals(BranchHistory.Outcome.DUPLICATE, report(3, 1, 5));
+        assertEquals(List.of(), steps);
+        assertEquals(BranchHistory.Outcome.DUPLICATE, report(20, 2, 7));
+    }
+
+    @Test
+    void seenSequencesStayAFewRangesForAnOrdinaryDay() {
+        for (int seq = 1; seq <= 720; seq++) report(seq, seq, seq * 3L);
+        assertEquals(2, branch.seenLength, "one range");
+        report(800, 1000, 5000);
+        report(799, 999, 4990);
+        assertEquals(4, branch.seenLength, "two ranges with a gap");
     }
 
     /** Whatever the order, the summed steps equal the definition: highest sequence at or before T. */

@@ -1,0 +1,57 @@
+package org.turnoutstream.events;
+
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.schemas.TurnoutReport;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportValidatorTest {
+    static final String ELECTION = "2024-majlis-r1";
+    static final Instant POLLS_OPEN = Instant.parse("2024-03-01T04:30:00Z");
+    static final long NOW = POLLS_OPEN.plus(Duration.ofHours(3)).toEpochMilli();
+
+    final ReportValidator validator = new ReportValidator(ElectionCatalog.of(Election.builder(ELECTION)
+            .constituency("karaj", "Karaj", "Alborz", 1_000)
+            .constituency("fardis", "Fardis", "Alborz", 500)
+            .branch("alb-karaj-0017", "karaj", "Karaj 17")
+            .build()), Duration.ofMinutes(2), 1_000_000);
+
+    static TurnoutReport.Builder karajBranch17() {
+        return TurnoutReport.newBuilder().setElection(ELECTION).setBranchId("alb-karaj-0017").setConstituencyId("karaj")
+                .setSequence(4).setBallotsCast(120).setEventTime(POLLS_OPEN.plus(Duration.ofHours(2)));
+    }
+
+    Optional<RejectionReason> check(TurnoutReport.Builder report) {
+        return validator.check(report.build(), NOW).map(ReportValidator.Rejection::reason);
+    }
+
+    @Test
+    void anOrdinaryReportPasses() {
+        assertTrue(check(karajBranch17()).isEmpty());
+    }
+
+    @Test
+    void eachKindOfBadReportHasItsReason() {
+        assertEquals(Optional.of(RejectionReason.UNKNOWN_ELECTION), check(karajBranch17().setElection("2020-majlis-r1")));
+        assertEquals(Optional.of(RejectionReason.UNKNOWN_BRANCH), check(karajBranch17().setBranchId("alb-karaj-9999")));
+        assertEquals(Optional.of(RejectionReason.WRONG_CONSTITUENCY), check(karajBranch17().setConstituencyId("fardis")));
+        assertEquals(Optional.of(RejectionReason.NEGATIVE_COUNT), check(karajBranch17().setBallotsCast(-1)));
+        assertEquals(Optional.of(RejectionReason.COUNT_TOO_LARGE), check(karajBranch17().setBallotsCast(Long.MAX_VALUE / 2)));
+        assertEquals(Optional.of(RejectionReason.NEGATIVE_SEQUENCE), check(karajBranch17().setSequence(-3)));
+        assertEquals(Optional.of(RejectionReason.EVENT_TIME_IN_FUTURE), check(karajBranch17().setEventTime(Instant.ofEpochMilli(NOW).plus(Duration.ofMinutes(5)))));
+        assertEquals(Optional.of(RejectionReason.EVENT_TIME_OUT_OF_RANGE), check(karajBranch17().setEventTime(Instant.ofEpochMilli(0))));
+    }
+
+    @Test
+    void theReasonTellsTheOperatorWhatIsWrong() {
+        String detail = validator.check(karajBranch17().setConstituencyId("fardis").build(), NOW).orElseThrow().detail();
+        assertEquals("branch 'alb-karaj-0017' belongs to constituency 'karaj', not 'fardis'", detail);
+    }
+}
