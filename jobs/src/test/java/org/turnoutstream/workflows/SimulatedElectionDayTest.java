@@ -1,0 +1,118 @@
+package org.turnoutstream.workflows;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.cli.TurnoutCli;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ReferenceGenerator;
+import org.turnoutstream.simulator.FaultKind;
+import org.turnoutstream.simulator.GroundTruth;
+import org.turnoutstream.testing.InfluxDbExtension;
+import org.turnoutstream.testing.KafkaBrokerExtension;
+import org.turnoutstream.testing.SchemaRegistryExtension;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A seeded simulated election day with every fault kind switched on (duplicates, reordering, late
+ * reports, malformed records, branch and whole-constituency outages) goes through Kafka and the live
+ * job; the totals in InfluxDB at polls close equal the simulator's own ground truth.
+ */
+class SimulatedElectionDayTest {
+    static final String ELECTION = "2024-sim-r1";
+
+    @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+    @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir Path work;
+
+    @Test
+    void theJobsTotalsAtPollsCloseEqualTheSimulatorsGroundTruth() throws Exception {
+        Election election = ReferenceGenerator.generate(ReferenceGenerator.Params.national().withElectionId(ELECTION)
+                .withBranches(80).withConstituencies(6).withProvinces(2).withEligibleVoters(80_000L).validate());
+        Path reference = work.resolve("reference");
+        ReferenceGenerator.write(election, reference);
+        String turnoutTopic = "sim-e2e.branch.turnout";
+        String connectivityTopic = "sim-e2e.branch.connectivity";
+        String deadLetterTopic = "sim-e2e.turnout.dlq";
+        kafka.createTopic(turnoutTopic, 3);
+        kafka.createTopic(connectivityTopic, 3);
+        kafka.createTopic(deadLetterTopic, 1);
+        String database = influx.createDatabase("simulated");
+
+        Path truthFile = work.resolve("truth.json");
+        String[] simulate = {"simulate", "--election", ELECTION + "=" + reference,
+                "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(),
+                "--turnout-topic", turnoutTopic, "--connectivity-topic", connectivityTopic,
+                "--polls-open", "08:00", "--polls-close", "10:00", "--max", "--seed", "2024",
+                "--duplicate-rate", "0.05", "--reorder-rate", "0.05", "--late-rate", "0.03", "--malformed-rate", "0.02",
+                "--outage-rate", "0.25", "--region-outage-rate", "0.5", "--truth", truthFile.toString()};
+        StringWriter out = new StringWriter();
+        CommandLine cli = TurnoutCli.commandLine(simulate);
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute(simulate), out.toString());
+        GroundTruth truth = GroundTruth.read(truthFile);
+        for (String kind : List.of("DUPLICATE", "REORDERED", "LATE", "BRANCH_OUTAGE", "REGION_OUTAGE", "BAD_MAGIC_BYTE", "CORRUPT_AVRO")) {
+            assertTrue(truth.faultsInjected().getOrDefault(kind, 0L) > 0, "the day has " + kind + " faults: " + truth.faultsInjected());
+        }
+
+        JobOptions options = CommandLine.populateCommand(new JobOptions(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--dlq-topic", deadLetterTopic,
+                "--group-id", "sim-e2e", "--starting-offsets", "earliest", "--bounded",
+                "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", database,
+                "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0",
+                "--checkpoint-interval", "2s", "--parallelism", "2");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options);
+        env.execute("simulated-election-day");
+
+        long close = Instant.parse(truth.pollsClose()).toEpochMilli();
+        Map<String, long[]> atClose = new HashMap<>();
+        for (Map<String, Object> row : influx.query(database, "SELECT ballots, branches_reporting, branches_total, eligible, constituency "
+                + "FROM constituency_turnout WHERE election = '" + ELECTION + "' AND time = " + close + "ms")) {
+            atClose.put((String) row.get("constituency"), new long[]{num(row, "ballots"), num(row, "branches_reporting"),
+                    num(row, "branches_total"), num(row, "eligible")});
+        }
+        assertEquals(truth.constituencies().keySet(), atClose.keySet(), "a point at polls close for every constituency");
+        truth.constituencies().forEach((id, expected) -> {
+            long[] written = atClose.get(id);
+            assertEquals(expected.ballots(), written[0], id + " ballots");
+            assertEquals(expected.branchesReporting(), written[1], id + " branches reporting");
+            assertEquals(expected.branchesTotal(), written[2], id + " branches total");
+            assertEquals(expected.eligibleVoters(), written[3], id + " eligible");
+        });
+        Map<String, Object> nation = influx.query(database, "SELECT ballots, branches_reporting FROM national_turnout WHERE election = '"
+                + ELECTION + "' AND time = " + close + "ms").get(0);
+        assertEquals(truth.national().ballots(), num(nation, "ballots"), "national ballots");
+        assertEquals(truth.national().branchesReporting(), num(nation, "branches_reporting"), "national branches reporting");
+
+        long malformed = 0;
+        for (FaultKind kind : FaultKind.MALFORMED) malformed += truth.faultsInjected().getOrDefault(kind.name(), 0L);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, false, Duration.ofSeconds(1));
+        assertEquals(malformed, dead.size(), "every malformed record, and only those, in the DLQ");
+    }
+
+    static long num(Map<String, Object> row, String column) {
+        return ((Number) row.get(column)).longValue();
+    }
+}
