@@ -1,0 +1,269 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.turnoutstream.schemas.AlertReason;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+
+import static org.turnoutstream.functions.BranchOutageState.NONE;
+
+/**
+ * Keyed by election and branch ({@link BranchSignal#branchKey()}): decides, in event time, when a branch
+ * is down and emits every change as a {@link BranchStatusChange}.
+ *
+ * <ul>
+ *   <li>A branch is open (expected online) from OPENED or its first signal until CLOSED.</li>
+ *   <li>It goes DOWN with LINK_DOWN (down since that event), or when nothing was heard from it for longer
+ *       than its heartbeat timeout ({@link HeartbeatTimeouts}, by the last link type it reported): down since
+ *       the last time it was heard, detected at lastHeard + timeout when the watermark passes that instant.
+ *       A signal at exactly lastHeard + timeout is in time. This needs no event from the branch itself: the
+ *       watermark of the other branches moves it.</li>
+ *   <li>It comes UP again with a heartbeat, LINK_UP, OPENED or a report.</li>
+ *   <li>CLOSED ends an open outage (a CLOSED change with the outage's downSince); later signals are ignored
+ *       (reports after close are {@link IntegrityChecks}' business). The state stays {@code closedRetention}
+ *       longer in event time, to recognise signals that arrive after the close, then everything is dropped.
+ *       At the end of the election ({@link PollingHours#endOf}) a branch still open is closed and dropped.</li>
+ * </ul>
+ *
+ * <p>Determinism: signals are buffered by event time and applied when the watermark passes them, in event-time
+ * order and, within one millisecond, in {@link BranchSignal#SAME_TIME_ORDER}. Any arrival order within the
+ * watermark's bound therefore gives exactly the same changes. A signal that arrives behind the watermark is
+ * applied at once and counted in {@code late_signals}; if it is older than the branch's last change it only
+ * moves lastHeard forward and changes nothing else.
+ */
+public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSignal, BranchStatusChange> {
+    private static final long serialVersionUID = 1L;
+    public static final Duration DEFAULT_CLOSED_RETENTION = Duration.ofMinutes(10);
+
+    private final HeartbeatTimeouts timeouts;
+    private final long closedRetentionMillis;
+    private final PollingHours hours;
+
+    private transient ValueState<BranchOutageState> statusState;
+    private transient MapState<Long, List<BranchSignal>> pending;
+    private transient Counter lateSignals;
+    private transient Counter signalsAfterClose;
+    private transient Counter outagesStarted;
+
+    public BranchOutageDetector(HeartbeatTimeouts timeouts) {
+        this(timeouts, DEFAULT_CLOSED_RETENTION, PollingHours.none());
+    }
+
+    public BranchOutageDetector(HeartbeatTimeouts timeouts, Duration closedRetention, PollingHours hours) {
+        if (closedRetention.isNegative()) throw new IllegalArgumentException("closed retention must not be negative");
+        this.timeouts = timeouts;
+        this.closedRetentionMillis = closedRetention.toMillis();
+        this.hours = hours;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        statusState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("branch-outage", TypeInformation.of(BranchOutageState.class)));
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-signals", Types.LONG,
+                Types.LIST(TypeInformation.of(BranchSignal.class))));
+        var metrics = getRuntimeContext().getMetricGroup();
+        lateSignals = metrics.counter("late_signals");
+        signalsAfterClose = metrics.counter("signals_after_close");
+        outagesStarted = metrics.counter("outages_started");
+    }
+
+    @Override
+    public void processElement(BranchSignal signal, Context ctx, Collector<BranchStatusChange> out) throws Exception {
+        BranchOutageState state = statusState.value();
+        if (state != null && state.closed) {
+            signalsAfterClose.inc();
+            return;
+        }
+        TimerService timers = ctx.timerService();
+        if (signal.eventTime > timers.currentWatermark()) {
+            List<BranchSignal> due = pending.get(signal.eventTime);
+            if (due == null) due = new ArrayList<>(1);
+            due.add(signal);
+            pending.put(signal.eventTime, due);
+            timers.registerEventTimeTimer(signal.eventTime);
+            return;
+        }
+        lateSignals.inc();
+        state = apply(state, signal, true, ctx.getCurrentKey(), timers, out);
+        save(state, timers);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchStatusChange> out) throws Exception {
+        TimerService timers = ctx.timerService();
+        BranchOutageState state = statusState.value();
+        List<BranchSignal> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(BranchSignal.SAME_TIME_ORDER);
+            for (BranchSignal signal : due) {
+                if (state != null && state.closed) {
+                    signalsAfterClose.inc();
+                    continue;
+                }
+                state = apply(state, signal, false, ctx.getCurrentKey(), timers, out);
+            }
+        }
+        if (state == null) return;
+        String[] key = splitKey(ctx.getCurrentKey());
+        if (!state.closed && state.up && state.deadline == timestamp) {
+            state.deadline = NONE;
+            goDown(state, key, timestamp, state.lastHeard, AlertReason.HEARTBEAT_TIMEOUT, out);
+        }
+        if (state.cleanupAt != NONE && timestamp >= state.cleanupAt) {
+            if (!state.closed) close(state, key, timestamp, out);
+            clearAll(state, timers);
+            return;
+        }
+        save(state, timers);
+    }
+
+    private BranchOutageState apply(BranchOutageState state, BranchSignal signal, boolean late, String key, TimerService timers,
+                                    Collector<BranchStatusChange> out) throws Exception {
+        String[] ids = {signal.election, signal.branchId};
+        long t = signal.eventTime;
+        if (state == null) {
+            state = new BranchOutageState();
+            state.constituencyId = signal.constituencyId;
+            state.lastHeard = t;
+            state.lastChange = t;
+            OptionalLong end = hours.endOf(signal.election);
+            if (end.isPresent()) {
+                state.cleanupAt = end.getAsLong();
+                timers.registerEventTimeTimer(state.cleanupAt);
+            }
+            out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, t, BranchStatusChange.Transition.OPENED,
+                    true, true, null, null));
+        }
+        if (signal.link != null) state.link = signal.link;
+        boolean stale = late && t < state.lastChange;
+        switch (signal.kind) {
+            case OPENED, HEARTBEAT, LINK_UP, REPORT -> {
+                state.lastHeard = Math.max(state.lastHeard, t);
+                if (!state.up && !stale) {
+                    long since = state.downSince;
+                    state.up = true;
+                    state.downSince = NONE;
+                    state.downReason = null;
+                    state.lastChange = t;
+                    out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, t, BranchStatusChange.Transition.UP,
+                            true, true, since, upReason(signal.kind)));
+                }
+                if (state.up) armDeadline(state, timers);
+            }
+            case LINK_DOWN -> {
+                state.lastHeard = Math.max(state.lastHeard, t);
+                if (state.up && !stale) {
+                    disarmDeadline(state, timers);
+                    goDown(state, ids, t, t, AlertReason.LINK_DOWN, out);
+                } else if (state.up) {
+                    armDeadline(state, timers);
+                }
+            }
+            case CLOSED -> {
+                if (!stale) {
+                    close(state, ids, t, out);
+                    disarmDeadline(state, timers);
+                    dropPending(timers);
+                    long endTimer = state.cleanupAt;
+                    state.cleanupAt = NONE;
+                    if (endTimer != NONE) deleteTimer(endTimer, state, timers);
+                    state.cleanupAt = t + closedRetentionMillis;
+                    timers.registerEventTimeTimer(state.cleanupAt);
+                }
+            }
+        }
+        return state;
+    }
+
+    private void goDown(BranchOutageState state, String[] ids, long time, long since, AlertReason reason, Collector<BranchStatusChange> out) {
+        state.up = false;
+        state.downSince = since;
+        state.downReason = reason;
+        state.lastChange = time;
+        outagesStarted.inc();
+        out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, time, BranchStatusChange.Transition.DOWN,
+                false, true, since, reason));
+    }
+
+    private void close(BranchOutageState state, String[] ids, long time, Collector<BranchStatusChange> out) {
+        Long endedOutage = state.up ? null : state.downSince;
+        state.closed = true;
+        state.up = false;
+        state.downSince = NONE;
+        state.lastChange = time;
+        out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, time, BranchStatusChange.Transition.CLOSED,
+                false, false, endedOutage, AlertReason.CLOSED));
+    }
+
+    private void armDeadline(BranchOutageState state, TimerService timers) throws Exception {
+        long deadline = state.lastHeard + timeouts.millisFor(state.link);
+        if (deadline == state.deadline) return;
+        disarmDeadline(state, timers);
+        state.deadline = deadline;
+        timers.registerEventTimeTimer(deadline);
+    }
+
+    private void disarmDeadline(BranchOutageState state, TimerService timers) throws Exception {
+        if (state.deadline == NONE) return;
+        long deadline = state.deadline;
+        state.deadline = NONE;
+        deleteTimer(deadline, state, timers);
+    }
+
+    /** Deletes the timer at {@code t} unless something else still needs it (timers are one per key and instant). */
+    private void deleteTimer(long t, BranchOutageState state, TimerService timers) throws Exception {
+        if (t == state.deadline || t == state.cleanupAt || pending.contains(t)) return;
+        timers.deleteEventTimeTimer(t);
+    }
+
+    private void dropPending(TimerService timers) throws Exception {
+        List<Long> times = new ArrayList<>();
+        for (Long t : pending.keys()) times.add(t);
+        pending.clear();
+        for (Long t : times) timers.deleteEventTimeTimer(t);
+    }
+
+    private void clearAll(BranchOutageState state, TimerService timers) throws Exception {
+        dropPending(timers);
+        if (state.deadline != NONE) timers.deleteEventTimeTimer(state.deadline);
+        if (state.cleanupAt != NONE) timers.deleteEventTimeTimer(state.cleanupAt);
+        statusState.clear();
+    }
+
+    private void save(BranchOutageState state, TimerService timers) throws Exception {
+        if (state == null) return;
+        if (state.closed && state.cleanupAt <= timers.currentWatermark()) {
+            clearAll(state, timers); // retention 0, or a late CLOSED whose retention already passed
+            return;
+        }
+        statusState.update(state);
+    }
+
+    private static AlertReason upReason(BranchSignal.Kind kind) {
+        return switch (kind) {
+            case LINK_UP -> AlertReason.LINK_UP;
+            case REPORT -> AlertReason.REPORT;
+            default -> AlertReason.HEARTBEAT;
+        };
+    }
+
+    private static String[] splitKey(String key) {
+        int at = key.indexOf('\u001f');
+        return new String[] {key.substring(0, at), key.substring(at + 1)};
+    }
+}

@@ -1,0 +1,90 @@
+package org.turnoutstream.functions;
+
+import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.schemas.ConnectivityEvent;
+import org.turnoutstream.schemas.LinkType;
+
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * Anything a branch said, from either topic: its connectivity events and its turnout reports (a report
+ * proves the branch is online). The union of both streams, keyed by {@link #branchKey()}, feeds
+ * {@link BranchOutageDetector} and {@link IntegrityChecks}.
+ */
+public class BranchSignal {
+
+    /**
+     * What the branch said. The declaration order is the order in which signals with the same event time
+     * are applied, so the outcome does not depend on their arrival order: news that the branch is alive
+     * first, then LINK_DOWN (an explicit "my link is down" wins a tie), CLOSED last.
+     */
+    public enum Kind { OPENED, REPORT, HEARTBEAT, LINK_UP, LINK_DOWN, CLOSED }
+
+    /** The order in which signals of the same event time are applied. */
+    public static final Comparator<BranchSignal> SAME_TIME_ORDER = Comparator
+            .comparing((BranchSignal s) -> s.kind)
+            .thenComparingLong(s -> s.sequence)
+            .thenComparingLong(s -> s.ballotsCast)
+            .thenComparing(s -> s.link, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+    public String election;
+    public String branchId;
+    public String constituencyId;
+    public long eventTime;
+    public Kind kind;
+    /** The link the branch reported over; null when not known (reports, older gateways). */
+    public LinkType link;
+    /** For REPORT: the report's sequence and cumulative ballots; 0 otherwise. */
+    public long sequence;
+    public long ballotsCast;
+
+    public BranchSignal() {}
+
+    public BranchSignal(String election, String branchId, String constituencyId, long eventTime, Kind kind, LinkType link) {
+        this.election = election;
+        this.branchId = branchId;
+        this.constituencyId = constituencyId;
+        this.eventTime = eventTime;
+        this.kind = kind;
+        this.link = link;
+    }
+
+    public static BranchSignal of(ConnectivityEvent event) {
+        return new BranchSignal(event.getElection(), event.getBranchId(), event.getConstituencyId(),
+                event.getEventTime().toEpochMilli(), Kind.valueOf(event.getKind().name()), event.getLink());
+    }
+
+    public static BranchSignal of(BranchReport report) {
+        BranchSignal signal = new BranchSignal(report.election, report.branchId, report.constituencyId, report.eventTime, Kind.REPORT, null);
+        signal.sequence = report.sequence;
+        signal.ballotsCast = report.ballotsCast;
+        return signal;
+    }
+
+    /** Same key as {@link BranchReport#branchKey()}: election and branch. */
+    public String branchKey() {
+        return election + '\u001f' + branchId;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof BranchSignal)) return false;
+        BranchSignal s = (BranchSignal) o;
+        return eventTime == s.eventTime && sequence == s.sequence && ballotsCast == s.ballotsCast && kind == s.kind && link == s.link
+                && Objects.equals(election, s.election) && Objects.equals(branchId, s.branchId)
+                && Objects.equals(constituencyId, s.constituencyId);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(election, branchId, constituencyId, eventTime, kind, link, sequence, ballotsCast);
+    }
+
+    @Override
+    public String toString() {
+        return "BranchSignal{" + election + "/" + branchId + " (" + constituencyId + ") " + kind
+                + (link != null ? " " + link : "") + (kind == Kind.REPORT ? " seq=" + sequence + " ballots=" + ballotsCast : "")
+                + " t=" + eventTime + "}";
+    }
+}

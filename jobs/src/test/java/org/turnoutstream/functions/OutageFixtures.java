@@ -1,0 +1,55 @@
+package org.turnoutstream.functions;
+
+import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.schemas.ConnectivityEvent;
+import org.turnoutstream.schemas.ConnectivityKind;
+import org.turnoutstream.schemas.LinkType;
+
+import java.time.Instant;
+
+/** Election-day fixtures for the outage and integrity tests: the Majlis run-off, branches in Karaj. */
+final class OutageFixtures {
+    static final String ELECTION = "2024-majlis-r2";
+    static final String KARAJ = "karaj";
+    /** 2024-03-01T07:00Z, on the 10 s grid. */
+    static final long POLLS_OPEN = 1_709_276_400_000L;
+    static final long SECOND = 1_000;
+    static final long MINUTE = 60_000;
+
+    private OutageFixtures() {}
+
+    static String karajBranch(int number) {
+        return String.format("alb-karaj-%04d", number);
+    }
+
+    static long at(long minutes, long seconds) {
+        return POLLS_OPEN + minutes * MINUTE + seconds * SECOND;
+    }
+
+    static BranchSignal signal(int branch, BranchSignal.Kind kind, long time) {
+        return signal(branch, kind, time, null);
+    }
+
+    static BranchSignal signal(int branch, BranchSignal.Kind kind, long time, LinkType link) {
+        return new BranchSignal(ELECTION, karajBranch(branch), KARAJ, time, kind, link);
+    }
+
+    static BranchSignal opened(int branch, long time) { return signal(branch, BranchSignal.Kind.OPENED, time); }
+    static BranchSignal heartbeat(int branch, long time) { return signal(branch, BranchSignal.Kind.HEARTBEAT, time); }
+    static BranchSignal linkDown(int branch, long time) { return signal(branch, BranchSignal.Kind.LINK_DOWN, time); }
+    static BranchSignal linkUp(int branch, long time) { return signal(branch, BranchSignal.Kind.LINK_UP, time); }
+    static BranchSignal closed(int branch, long time) { return signal(branch, BranchSignal.Kind.CLOSED, time); }
+
+    static BranchReport report(int branch, long sequence, long ballots, long time) {
+        return new BranchReport(ELECTION, karajBranch(branch), KARAJ, sequence, ballots, time);
+    }
+
+    static BranchSignal reportSignal(int branch, long sequence, long ballots, long time) {
+        return BranchSignal.of(report(branch, sequence, ballots, time));
+    }
+
+    static ConnectivityEvent connectivity(int branch, ConnectivityKind kind, long time, LinkType link) {
+        return ConnectivityEvent.newBuilder().setElection(ELECTION).setBranchId(karajBranch(branch)).setConstituencyId(KARAJ)
+                .setEventTime(Instant.ofEpochMilli(time)).setKind(kind).setLink(link).setRttMillis(null).build();
+    }
+}
