@@ -1,0 +1,184 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.functions.BranchStatusChange.Transition;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.schemas.AlertKind;
+import org.turnoutstream.schemas.AlertReason;
+import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.sinks.InfluxPoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.turnoutstream.functions.OutageFixtures.*;
+
+class ConstituencyConnectivityTest {
+    KeyedOneInputStreamOperatorTestHarness<String, BranchStatusChange, BranchAlert> harness;
+
+    static ElectionCatalog catalog() {
+        Election.Builder election = Election.builder(ELECTION)
+                .constituency(KARAJ, "Karaj", "Alborz", 10_000)
+                .constituency("fardis", "Fardis", "Alborz", 5_000);
+        for (int b = 17; b <= 21; b++) election.branch(karajBranch(b), KARAJ, "Karaj " + b);
+        election.branch("alb-fardis-0001", "fardis", "Fardis 1");
+        return ElectionCatalog.of(election.build());
+    }
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new ConstituencyConnectivity(catalog(), new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(10)),
+                        ConnectivityThresholds.defaults()),
+                BranchStatusChange::constituencyKey, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    static BranchStatusChange opened(int branch, long time) {
+        return new BranchStatusChange(ELECTION, karajBranch(branch), KARAJ, time, Transition.OPENED, true, true, null, null);
+    }
+
+    static BranchStatusChange down(int branch, long time, long since) {
+        return new BranchStatusChange(ELECTION, karajBranch(branch), KARAJ, time, Transition.DOWN, false, true, since, AlertReason.HEARTBEAT_TIMEOUT);
+    }
+
+    static BranchStatusChange up(int branch, long time, long since) {
+        return new BranchStatusChange(ELECTION, karajBranch(branch), KARAJ, time, Transition.UP, true, true, since, AlertReason.HEARTBEAT);
+    }
+
+    static BranchStatusChange closed(int branch, long time, Long since) {
+        return new BranchStatusChange(ELECTION, karajBranch(branch), KARAJ, time, Transition.CLOSED, false, false, since, AlertReason.CLOSED);
+    }
+
+    void send(BranchStatusChange... changes) throws Exception {
+        for (BranchStatusChange c : changes) harness.processElement(c, c.time);
+    }
+
+    List<BranchAlert> alerts() {
+        List<BranchAlert> out = harness.extractOutputValues();
+        harness.getOutput().clear();
+        return out;
+    }
+
+    List<InfluxPoint> points() {
+        var queue = harness.getSideOutput(ConstituencyConnectivity.POINTS);
+        if (queue == null) return List.of();
+        List<InfluxPoint> out = queue.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+        queue.clear();
+        return out;
+    }
+
+    void openFive() throws Exception {
+        for (int b = 17; b <= 21; b++) send(opened(b, at(0, 0)));
+    }
+
+    @Test
+    void degradedOnceWhenMoreThanAThirdAreDownAndRecoveredOnce() throws Exception {
+        openFive();
+        send(down(17, at(1, 0), at(0, 0)));                  // 1 of 5: 20 %
+        send(down(18, at(2, 0), at(1, 0)));                  // 2 of 5: 40 % > 30 %
+        send(down(19, at(3, 0), at(2, 0)));                  // 3 of 5: still degraded, no second alert
+        send(up(17, at(5, 0), at(0, 0)));                    // 2 of 5
+        send(up(18, at(6, 0), at(1, 0)));                    // 1 of 5: recovered
+        harness.processWatermark(at(10, 0));
+        List<BranchAlert> alerts = alerts();
+        assertEquals(List.of(AlertKind.CONSTITUENCY_DEGRADED, AlertKind.CONSTITUENCY_RECOVERED),
+                alerts.stream().map(BranchAlert::getKind).collect(Collectors.toList()));
+
+        BranchAlert degraded = alerts.get(0);
+        assertEquals(AlertReason.SHARE_DOWN, degraded.getReason());
+        assertNull(degraded.getBranchId());
+        assertEquals(KARAJ, degraded.getConstituencyId());
+        assertEquals(Instant.ofEpochMilli(at(2, 0)), degraded.getStartedAt());
+        BranchAlert recovered = alerts.get(1);
+        assertEquals(Instant.ofEpochMilli(at(2, 0)), recovered.getStartedAt());
+        assertEquals(Instant.ofEpochMilli(at(6, 0)), recovered.getEndedAt());
+        assertEquals(AlertIds.of(ELECTION, AlertKind.CONSTITUENCY_DEGRADED, "constituency:" + KARAJ, at(2, 0)), degraded.getAlertId(),
+                "the same input gives the same id in every run");
+    }
+
+    @Test
+    void aSmallConstituencyNeverPagesHq() throws Exception {
+        send(opened(17, at(0, 0)), opened(18, at(0, 0)));
+        send(down(17, at(1, 0), at(0, 0)), down(18, at(1, 0), at(0, 0)));
+        harness.processWatermark(at(5, 0));
+        assertEquals(List.of(), alerts(), "2 open branches: below the minimum of 3");
+    }
+
+    @Test
+    void changesOfOneInstantAreCountedTogetherWhateverTheirOrder() throws Exception {
+        for (boolean downFirst : new boolean[] {true, false}) {
+            close();
+            open();
+            openFive();
+            send(down(17, at(1, 0), at(0, 0)));
+            // at 07:02 branch 18 goes down just as 17 comes back: one of five down before and after
+            if (downFirst) send(down(18, at(2, 0), at(1, 0)), up(17, at(2, 0), at(0, 0)));
+            else send(up(17, at(2, 0), at(0, 0)), down(18, at(2, 0), at(1, 0)));
+            harness.processWatermark(at(5, 0));
+            assertEquals(List.of(), alerts(), "downFirst=" + downFirst);
+        }
+    }
+
+    @Test
+    void connectivityPointsOnTheTurnoutGrid() throws Exception {
+        openFive();
+        send(down(17, at(1, 0), at(0, 20)));
+        harness.processWatermark(at(1, 30));
+        List<InfluxPoint> points = points();
+        assertEquals(10, points.size(), "07:00:00 .. 07:01:30 every 10 s");
+        InfluxPoint last = points.get(points.size() - 1);
+        assertEquals(ConstituencyConnectivity.MEASUREMENT, last.measurement());
+        assertEquals(at(1, 30), last.timeMillis());
+        assertEquals("Alborz", last.tag("province"));
+        assertEquals(KARAJ, last.tag("constituency"));
+        assertEquals(ELECTION, last.tag("election"));
+        assertEquals(5L, last.field("branches_open"));
+        assertEquals(4L, last.field("branches_up"));
+        assertEquals(1L, last.field("branches_down"));
+        assertEquals(70L, last.field("longest_outage_s"), "down since 07:00:20");
+        assertEquals(0L, points.get(5).field("branches_down"), "07:00:50: not down yet");
+    }
+
+    @Test
+    void stateAndTimersAreGoneOnceEveryBranchClosed() throws Exception {
+        openFive();
+        send(down(17, at(1, 0), at(0, 0)), down(18, at(1, 0), at(0, 0)));
+        for (int b = 17; b <= 21; b++) send(closed(b, at(30, 0), b <= 18 ? at(0, 0) : null));
+        harness.processWatermark(at(31, 0));
+        List<BranchAlert> alerts = alerts();
+        assertEquals(List.of(AlertKind.CONSTITUENCY_DEGRADED, AlertKind.CONSTITUENCY_RECOVERED),
+                alerts.stream().map(BranchAlert::getKind).collect(Collectors.toList()), "closing ends the degradation");
+        List<InfluxPoint> points = points();
+        InfluxPoint last = points.get(points.size() - 1);
+        assertEquals(at(30, 0), last.timeMillis(), "no points after the last branch closed");
+        assertEquals(0L, last.field("branches_open"));
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    @Test
+    void theEndOfInputStopsThePoints() throws Exception {
+        openFive();
+        harness.processWatermark(Long.MAX_VALUE);
+        assertEquals(1, points().size());
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+}
