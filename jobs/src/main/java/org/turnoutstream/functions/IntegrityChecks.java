@@ -1,0 +1,162 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.turnoutstream.schemas.AlertKind;
+import org.turnoutstream.schemas.AlertReason;
+import org.turnoutstream.schemas.BranchAlert;
+
+import java.util.OptionalLong;
+
+import static org.turnoutstream.functions.IntegrityState.NONE;
+
+/**
+ * Keyed by election and branch ({@link BranchSignal#branchKey()}), on the same union of reports and
+ * connectivity events as {@link BranchOutageDetector} (it needs the branch's CLOSED): warnings for HQ about
+ * a branch's reports. They never change how ballots are counted.
+ *
+ * <ul>
+ *   <li>COUNT_REGRESSION (COUNT_DECREASED): a report has fewer ballots than a report with a lower sequence.
+ *       Reports are compared by sequence, whatever their arrival order; a report that only turns out to be a
+ *       regression when an older sequence arrives late is flagged then. One alert per regressing report.</li>
+ *   <li>IMPLAUSIBLE_RATE (RATE_TOO_HIGH): between two consecutive reports by sequence the count grew faster than
+ *       {@link IntegrityRules} allows; startedAt/endedAt are the two reports' times. One alert per later report.</li>
+ *   <li>REPORTS_AFTER_CLOSE (AFTER_CLOSE): a report whose event time is after the branch's own CLOSED, whichever
+ *       arrived first. (The official polls-close time is not used: voting hours are often extended.)</li>
+ * </ul>
+ *
+ * <p>Ids are derived from (election, kind, branch, report time, sequence), so the same reports give the same ids
+ * in every run. Duplicates (a sequence already seen) and reports older than the kept window (the newest
+ * {@value IntegrityState#CAPACITY} sequences) are not judged. The state is dropped
+ * {@link IntegrityRules#closedRetentionMillis()} after CLOSED, or at the end of the election ({@link PollingHours}).
+ */
+public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, BranchAlert> {
+    private static final long serialVersionUID = 1L;
+
+    private final IntegrityRules rules;
+    private final PollingHours hours;
+
+    private transient ValueState<IntegrityState> trailState;
+    private transient Counter alerts;
+
+    public IntegrityChecks(IntegrityRules rules, PollingHours hours) {
+        this.rules = rules;
+        this.hours = hours;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        trailState = getRuntimeContext().getState(new ValueStateDescriptor<>("integrity-trail", TypeInformation.of(IntegrityState.class)));
+        alerts = getRuntimeContext().getMetricGroup().counter("integrity_alerts");
+    }
+
+    @Override
+    public void processElement(BranchSignal signal, Context ctx, Collector<BranchAlert> out) throws Exception {
+        if (signal.kind != BranchSignal.Kind.REPORT && signal.kind != BranchSignal.Kind.CLOSED) return;
+        TimerService timers = ctx.timerService();
+        IntegrityState state = trailState.value();
+        if (state == null) {
+            state = new IntegrityState();
+            state.constituencyId = signal.constituencyId;
+            OptionalLong end = hours.endOf(signal.election);
+            if (end.isPresent()) reschedule(state, end.getAsLong(), timers);
+        }
+        if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, out);
+        else close(state, signal, timers, out);
+        if (state.cleanupAt != NONE && state.cleanupAt <= timers.currentWatermark()) {
+            timers.deleteEventTimeTimer(state.cleanupAt);
+            trailState.clear();
+        } else {
+            trailState.update(state);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchAlert> out) throws Exception {
+        IntegrityState state = trailState.value();
+        if (state != null && state.cleanupAt != NONE && timestamp >= state.cleanupAt) trailState.clear();
+    }
+
+    private void report(IntegrityState state, BranchSignal r, Collector<BranchAlert> out) {
+        int found = state.indexOf(r.sequence);
+        if (found >= 0 || r.sequence <= state.floorSequence) return;
+        int i = -found - 1;
+        state.insert(i, r.sequence, r.ballotsCast, r.eventTime);
+
+        // COUNT_REGRESSION of this report against every lower sequence ...
+        long maxBefore = state.floorMaxBallots;
+        String before = "an earlier report had " + maxBefore;
+        for (int j = 0; j < i; j++) {
+            if (state.ballots[j] > maxBefore) {
+                maxBefore = state.ballots[j];
+                before = "sequence " + state.sequences[j] + " had " + maxBefore;
+            }
+        }
+        if (maxBefore > r.ballotsCast) regression(state, r.election, r.branchId, i, before, out);
+        // ... and of higher sequences that only now turn out to be below this one.
+        for (int j = i + 1; j < state.size; j++) {
+            if (state.ballots[j] < r.ballotsCast) {
+                regression(state, r.election, r.branchId, j, "sequence " + r.sequence + " had " + r.ballotsCast, out);
+            }
+        }
+        if (i > 0) rate(state, r.election, r.branchId, i - 1, i, out);
+        if (i + 1 < state.size) rate(state, r.election, r.branchId, i, i + 1, out);
+        if (state.closedAt != NONE) afterClose(state, r.election, r.branchId, i, out);
+        state.compact();
+    }
+
+    private void close(IntegrityState state, BranchSignal closed, TimerService timers, Collector<BranchAlert> out) {
+        if (state.closedAt != NONE && state.closedAt <= closed.eventTime) return;
+        state.closedAt = closed.eventTime;
+        for (int j = 0; j < state.size; j++) afterClose(state, closed.election, closed.branchId, j, out);
+        long forget = closed.eventTime + rules.closedRetentionMillis();
+        if (state.cleanupAt == NONE || forget < state.cleanupAt) reschedule(state, forget, timers);
+    }
+
+    private void regression(IntegrityState state, String election, String branchId, int j, String before, Collector<BranchAlert> out) {
+        if ((state.flags[j] & IntegrityState.REGRESSION) != 0) return;
+        state.flags[j] |= IntegrityState.REGRESSION;
+        emit(out, Alerts.branch(election, AlertKind.COUNT_REGRESSION, branchId, state.constituencyId, AlertReason.COUNT_DECREASED,
+                state.times[j], null, "sequence " + state.sequences[j] + " reports " + state.ballots[j] + " ballots at "
+                        + Alerts.at(state.times[j]) + ", but " + before, state.sequences[j]));
+    }
+
+    private void rate(IntegrityState state, String election, String branchId, int a, int b, Collector<BranchAlert> out) {
+        if ((state.flags[b] & IntegrityState.RATE) != 0) return;
+        long added = state.ballots[b] - state.ballots[a];
+        long millis = state.times[b] - state.times[a];
+        if (added <= 0 || !rules.implausible(added, millis)) return;
+        state.flags[b] |= IntegrityState.RATE;
+        String perMinute = millis > 0 ? String.format("%.1f", added * 60_000.0 / millis) : "unbounded";
+        emit(out, Alerts.branch(election, AlertKind.IMPLAUSIBLE_RATE, branchId, state.constituencyId, AlertReason.RATE_TOO_HIGH,
+                Math.min(state.times[a], state.times[b]), Math.max(state.times[a], state.times[b]),
+                "+" + added + " ballots in " + millis / 1000 + " s between sequences " + state.sequences[a] + " and " + state.sequences[b]
+                        + " (" + perMinute + "/min; a branch takes at most " + rules.maxBallotsPerMinute() + "/min + "
+                        + rules.burstAllowance() + ")", state.sequences[b]));
+    }
+
+    private void afterClose(IntegrityState state, String election, String branchId, int j, Collector<BranchAlert> out) {
+        if (state.times[j] <= state.closedAt || (state.flags[j] & IntegrityState.AFTER_CLOSE) != 0) return;
+        state.flags[j] |= IntegrityState.AFTER_CLOSE;
+        emit(out, Alerts.branch(election, AlertKind.REPORTS_AFTER_CLOSE, branchId, state.constituencyId, AlertReason.AFTER_CLOSE,
+                state.times[j], null, "sequence " + state.sequences[j] + " (" + state.ballots[j] + " ballots) at " + Alerts.at(state.times[j])
+                        + ", after the branch closed at " + Alerts.at(state.closedAt), state.sequences[j]));
+    }
+
+    private void reschedule(IntegrityState state, long at, TimerService timers) {
+        if (state.cleanupAt != NONE) timers.deleteEventTimeTimer(state.cleanupAt);
+        state.cleanupAt = at;
+        timers.registerEventTimeTimer(at);
+    }
+
+    private void emit(Collector<BranchAlert> out, BranchAlert alert) {
+        alerts.inc();
+        out.collect(alert);
+    }
+}

@@ -1,0 +1,70 @@
+package org.turnoutstream.functions;
+
+import java.util.Arrays;
+
+/**
+ * One branch's recent reports inside {@link IntegrityChecks}, sorted by sequence, with what was already
+ * flagged about each. Only the newest {@link #CAPACITY} sequences are kept; older ones are summed up in
+ * {@link #floorSequence} and {@link #floorMaxBallots}.
+ */
+public class IntegrityState {
+    public static final long NONE = Long.MIN_VALUE;
+    public static final int CAPACITY = 64;
+    public static final byte REGRESSION = 1;
+    public static final byte RATE = 2;
+    public static final byte AFTER_CLOSE = 4;
+
+    public String constituencyId;
+    public long[] sequences = new long[8];
+    public long[] ballots = new long[8];
+    public long[] times = new long[8];
+    public byte[] flags = new byte[8];
+    public int size;
+    /** The highest sequence dropped from the arrays (NONE if none): reports at or below it are not judged. */
+    public long floorSequence = NONE;
+    /** The highest count among the dropped reports (-1 if none). */
+    public long floorMaxBallots = -1;
+    /** When the branch sent CLOSED (NONE if it did not yet). */
+    public long closedAt = NONE;
+    /** The one timer: when the state is dropped (NONE if not scheduled). */
+    public long cleanupAt = NONE;
+
+    public IntegrityState() {}
+
+    /** The index of {@code sequence}, or {@code -(insertion point) - 1}. */
+    int indexOf(long sequence) {
+        return Arrays.binarySearch(sequences, 0, size, sequence);
+    }
+
+    void insert(int at, long sequence, long ballotsCast, long time) {
+        if (size == sequences.length) {
+            int grown = Math.min(CAPACITY + 1, size * 2);
+            sequences = Arrays.copyOf(sequences, grown);
+            ballots = Arrays.copyOf(ballots, grown);
+            times = Arrays.copyOf(times, grown);
+            flags = Arrays.copyOf(flags, grown);
+        }
+        System.arraycopy(sequences, at, sequences, at + 1, size - at);
+        System.arraycopy(ballots, at, ballots, at + 1, size - at);
+        System.arraycopy(times, at, times, at + 1, size - at);
+        System.arraycopy(flags, at, flags, at + 1, size - at);
+        sequences[at] = sequence;
+        ballots[at] = ballotsCast;
+        times[at] = time;
+        flags[at] = 0;
+        size++;
+    }
+
+    /** Drops the oldest sequences beyond the capacity into the floor. */
+    void compact() {
+        int drop = size - CAPACITY;
+        if (drop <= 0) return;
+        for (int i = 0; i < drop; i++) floorMaxBallots = Math.max(floorMaxBallots, ballots[i]);
+        floorSequence = sequences[drop - 1];
+        System.arraycopy(sequences, drop, sequences, 0, size - drop);
+        System.arraycopy(ballots, drop, ballots, 0, size - drop);
+        System.arraycopy(times, drop, times, 0, size - drop);
+        System.arraycopy(flags, drop, flags, 0, size - drop);
+        size -= drop;
+    }
+}

@@ -1,0 +1,152 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.schemas.AlertKind;
+import org.turnoutstream.schemas.AlertReason;
+import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.sinks.InfluxPoint;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.functions.OutageFixtures.*;
+
+class IntegrityChecksTest {
+    KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchAlert> harness;
+
+    @BeforeEach
+    void open() throws Exception {
+        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new IntegrityChecks(IntegrityRules.defaults(), PollingHours.none()),
+                BranchSignal::branchKey, Types.STRING);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        harness.close();
+    }
+
+    List<BranchAlert> send(BranchSignal... signals) throws Exception {
+        for (BranchSignal s : signals) harness.processElement(s, s.eventTime);
+        List<BranchAlert> out = harness.extractOutputValues();
+        harness.getOutput().clear();
+        return out;
+    }
+
+    static List<AlertKind> kinds(List<BranchAlert> alerts) {
+        return alerts.stream().map(BranchAlert::getKind).collect(Collectors.toList());
+    }
+
+    @Test
+    void anOrdinaryMorningRaisesNothing() throws Exception {
+        assertEquals(List.of(), send(opened(17, at(0, 0)), reportSignal(17, 1, 12, at(5, 0)), heartbeat(17, at(5, 10)),
+                reportSignal(17, 2, 30, at(10, 0)), reportSignal(17, 2, 30, at(10, 0)), reportSignal(17, 3, 55, at(15, 0))));
+        assertEquals(1, harness.numKeyedStateEntries(), "one trail for the branch; heartbeats add nothing");
+    }
+
+    @Test
+    void aHigherSequenceWithFewerBallotsIsACountRegression() throws Exception {
+        send(reportSignal(17, 1, 40, at(5, 0)));
+        List<BranchAlert> alerts = send(reportSignal(17, 2, 35, at(10, 0)));
+        assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(alerts));
+        BranchAlert alert = alerts.get(0);
+        assertEquals(AlertReason.COUNT_DECREASED, alert.getReason());
+        assertEquals(karajBranch(17), alert.getBranchId());
+        assertEquals(KARAJ, alert.getConstituencyId());
+        assertEquals(Instant.ofEpochMilli(at(10, 0)), alert.getStartedAt());
+        assertNull(alert.getEndedAt());
+        assertTrue(alert.getDetail().contains("sequence 2 reports 35") && alert.getDetail().contains("sequence 1 had 40"), alert.getDetail());
+        assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(send(reportSignal(17, 3, 38, at(15, 0)))), "38 is still below 40");
+        assertEquals(List.of(), send(reportSignal(17, 4, 41, at(20, 0))), "back above every earlier count");
+    }
+
+    @Test
+    void aRegressionRevealedByALateLowerSequenceIsFlaggedOnce() throws Exception {
+        send(reportSignal(17, 1, 10, at(5, 0)), reportSignal(17, 3, 30, at(15, 0)));
+        // sequence 2 (45 ballots) arrives last: 3 turns out to be below it
+        List<BranchAlert> alerts = send(reportSignal(17, 2, 45, at(10, 0)));
+        assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(alerts));
+        assertEquals(Instant.ofEpochMilli(at(15, 0)), alerts.get(0).getStartedAt(), "the alert is about sequence 3");
+        assertEquals(AlertIds.of(ELECTION, AlertKind.COUNT_REGRESSION, "branch:" + karajBranch(17), at(15, 0), 3L), alerts.get(0).getAlertId());
+    }
+
+    @Test
+    void moreBallotsThanABranchCanTakeIsImplausible() throws Exception {
+        send(reportSignal(17, 1, 100, at(60, 0)));
+        assertEquals(List.of(), send(reportSignal(17, 2, 140, at(65, 0))), "8 a minute");
+        List<BranchAlert> alerts = send(reportSignal(17, 3, 400, at(70, 0)));  // +260 in 5 minutes: 52 a minute
+        assertEquals(List.of(AlertKind.IMPLAUSIBLE_RATE), kinds(alerts));
+        assertEquals(AlertReason.RATE_TOO_HIGH, alerts.get(0).getReason());
+        assertEquals(Instant.ofEpochMilli(at(65, 0)), alerts.get(0).getStartedAt());
+        assertEquals(Instant.ofEpochMilli(at(70, 0)), alerts.get(0).getEndedAt());
+        assertTrue(alerts.get(0).getDetail().contains("+260 ballots in 300 s"), alerts.get(0).getDetail());
+        assertEquals(List.of(), send(reportSignal(17, 4, 405, at(70, 2))), "+5 two seconds later: within the burst allowance");
+    }
+
+    @Test
+    void reportsAfterTheBranchClosedWhicheverArrivesFirst() throws Exception {
+        long close = POLLS_OPEN + 12 * 60 * MINUTE;
+        send(reportSignal(17, 1, 300, close - MINUTE));
+        send(reportSignal(17, 2, 310, close + 5 * MINUTE));             // before CLOSED is known
+        List<BranchAlert> onClose = send(closed(17, close));
+        assertEquals(List.of(AlertKind.REPORTS_AFTER_CLOSE), kinds(onClose));
+        assertEquals(Instant.ofEpochMilli(close + 5 * MINUTE), onClose.get(0).getStartedAt());
+        assertEquals(AlertReason.AFTER_CLOSE, onClose.get(0).getReason());
+
+        List<BranchAlert> later = send(reportSignal(17, 3, 320, close + 7 * MINUTE));  // after CLOSED is known
+        assertEquals(List.of(AlertKind.REPORTS_AFTER_CLOSE), kinds(later));
+        assertEquals(List.of(), send(reportSignal(17, 3, 320, close + 7 * MINUTE)), "a duplicate is not a second alert");
+
+        harness.processWatermark(close + IntegrityRules.DEFAULT_CLOSED_RETENTION.toMillis());
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    @Test
+    void alertIdsAreTheSameInEveryRun() throws Exception {
+        List<String> first = ids();
+        close();
+        open();
+        List<String> second = ids();
+        assertEquals(3, first.size());
+        assertEquals(first, second);
+    }
+
+    List<String> ids() throws Exception {
+        long close = POLLS_OPEN + 12 * 60 * MINUTE;
+        return send(reportSignal(17, 1, 50, at(5, 0)), reportSignal(17, 2, 45, at(10, 0)), reportSignal(17, 3, 400, at(11, 0)),
+                closed(17, close), reportSignal(17, 4, 401, close + MINUTE))
+                .stream().map(BranchAlert::getAlertId).collect(Collectors.toList());
+    }
+
+    @Test
+    void turnoutOverOneHundredPercentOncePerConstituency() throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<String, InfluxPoint, BranchAlert> tally = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+                new TurnoutOverEligible(), TurnoutOverEligible::keyOf, Types.STRING);
+        try {
+            tally.processElement(TurnoutPoints.constituency(ELECTION, "Alborz", KARAJ, at(600, 0), 9_990, 10_000, 5, 5), at(600, 0));
+            tally.processElement(TurnoutPoints.constituency(ELECTION, "Alborz", KARAJ, at(610, 0), 10_040, 10_000, 5, 5), at(610, 0));
+            tally.processElement(TurnoutPoints.constituency(ELECTION, "Alborz", KARAJ, at(620, 0), 10_090, 10_000, 5, 5), at(620, 0));
+            tally.processElement(TurnoutPoints.province(ELECTION, "Alborz", at(620, 0), 10_090, 10_000, 5, 5), at(620, 0));
+            List<BranchAlert> alerts = tally.extractOutputValues();
+            assertEquals(List.of(AlertKind.TURNOUT_OVER_100), kinds(alerts));
+            BranchAlert alert = alerts.get(0);
+            assertEquals(AlertReason.OVER_ELIGIBLE, alert.getReason());
+            assertNull(alert.getBranchId());
+            assertEquals(KARAJ, alert.getConstituencyId());
+            assertEquals(Instant.ofEpochMilli(at(610, 0)), alert.getStartedAt());
+            assertEquals(AlertIds.of(ELECTION, AlertKind.TURNOUT_OVER_100, "constituency:" + KARAJ, 0L), alert.getAlertId());
+        } finally {
+            tally.close();
+        }
+    }
+}
