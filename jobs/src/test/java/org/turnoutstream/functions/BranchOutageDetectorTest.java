@@ -280,6 +280,39 @@ class BranchOutageDetectorTest {
     }
 
     @Test
+    void anOutageSurvivesARestartFromASnapshot() throws Exception {
+        start();
+        send(opened(17, at(0, 0)), heartbeat(17, at(0, 10)), linkDown(18, at(0, 30)));
+        watermark(at(1, 30));
+        send(heartbeat(18, at(1, 45)));      // buffered, not yet applied
+        var snapshot = harness.snapshot(1, 1);
+        harness.close();
+
+        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new BranchOutageDetector(HeartbeatTimeouts.defaults())),
+                BranchSignal::branchKey, Types.STRING);
+        harness.setup();
+        harness.initializeState(snapshot);
+        harness.open();
+        assertEquals(List.of(change(18, at(1, 45), Transition.UP, at(0, 30), AlertReason.HEARTBEAT)), watermark(at(2, 0)));
+        send(closed(17, at(3, 0)), closed(18, at(3, 0)));
+        assertEquals(List.of(change(17, at(3, 0), Transition.CLOSED, at(0, 10), AlertReason.CLOSED),
+                change(18, at(2, 45), Transition.DOWN, at(1, 45), AlertReason.HEARTBEAT_TIMEOUT),
+                change(18, at(3, 0), Transition.CLOSED, at(1, 45), AlertReason.CLOSED)), byBranch(watermark(at(30, 0))));
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    @Test
+    void stateTypesAreFlinkPojosNotKryo() {
+        for (Class<?> type : List.of(BranchSignal.class, BranchStatusChange.class, BranchOutageState.class,
+                ConstituencyConnectivityState.class, IntegrityState.class)) {
+            assertTrue(org.apache.flink.api.common.typeinfo.TypeInformation.of(type) instanceof org.apache.flink.api.java.typeutils.PojoTypeInfo,
+                    type.getSimpleName());
+        }
+    }
+
+    @Test
     void alertIdsAreTheSameInEveryRun() throws Exception {
         List<String> first = new ArrayList<>();
         List<String> second = new ArrayList<>();
