@@ -344,8 +344,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
      * The demo prints its own status; library warnings that are expected on a laptop run (brokers not yet
      * listening, Flink's missing web log, metric name collisions) would only bury the table.
      */
-    private static void quietLibraries() {
+    static void quietLibraries() {
         try {
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.turnoutstream.local", org.apache.logging.log4j.Level.WARN);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.flink", org.apache.logging.log4j.Level.ERROR);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.pekko", org.apache.logging.log4j.Level.ERROR);

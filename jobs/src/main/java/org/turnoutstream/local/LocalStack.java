@@ -89,6 +89,21 @@ public final class LocalStack implements AutoCloseable {
                 () -> unchecked(() -> SchemaRegistryServer.start(work.resolve("registry"), ports.registry(), detached)));
         CompletableFuture<InfluxDb> influx = CompletableFuture.supplyAsync(
                 () -> unchecked(() -> InfluxDb.start(work.resolve("influxdb"), ports.influx(), false, detached)));
+        // detached services have no hook of their own: if this JVM is stopped (Ctrl-C) before the stack is
+        // complete, stop whatever did start rather than leave it running unrecorded
+        Thread abandon = null;
+        if (detached) {
+            abandon = new Thread(() -> {
+                for (CompletableFuture<? extends AutoCloseable> f : List.of(kafka, registry, influx)) {
+                    try {
+                        closeQuietly(f.get(90, TimeUnit.SECONDS));
+                    } catch (Exception notStarted) {
+                        // nothing to stop
+                    }
+                }
+            }, "local-stack-abandoned-start");
+            Runtime.getRuntime().addShutdownHook(abandon);
+        }
         List<AutoCloseable> up = new ArrayList<>();
         Exception failure = null;
         for (CompletableFuture<? extends AutoCloseable> f : List.of(kafka, registry, influx)) {
@@ -100,6 +115,13 @@ public final class LocalStack implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 if (failure == null) failure = new java.io.InterruptedIOException("interrupted while starting the local stack");
+            }
+        }
+        if (abandon != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(abandon);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook stops them
             }
         }
         if (failure != null) {
