@@ -13,21 +13,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.time.ZoneId;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
@@ -35,29 +33,27 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.avro.Schema;
+import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.demo.DemoFeed;
 import org.turnoutstream.events.Topics;
-import org.turnoutstream.events.registry.ConfluentAvroEncoder;
-import org.turnoutstream.events.registry.ConfluentRegistryClient;
 import org.turnoutstream.events.registry.RegistryConfig;
-import org.turnoutstream.events.registry.Subjects;
-import org.turnoutstream.local.InfluxDb;
-import org.turnoutstream.local.KafkaBroker;
-import org.turnoutstream.local.SchemaRegistryServer;
+import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
-import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.simulator.ElectionDaySimulator;
+import org.turnoutstream.simulator.FaultKind;
+import org.turnoutstream.simulator.FaultRates;
+import org.turnoutstream.simulator.GroundTruth;
+import org.turnoutstream.simulator.KafkaRecordSink;
+import org.turnoutstream.simulator.Pacer;
+import org.turnoutstream.simulator.PlannedOutage;
+import org.turnoutstream.simulator.RecordEncoder;
+import org.turnoutstream.simulator.SimulationRunner;
+import org.turnoutstream.simulator.SimulationSettings;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -66,24 +62,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code turnout demo}: the whole pipeline on one machine in about a minute. Starts Kafka, the schema
- * registry and influxd as child processes, runs the live job on an embedded Flink MiniCluster, plays a
- * compressed SYNTHETIC election day for Alborz into Kafka (with duplicates, late reports and malformed
- * records), shows the turnout InfluxDB holds as it comes in, and checks the final figures against the
- * feed's own ground truth.
+ * {@code turnout demo}: the whole pipeline on one machine in about a minute. Brings up the local stack
+ * (Kafka, the schema registry and influxd, attached to this JVM), runs the live job on an embedded Flink
+ * MiniCluster, plays a compressed SYNTHETIC election day for Alborz with the election-day simulator (every
+ * fault kind on), shows the turnout InfluxDB holds as it comes in, and checks the final figures against the
+ * simulator's ground truth (recorded from what was actually sent).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
             "Runs the whole pipeline on this machine on a SYNTHETIC Alborz election day (~1 min).",
-            "Starts Kafka, the schema registry (Apicurio) and influxd, runs the live job on an",
-            "embedded Flink MiniCluster, feeds every branch's cumulative reports for election",
-            DemoFeed.ELECTION + " (polls 08:00-20:00 local, compressed; with duplicates, late",
-            "reports and malformed records), shows InfluxDB's turnout table as it fills, and",
-            "checks the final totals against the feed's ground truth.",
-            "Exit code 0 when they match, 1 otherwise. Ctrl-C stops everything it started."})
+            "Starts Kafka, the schema registry (Apicurio) and influxd (data under --work-dir), registers",
+            "the schemas, runs the live job on an embedded Flink MiniCluster and plays election",
+            DemoCommand.ELECTION + " with the simulator (polls 08:00-20:00 local time, compressed; with",
+            "duplicates, reordering, late reports, malformed records, branch outages and a region outage).",
+            "A table refreshes from InfluxDB: national and per-constituency ballots, turnout, branches",
+            "reporting and branches dark. 'dark' is the SIMULATOR's view: branches inside one of its planned",
+            "outages at the current simulated time (the job's own outage detector does not exist yet).",
+            "At the end it checks InfluxDB's final totals against the simulator's ground truth and the",
+            "dead-letter topic against the malformed records sent.",
+            "Exit code 0 when both match, 1 otherwise, 130 on Ctrl-C. Ctrl-C stops everything it started."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
-    static final String DATABASE = "turnout";
+    static final String ELECTION = "2024-alborz-demo";
+    static final String DATABASE = LocalStack.DATABASE;
     static final String MATCH_LINE = "totals match ground truth: YES";
+    /** Late reports of outages arrive up to an hour after their event time: the job must still rewrite that history. */
+    static final Duration CORRECTION_HORIZON = Duration.ofHours(2);
+    /** Every fault on, at visible but modest rates; the region-outage rate is raised until at least one region goes dark. */
+    static final FaultRates FAULTS = new FaultRates(0.01, 0.01, 0.005, 0.0005, 0.02, 0.15);
 
     @Spec
     CommandSpec spec;
@@ -91,14 +96,25 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the services keep their data and logs (default: ${DEFAULT-VALUE}; wiped at start).")
     Path workDir = Path.of(".turnout", "demo");
 
-    @Option(names = "--seed", paramLabel = "N", description = "Seed of the synthetic feed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated day (default: ${DEFAULT-VALUE}).")
     long seed = 1403;
 
-    @Option(names = "--minutes-per-second", paramLabel = "N", description = "Simulated minutes per wall-clock second (default: ${DEFAULT-VALUE}: the 12-hour day takes a minute).")
-    double minutesPerSecond = 12;
+    @Option(names = "--speed", paramLabel = "N", description = "Simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}: the 12-hour day in a minute).")
+    double speed = 720;
 
-    @Option(names = "--report-every", paramLabel = "MINUTES", description = "Simulated minutes between a branch's reports (default: ${DEFAULT-VALUE}).")
-    int reportEveryMinutes = 15;
+    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Simulated time between a branch's reports (default: ${DEFAULT-VALUE}).")
+    Duration reportInterval = Duration.ofMinutes(15);
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Simulated time between a branch's heartbeats on branch.connectivity (default: ${DEFAULT-VALUE}).")
+    Duration heartbeatInterval = Duration.ofMinutes(10);
+
+    @Option(names = "--polls-open", paramLabel = "HH:MM", description = "Polls open, local time (default: ${DEFAULT-VALUE}).")
+    LocalTime pollsOpen = LocalTime.of(8, 0);
+
+    @Option(names = "--polls-close", paramLabel = "HH:MM", description = "Polls close, local time (default: ${DEFAULT-VALUE}).")
+    LocalTime pollsClose = LocalTime.of(20, 0);
 
     @Option(names = "--keep-running", description = "Leave the services and the job running after the check, until Ctrl-C.")
     boolean keepRunning;
@@ -112,14 +128,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--refresh", hidden = true, paramLabel = "MILLIS", description = "Table refresh interval.")
     long refreshMillis = 2000;
 
-    private final List<AutoCloseable> started = new ArrayList<>();
     private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile LocalStack stack;
     private volatile JobClient job;
     private volatile boolean interrupted;
     private volatile KafkaProducer<byte[], byte[]> producer;
-    private final AtomicLong simulatedNow = new AtomicLong();
+    private volatile long feedWallStart;
+    private volatile boolean feedDone;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<Throwable> feedFailure = new AtomicReference<>();
+    private final AtomicReference<SimulationRunner.Result> feedResult = new AtomicReference<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -127,22 +145,38 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private boolean ansi;
     private String influxUrl;
     private Election election;
-    private DemoFeed feed;
+    private ElectionDaySimulator simulator;
+    private SimulationRunner.Result preview;
+    private ZoneId zone;
+    private long open, close;
 
     @Override
     public Integer call() throws Exception {
         out = spec.commandLine().getOut();
         ansi = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
-        if (minutesPerSecond <= 0) throw new CommandLine.ParameterException(spec.commandLine(), "--minutes-per-second must be positive");
+        if (!(speed > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be positive");
         Path referenceDir = locate(reference);
-        election = Election.load(DemoFeed.ELECTION, referenceDir);
-        feed = new DemoFeed(election, seed, reportEveryMinutes);
+        election = Election.load(ELECTION, referenceDir);
+        try {
+            simulator = simulator(election, seed, reportInterval, heartbeatInterval, pollsOpen, pollsClose);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        SimulationSettings settings = simulator.plan().settings();
+        zone = settings.zone();
+        open = simulator.plan().pollsOpenMillis();
+        close = simulator.plan().pollsCloseMillis();
+        // a dry run of the same seeded day: the counts to expect (the check uses what is really sent)
+        preview = new SimulationRunner(simulator).pacer(Pacer.max()).run();
         Path work = workDir.toAbsolutePath().normalize();
         out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
-                DemoFeed.ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
-        out.printf(Locale.ROOT, "feed: %,d reports + %d duplicates + %d late + %d malformed, seed %d, %s simulated min/s; work dir %s%n",
-                feed.reportCount(), feed.duplicateCount(), feed.lateCount(), feed.malformedCount(), seed,
-                fmt(minutesPerSecond), work);
+                ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
+        out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
+                settings.date(), pollsOpen, pollsClose, zone, fmt(speed), fmt((close - open) / 1000.0 / speed), seed, preview.records(),
+                fmt(reportInterval), fmt(heartbeatInterval));
+        out.printf(Locale.ROOT, "faults: %s%n", faultLine(preview.faults()));
+        out.printf(Locale.ROOT, "planned outages: %s; correction horizon %s%n", outageLine(), fmt(CORRECTION_HORIZON));
+        out.printf("work dir %s%n", work);
         out.flush();
 
         quietLibraries();
@@ -150,7 +184,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             interrupted = true;
             if (stopped.get()) return;
             out.println();
-            out.println("interrupted: cancelling the job and stopping Kafka, the registry and influxd...");
+            out.println("interrupted: stopping the feed, cancelling the job and stopping Kafka, the registry and influxd...");
             out.flush();
             stopAll();
             out.println("stopped everything the demo started.");
@@ -159,41 +193,35 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         try {
-            wipe(work);
+            Files.createDirectories(work);
+            LocalStack.wipe(work);
             out.println("starting Kafka, the schema registry and influxd...");
             out.flush();
-            CompletableFuture<KafkaBroker> kafkaStart = CompletableFuture.supplyAsync(() -> start(() -> KafkaBroker.start(work.resolve("kafka"), 0)));
-            CompletableFuture<SchemaRegistryServer> registryStart = CompletableFuture.supplyAsync(() -> start(() -> SchemaRegistryServer.start(work.resolve("registry"), 0)));
-            CompletableFuture<InfluxDb> influxStart = CompletableFuture.supplyAsync(() -> start(() -> InfluxDb.start(work.resolve("influxdb"), 0, false)));
-            KafkaBroker kafka = join(kafkaStart);
-            SchemaRegistryServer registry = join(registryStart);
-            InfluxDb influx = join(influxStart);
-            influxUrl = influx.url();
+            stack = LocalStack.start(work, LocalStack.Ports.FREE, false);
+            if (stopped.get()) stack.close();
+            influxUrl = stack.influxUrl();
             out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
-                    kafka.bootstrapServers(), kafka.pid(), registry.url(), registry.pid(), influx.url(), influx.pid(),
-                    (System.nanoTime() - t0) / 1e9);
-
-            createTopics(kafka.bootstrapServers());
-            int schemaId = registerSchemas(registry.url());
-            influx.createDatabase(DATABASE);
-            out.printf("  topics %s (2 partitions) and %s created, schemas registered, InfluxDB database %s created%n",
-                    Topics.TURNOUT, Topics.DEAD_LETTER, DATABASE);
+                    stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
+                    stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
+            stack.prepare();
+            out.printf("  topics %s created, schemas registered, InfluxDB database %s created%n",
+                    String.join(", ", LocalStack.TOPICS.keySet()), DATABASE);
 
             JobOptions options = CommandLine.populateCommand(new JobOptions(),
-                    "--bootstrap-servers", kafka.bootstrapServers(),
+                    "--bootstrap-servers", stack.bootstrapServers(),
                     "--turnout-topic", Topics.TURNOUT,
                     "--dlq-topic", Topics.DEAD_LETTER,
                     "--group-id", "turnout-demo",
                     "--starting-offsets", "earliest",
-                    "--registry-url", registry.url(),
-                    "--influx-url", influx.url(),
+                    "--registry-url", stack.registryUrl(),
+                    "--influx-url", stack.influxUrl(),
                     "--influx-database", DATABASE,
-                    "--election", DemoFeed.ELECTION + "=" + referenceDir,
+                    "--election", ELECTION + "=" + referenceDir,
                     "--parallelism", "2",
                     "--quiet-feed-after", "2s",
                     "--max-out-of-orderness", "2s",
                     "--max-clock-skew", "0",
-                    "--correction-horizon", "1h",
+                    "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
                     "--checkpoint-interval", "2s");
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             LiveTurnoutJob.define(env, options);
@@ -203,7 +231,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.flush();
 
             long feedStart = System.nanoTime();
-            Thread feeder = startFeed(kafka.bootstrapServers(), registry.url(), schemaId);
+            Thread feeder = startFeed(stack.bootstrapServers(), stack.registryUrl());
             while (feeder.isAlive()) {
                 printTable(false);
                 checkJob();
@@ -211,12 +239,15 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             }
             if (feedFailure.get() != null) throw new IllegalStateException("the feed failed: " + feedFailure.get(), feedFailure.get());
             double feedSeconds = (System.nanoTime() - feedStart) / 1e9;
+            SimulationRunner.Result result = feedResult.get();
+            GroundTruth truth = result.truth();
+            long malformed = malformed(result.faults());
 
             // wait (bounded) until InfluxDB holds the final figures
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(finalWaitSeconds);
             Snapshot snapshot = snapshot();
             long nextTable = System.nanoTime();
-            while (!matches(snapshot) && System.nanoTime() < deadline) {
+            while (!matches(snapshot, truth) && System.nanoTime() < deadline) {
                 checkJob();
                 if (System.nanoTime() >= nextTable) {
                     printTable(false);
@@ -225,35 +256,38 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 Thread.sleep(250);
                 snapshot = snapshot();
             }
-            long dlq = countDeadLetters(kafka.bootstrapServers(), feed.malformedCount(), Duration.ofSeconds(30));
+            long dlq = countDeadLetters(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
             snapshot = snapshot();
             printTable(true);
 
-            boolean totalsMatch = matches(snapshot);
-            out.printf(Locale.ROOT, "feed played in %.1f s; whole run %.1f s%n", feedSeconds, (System.nanoTime() - t0) / 1e9);
+            boolean totalsMatch = matches(snapshot, truth);
+            out.printf(Locale.ROOT, "feed: %,d records sent in %.1f s; faults %s; whole run %.1f s%n", result.records(), feedSeconds,
+                    faultLine(result.faults()), (System.nanoTime() - t0) / 1e9);
             out.printf(Locale.ROOT, "dead-letter records in %s: %d (expected %d: the malformed records)%s%n", Topics.DEAD_LETTER, dlq,
-                    feed.malformedCount(), dlq == feed.malformedCount() ? "" : "  <-- MISMATCH");
+                    malformed, dlq == malformed ? "" : "  <-- MISMATCH");
             out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout)%s%n",
-                    influx.url(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
-            out.printf("  data files under %s%n", work.resolve("influxdb"));
+                    stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
+            out.printf("  data files under %s (Kafka: %s, registry log: %s)%n", work.resolve("influxdb"), work.resolve("kafka"),
+                    work.resolve("registry").resolve("registry.log"));
             out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
-                    influx.url(), DATABASE, DemoFeed.ELECTION);
+                    stack.influxUrl(), DATABASE, ELECTION);
             out.println("  Grafana provisioning (datasource + dashboards) lives in grafana/ in the repository.");
-            boolean ok = totalsMatch && dlq == feed.malformedCount();
+            boolean ok = totalsMatch && dlq == malformed;
             if (totalsMatch) {
                 out.println(MATCH_LINE);
             } else {
                 out.println("totals match ground truth: NO");
-                printMismatch(snapshot);
+                printMismatch(snapshot, truth);
             }
-            if (dlq != feed.malformedCount()) {
-                out.printf("dead-letter count does not match: %d in %s, %d malformed records sent%n", dlq, Topics.DEAD_LETTER, feed.malformedCount());
+            if (dlq != malformed) {
+                out.printf("dead-letter count does not match: %d in %s, %d malformed records sent%n", dlq, Topics.DEAD_LETTER, malformed);
             }
             out.flush();
 
             if (keepRunning) {
                 out.println();
                 out.println("--keep-running: the services and the job stay up; press Ctrl-C to stop them.");
+                out.printf("  Kafka %s, registry %s, InfluxDB %s%n", stack.bootstrapServers(), stack.registryUrl(), stack.influxUrl());
                 out.flush();
                 new CountDownLatch(1).await();
             }
@@ -271,12 +305,48 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
+    /** The demo's simulated day: every fault on; the region-outage rate raised until at least one constituency goes dark. */
+    static ElectionDaySimulator simulator(Election election, long seed, Duration reportInterval, Duration heartbeatInterval,
+                                          LocalTime pollsOpen, LocalTime pollsClose) {
+        SimulationSettings base = SimulationSettings.defaults(ELECTION).withSeed(seed).withReportInterval(reportInterval)
+                .withHeartbeatInterval(heartbeatInterval).withPolls(pollsOpen, pollsClose);
+        ElectionDaySimulator simulator = null;
+        for (double regionRate : new double[] {FAULTS.regionOutage(), 0.3, 0.5, 0.75, 1.0}) {
+            simulator = ElectionDaySimulator.of(election, base.withFaults(FAULTS.withRegionOutage(regionRate)));
+            if (simulator.plan().outages().stream().anyMatch(o -> o.reason() == PlannedOutage.Reason.REGION)) break;
+        }
+        return simulator;
+    }
+
+    static long malformed(Map<FaultKind, Long> faults) {
+        return faults.entrySet().stream().filter(e -> e.getKey().isMalformed()).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    private static String faultLine(Map<FaultKind, Long> faults) {
+        Map<FaultKind, Long> f = new EnumMap<>(faults);
+        return String.format(Locale.ROOT, "%,d duplicates, %,d reordered, %,d late, %,d held back by branch outages, %,d by the region outage(s), %,d malformed",
+                f.getOrDefault(FaultKind.DUPLICATE, 0L), f.getOrDefault(FaultKind.REORDERED, 0L), f.getOrDefault(FaultKind.LATE, 0L),
+                f.getOrDefault(FaultKind.BRANCH_OUTAGE, 0L), f.getOrDefault(FaultKind.REGION_OUTAGE, 0L), malformed(f));
+    }
+
+    private String outageLine() {
+        List<PlannedOutage> outages = simulator.plan().outages();
+        long links = outages.stream().filter(o -> o.reason() == PlannedOutage.Reason.BRANCH_LINK).count();
+        StringBuilder regions = new StringBuilder();
+        outages.stream().filter(o -> o.reason() == PlannedOutage.Reason.REGION)
+                .collect(java.util.stream.Collectors.groupingBy(PlannedOutage::constituencyId, java.util.TreeMap::new, java.util.stream.Collectors.toList()))
+                .forEach((c, list) -> regions.append(String.format(Locale.ROOT, "; region %s dark %s-%s (%d branches)", name(c),
+                        localTime(list.get(0).start().toEpochMilli()), localTime(list.get(0).end().toEpochMilli()), list.size())));
+        return links + " branch link outages" + regions;
+    }
+
     /**
      * The demo prints its own status; library warnings that are expected on a laptop run (brokers not yet
      * listening, Flink's missing web log, metric name collisions) would only bury the table.
      */
-    private static void quietLibraries() {
+    static void quietLibraries() {
         try {
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.turnoutstream.local", org.apache.logging.log4j.Level.WARN);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.flink", org.apache.logging.log4j.Level.ERROR);
             org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.pekko", org.apache.logging.log4j.Level.ERROR);
@@ -285,37 +355,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
-    // ---------------------------------------------------------------- services
-
-    interface Starter<T> { T start() throws IOException; }
-
-    private <T extends AutoCloseable> T start(Starter<T> starter) {
-        try {
-            T service = starter.start();
-            synchronized (started) {
-                started.add(service);
-            }
-            if (stopped.get()) service.close();
-            return service;
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        }
-    }
-
-    private static <T> T join(CompletableFuture<T> future) throws Exception {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause.getCause() != null && cause instanceof IllegalStateException && cause.getCause() instanceof IOException) {
-                cause = cause.getCause();
-            }
-            if (cause instanceof Exception ex) throw ex;
-            throw e;
-        }
-    }
-
-    /** Stops what this command started: the job first, then the feed's producer, then the services by process. Idempotent. */
+    /** Stops what this command started: the feed, the job, the feed's producer, then the services by process. Idempotent. */
     void stopAll() {
         if (!stopped.compareAndSet(false, true)) return;
         JobClient running = job;
@@ -329,28 +369,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         KafkaProducer<byte[], byte[]> p = producer;
         if (p != null) p.close(Duration.ofSeconds(2));
-        List<AutoCloseable> services;
-        synchronized (started) {
-            services = new ArrayList<>(started);
-        }
-        for (int i = services.size() - 1; i >= 0; i--) {
-            try {
-                services.get(i).close();
-            } catch (Exception e) {
-                System.err.println("could not stop " + services.get(i) + ": " + e);
-            }
-        }
-    }
-
-    private static void wipe(Path work) throws IOException {
-        Files.createDirectories(work);
-        for (String sub : List.of("kafka", "registry", "influxdb")) {
-            Path dir = work.resolve(sub);
-            if (!Files.exists(dir)) continue;
-            try (Stream<Path> paths = Files.walk(dir)) {
-                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-            }
-        }
+        LocalStack s = stack;
+        if (s != null) s.close();
     }
 
     private static Path locate(Path dir) {
@@ -360,87 +380,40 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         return dir.toAbsolutePath().normalize();
     }
 
-    private void createTopics(String bootstrap) throws Exception {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(props)) {
-            for (NewTopic topic : List.of(new NewTopic(Topics.TURNOUT, 2, (short) 1), new NewTopic(Topics.DEAD_LETTER, 1, (short) 1))) {
-                try {
-                    admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) throw e;
-                }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (true) {
-                    try {
-                        TopicDescription d = admin.describeTopics(List.of(topic.name())).allTopicNames().get(10, TimeUnit.SECONDS).get(topic.name());
-                        if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) break;
-                    } catch (ExecutionException notYet) {
-                        // metadata not propagated yet
-                    }
-                    if (System.nanoTime() > deadline) throw new IllegalStateException("topic " + topic.name() + " has no leader after 30 s");
-                    Thread.sleep(100);
-                }
-            }
-        }
-    }
-
-    /** Registers the owned schemas (as register-schemas does); returns the TurnoutReport schema id. */
-    private static int registerSchemas(String registryUrl) {
-        ConfluentRegistryClient client = new ConfluentRegistryClient(RegistryConfig.of(registryUrl).withRetryBudget(Duration.ofSeconds(30)));
-        int turnoutId = -1;
-        for (Map.Entry<String, Schema> entry : RegisterSchemasCommand.ownedSchemas().entrySet()) {
-            client.setCompatibility(entry.getKey(), "BACKWARD");
-            int id = client.register(entry.getKey(), entry.getValue());
-            if (entry.getKey().equals(Subjects.valueSubject(Topics.TURNOUT))) turnoutId = id;
-        }
-        return turnoutId;
-    }
-
     // ---------------------------------------------------------------- the feed
 
-    private Thread startFeed(String bootstrap, String registryUrl, int schemaId) {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        producer = new KafkaProducer<>(props);
-        ConfluentAvroEncoder<TurnoutReport> encoder = ConfluentAvroEncoder.forTopic(RegistryConfig.of(registryUrl), Topics.TURNOUT, TurnoutReport.class);
-        long open = DemoFeed.pollsOpen().toEpochMilli();
-        simulatedNow.set(open);
-        double simMillisPerWallNano = minutesPerSecond * 60_000 / 1e9;
+    private Thread startFeed(String bootstrap, String registryUrl) {
+        producer = new KafkaProducer<>(KafkaRecordSink.producerProperties(bootstrap, Map.of()));
+        KafkaRecordSink sink = new KafkaRecordSink(producer);
+        Pacer paced = Pacer.speed(speed, open);
+        feedWallStart = System.nanoTime();
+        Pacer pacer = (sendAt, index) -> {
+            if (stopped.get()) throw new CancellationException("demo stopped");
+            paced.await(sendAt, index);
+            sent.set(index + 1);
+        };
+        SimulationRunner runner = new SimulationRunner(simulator)
+                .to(RecordEncoder.viaRegistry(RegistryConfig.of(registryUrl), Topics.TURNOUT, Topics.CONNECTIVITY), sink)
+                .pacer(pacer);
         Thread thread = new Thread(() -> {
-            long wall0 = System.nanoTime();
             try {
-                for (DemoFeed.Send send : feed.sends()) {
-                    while (true) {
-                        long now = open + (long) ((System.nanoTime() - wall0) * simMillisPerWallNano);
-                        simulatedNow.set(Math.min(now, DemoFeed.pollsClose().toEpochMilli()));
-                        if (now >= send.sendAt()) break;
-                        long waitNanos = (long) ((send.sendAt() - now) / simMillisPerWallNano);
-                        Thread.sleep(Math.max(1, Math.min(50, waitNanos / 1_000_000)));
-                    }
-                    byte[] value = DemoFeed.bytes(send, encoder::encode, schemaId);
-                    producer.send(new ProducerRecord<>(Topics.TURNOUT, DemoFeed.keyBytes(send), value), (metadata, error) -> {
-                        if (error != null) feedFailure.compareAndSet(null, error);
-                    });
-                    sent.incrementAndGet();
-                    if (feedFailure.get() != null || stopped.get()) break;
-                }
-                producer.flush();
-                simulatedNow.set(DemoFeed.pollsClose().toEpochMilli());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                feedResult.set(runner.run());
             } catch (RuntimeException e) {
-                feedFailure.compareAndSet(null, e);
+                if (!stopped.get()) feedFailure.compareAndSet(null, e);
+            } finally {
+                feedDone = true;
             }
         }, "demo-feed");
         thread.setDaemon(true);
         thread.start();
         return thread;
+    }
+
+    /** The simulated clock of the feed: polls open until it starts, then following the pacer, polls close once done. */
+    private long simulatedNow() {
+        if (feedDone) return close;
+        if (feedWallStart == 0) return open;
+        return Math.min(close, open + (long) ((System.nanoTime() - feedWallStart) / 1e6 * speed));
     }
 
     private void checkJob() throws Exception {
@@ -480,16 +453,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         try {
             JsonNode c = query("SELECT last(ballots) AS ballots, last(eligible) AS eligible, last(turnout_pct) AS pct, "
                     + "last(branches_reporting) AS reporting, last(branches_total) AS total FROM constituency_turnout "
-                    + "WHERE election='" + DemoFeed.ELECTION + "' GROUP BY constituency");
+                    + "WHERE election='" + ELECTION + "' GROUP BY constituency");
             for (JsonNode series : c.path("results").path(0).path("series")) {
                 rows.put(series.path("tags").path("constituency").asText(), row(series));
             }
             JsonNode n = query("SELECT last(ballots) AS ballots, last(eligible) AS eligible, last(turnout_pct) AS pct, "
                     + "last(branches_reporting) AS reporting, last(branches_total) AS total FROM national_turnout "
-                    + "WHERE election='" + DemoFeed.ELECTION + "'");
+                    + "WHERE election='" + ELECTION + "'");
             JsonNode series = n.path("results").path(0).path("series").path(0);
             if (!series.isMissingNode()) national = row(series);
-            JsonNode t = query("SELECT last(ballots) FROM national_turnout WHERE election='" + DemoFeed.ELECTION + "'");
+            JsonNode t = query("SELECT last(ballots) FROM national_turnout WHERE election='" + ELECTION + "'");
             JsonNode tv = t.path("results").path(0).path("series").path(0).path("values").path(0).path(0);
             if (!tv.isMissingNode()) nationalTime = tv.asLong();
         } catch (IOException e) {
@@ -524,69 +497,81 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
-    private boolean matches(Snapshot s) {
-        if (s.national() == null || s.national().ballots() != feed.finalNationalBallots()) return false;
-        for (Map.Entry<String, Long> truth : feed.finalBallots().entrySet()) {
-            Row row = s.constituencies().get(truth.getKey());
-            if (row == null || row.ballots() != truth.getValue() || row.reporting() != feed.finalReporting().get(truth.getKey())) return false;
+    private static boolean matches(Snapshot s, GroundTruth truth) {
+        if (s.national() == null || s.national().ballots() != truth.national().ballots()) return false;
+        for (Map.Entry<String, GroundTruth.Totals> t : truth.constituencies().entrySet()) {
+            Row row = s.constituencies().get(t.getKey());
+            if (row == null || row.ballots() != t.getValue().ballots() || row.reporting() != t.getValue().branchesReporting()) return false;
         }
         return true;
     }
 
-    private void printMismatch(Snapshot s) {
-        out.printf(Locale.ROOT, "  %-16s %12s %12s %10s%n", "", "ground truth", "InfluxDB", "difference");
-        for (Map.Entry<String, Long> truth : feed.finalBallots().entrySet()) {
-            Row row = s.constituencies().get(truth.getKey());
+    private void printMismatch(Snapshot s, GroundTruth truth) {
+        out.printf(Locale.ROOT, "  %-16s %12s %12s %10s %18s%n", "", "ground truth", "InfluxDB", "difference", "branches truth/db");
+        for (Map.Entry<String, GroundTruth.Totals> t : truth.constituencies().entrySet()) {
+            Row row = s.constituencies().get(t.getKey());
+            long want = t.getValue().ballots();
             long got = row == null ? 0 : row.ballots();
-            out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d%s%n", name(truth.getKey()), truth.getValue(),
-                    row == null ? "missing" : String.format(Locale.ROOT, "%,d", got), got - truth.getValue(),
-                    got == truth.getValue() ? "" : "  <--");
+            boolean same = row != null && got == want && row.reporting() == t.getValue().branchesReporting();
+            out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d %8d/%-9s%s%n", name(t.getKey()), want,
+                    row == null ? "missing" : String.format(Locale.ROOT, "%,d", got), got - want, t.getValue().branchesReporting(),
+                    row == null ? "-" : String.valueOf(row.reporting()), same ? "" : "  <--");
         }
         long national = s.national() == null ? 0 : s.national().ballots();
-        out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d%n", "national", feed.finalNationalBallots(),
-                s.national() == null ? "missing" : String.format(Locale.ROOT, "%,d", national), national - feed.finalNationalBallots());
+        out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d%n", "national", truth.national().ballots(),
+                s.national() == null ? "missing" : String.format(Locale.ROOT, "%,d", national), national - truth.national().ballots());
     }
 
     // ---------------------------------------------------------------- the table
 
+    /** Branches inside one of the simulator's planned outages at {@code now}, per constituency id. */
+    private Map<String, Integer> dark(long now) {
+        Map<String, Integer> dark = new HashMap<>();
+        for (PlannedOutage o : simulator.plan().outages()) {
+            if (o.start().toEpochMilli() <= now && now < o.end().toEpochMilli()) dark.merge(o.constituencyId(), 1, Integer::sum);
+        }
+        return dark;
+    }
+
     private void printTable(boolean last) {
         if (stopped.get()) return;
         Snapshot s = snapshot();
-        long open = DemoFeed.pollsOpen().toEpochMilli();
-        long close = DemoFeed.pollsClose().toEpochMilli();
-        long now = simulatedNow.get();
+        long now = simulatedNow();
         double progress = Math.max(0, Math.min(1, (double) (now - open) / (close - open)));
+        Map<String, Integer> dark = dark(now);
+        int darkTotal = dark.values().stream().mapToInt(Integer::intValue).sum();
         StringBuilder b = new StringBuilder();
         if (ansi && !last) b.append("\033[H\033[2J");
-        b.append(last ? "== final ==" : "").append(last ? "\n" : "");
+        b.append(last ? "== final ==\n" : "");
         b.append(String.format(Locale.ROOT, "%s  simulated %s  [%s] %3.0f%%  sent %,d/%,d records%s%n",
-                DemoFeed.ELECTION, localTime(now), bar(progress, 30), progress * 100, sent.get(), feed.sends().size(),
+                ELECTION, localTime(now), bar(progress, 30), progress * 100, sent.get(), preview.records(),
                 now >= close ? "  (polls closed)" : ""));
         String dataUpTo = s.nationalTime() == 0 ? "--:--:--" : localTime(s.nationalTime());
         if (s.national() != null) {
-            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  (InfluxDB up to %s)%n",
+            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  dark %d  (InfluxDB up to %s)%n",
                     s.national().ballots(), election.eligibleVoters(), pct(s.national().ballots(), election.eligibleVoters()),
-                    s.national().reporting(), election.branchCount(), dataUpTo));
+                    s.national().reporting(), election.branchCount(), darkTotal, dataUpTo));
         } else {
-            b.append("NATIONAL  (no points in InfluxDB yet)\n");
+            b.append(String.format(Locale.ROOT, "NATIONAL  (no points in InfluxDB yet)  dark %d%n", darkTotal));
         }
-        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches", ""));
+        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %5s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches", "dark", ""));
         for (Constituency c : election.constituencies()) {
             Row row = s.constituencies().get(c.id());
             long ballots = row == null ? 0 : row.ballots();
             long reporting = row == null ? 0 : row.reporting();
             double p = pct(ballots, c.eligibleVoters());
-            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
-                    reporting, c.branchCount(), bar(p / 100, 20)));
+            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
+                    reporting, c.branchCount(), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
         }
+        b.append("dark = branches in one of the simulator's planned outages now (simulator's view, not detected by the job)\n");
         if (!ansi || last) b.append('\n');
         out.print(b);
         out.flush();
     }
 
-    private static String localTime(long epochMillis) {
-        LocalTime t = Instant.ofEpochMilli(epochMillis).atZone(DemoFeed.ZONE).toLocalTime();
-        return t.withNano(0).toString().length() == 5 ? t.withNano(0) + ":00" : t.withNano(0).toString();
+    private String localTime(long epochMillis) {
+        LocalTime t = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalTime().withNano(0);
+        return t.toString().length() == 5 ? t + ":00" : t.toString();
     }
 
     private static String bar(double fraction, int width) {
@@ -603,6 +588,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     }
 
     private static String fmt(double d) {
-        return d == Math.rint(d) ? String.valueOf((long) d) : String.valueOf(d);
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    private static String fmt(Duration d) {
+        if (d.toSeconds() % 3600 == 0) return d.toHours() + "h";
+        if (d.toSeconds() % 60 == 0) return d.toMinutes() + "m";
+        return d.toSeconds() + "s";
     }
 }

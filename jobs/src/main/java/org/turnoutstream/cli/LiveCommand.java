@@ -32,6 +32,11 @@ public class LiveCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("No election given: pass --election ID=DIR (e.g. --election 2024-majlis-r1=reference/alborz-synthetic).");
             return 2;
         }
+        String endpoints = Endpoints.describe(spec);
+        if (endpoints != null) {
+            spec.commandLine().getErr().println(endpoints);
+            spec.commandLine().getErr().flush();
+        }
         LOG.info("Starting {} with:", LiveTurnoutJob.NAME);
         for (String line : OptionsReport.describe(spec)) LOG.info("  {}", line);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -63,10 +63,7 @@ public final class RegisterSchemasCommand implements Callable<Integer> {
 
     /** The schemas this project owns, by subject, in registration order. */
     public static Map<String, Schema> ownedSchemas() {
-        Map<String, Schema> schemas = new LinkedHashMap<>();
-        schemas.put(Subjects.valueSubject(Topics.TURNOUT), TurnoutReport.getClassSchema());
-        schemas.put(Subjects.valueSubject(Topics.CONNECTIVITY), ConnectivityEvent.getClassSchema());
-        return schemas;
+        return org.turnoutstream.local.LocalStack.ownedSchemas();
     }
 
     @Override

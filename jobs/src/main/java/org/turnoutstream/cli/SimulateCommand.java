@@ -165,6 +165,7 @@ public final class SimulateCommand implements Callable<Integer> {
             runner.pacer(pacings == 0 ? Pacer.max() : pacer(settings));
             result = runner.run();
         } else {
+            err.println(Endpoints.describe(spec));
             RegistryConfig registry = RegistryConfig.of(registryUrl).withCredentials(registryUser, registryPassword);
             try (KafkaRecordSink sink = KafkaRecordSink.create(bootstrapServers, kafkaProperties)) {
                 result = runner.to(RecordEncoder.viaRegistry(registry, turnoutTopic, connectivityTopic), sink)

@@ -48,13 +48,13 @@ public final class InfluxDb implements AutoCloseable {
         }
     }
 
-    private InfluxDb(Process process, int port, Path workDir, Credentials admin) {
+    private InfluxDb(Process process, int port, Path workDir, Credentials admin, boolean detached) {
         this.process = process;
         this.port = port;
         this.workDir = workDir;
         this.admin = admin;
-        this.shutdownHook = new Thread(this::stopProcess, "influxd-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = detached ? null : new Thread(this::stopProcess, "influxd-shutdown-" + port);
+        if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -65,6 +65,14 @@ public final class InfluxDb implements AutoCloseable {
      * @param authEnabled whether to require credentials; an admin user is then created (or reused)
      */
     public static InfluxDb start(Path workDir, int port, boolean authEnabled) throws IOException {
+        return start(workDir, port, authEnabled, false);
+    }
+
+    /**
+     * As {@link #start(Path, int, boolean)}; detached, influxd outlives this JVM: no shutdown hook, stdin
+     * from /dev/null, its own session when setsid is installed.
+     */
+    public static InfluxDb start(Path workDir, int port, boolean authEnabled, boolean detached) throws IOException {
         Path influxd = findInfluxd(System.getenv().getOrDefault("PATH", ""));
         Files.createDirectories(workDir);
         int httpPort = port == 0 ? FreePorts.pick() : port;
@@ -73,12 +81,16 @@ public final class InfluxDb implements AutoCloseable {
         Files.writeString(config, config(workDir, httpPort, rpcPort, authEnabled));
         Path log = workDir.resolve("influxd.log");
 
-        Process process = new ProcessBuilder(influxd.toString(), "-config", config.toString())
+        List<String> command = new java.util.ArrayList<>();
+        if (detached && Files.isExecutable(Path.of("/usr/bin/setsid"))) command.add("/usr/bin/setsid");
+        command.addAll(List.of(influxd.toString(), "-config", config.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (detached) builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process process = builder.start();
         Credentials admin = authEnabled ? adminCredentials(workDir) : null;
-        InfluxDb server = new InfluxDb(process, httpPort, workDir, admin);
+        InfluxDb server = new InfluxDb(process, httpPort, workDir, admin, detached);
         try {
             server.awaitPing();
             if (authEnabled) server.createAdmin();
@@ -136,6 +148,7 @@ public final class InfluxDb implements AutoCloseable {
         if (closed) return;
         closed = true;
         stopProcess();
+        if (shutdownHook == null) return;
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException shuttingDown) {

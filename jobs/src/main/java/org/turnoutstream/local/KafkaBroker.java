@@ -38,6 +38,14 @@ public final class KafkaBroker implements AutoCloseable {
      * @param port the PLAINTEXT port, 0 for a free one
      */
     public static KafkaBroker start(Path workDir, int port) throws IOException {
+        return start(workDir, port, false);
+    }
+
+    /**
+     * As {@link #start(Path, int)}; a log directory formatted by an earlier run is reused (so a stopped
+     * broker restarts on its data). Detached, the broker outlives this JVM (see {@link LocalProcess}).
+     */
+    public static KafkaBroker start(Path workDir, int port, boolean detached) throws IOException {
         Files.createDirectories(workDir);
         int brokerPort = port == 0 ? FreePorts.pick() : port;
         int controllerPort = FreePorts.pick();
@@ -45,13 +53,13 @@ public final class KafkaBroker implements AutoCloseable {
         Path config = workDir.resolve("server.properties");
         writeConfig(config, workDir.resolve("data"), brokerPort, controllerPort);
 
-        format(workDir, classpath, config);
+        if (!Files.exists(workDir.resolve("data").resolve("meta.properties"))) format(workDir, classpath, config);
 
         LocalProcess process = LocalProcess.launch("kafka-broker",
-                LocalProcess.watchedJava(workDir,
+                LocalProcess.java(detached, workDir,
                         List.of("-Xmx512m", "-XX:+UseSerialGC", "-Dkafka.logs.dir=" + workDir.resolve("logs")),
                         classpath, "kafka.Kafka", config.toString()),
-                workDir, workDir.resolve("kafka.log"));
+                workDir, workDir.resolve("kafka.log"), detached);
         String bootstrap = "127.0.0.1:" + brokerPort;
         try {
             awaitReady(process, bootstrap);
@@ -68,6 +76,14 @@ public final class KafkaBroker implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public int port() {
+        return Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+    }
+
+    public Path logFile() {
+        return process.logFile();
     }
 
     public boolean isAlive() {

@@ -26,12 +26,12 @@ final class LocalProcess implements AutoCloseable {
     private final Thread shutdownHook;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private LocalProcess(String name, Process process, Path logFile) {
+    private LocalProcess(String name, Process process, Path logFile, boolean detached) {
         this.name = name;
         this.process = process;
         this.logFile = logFile;
-        this.shutdownHook = new Thread(this::stop, name + "-shutdown");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        this.shutdownHook = detached ? null : new Thread(this::stop, name + "-shutdown");
+        if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** The java executable of the running JVM, so children use the same Java version. */
@@ -56,17 +56,54 @@ final class LocalProcess implements AutoCloseable {
         return command;
     }
 
+    /**
+     * The java command running {@code mainClass} on {@code classpath}: under the parent watchdog when
+     * attached, directly when detached (the server then outlives this JVM).
+     */
+    static List<String> java(boolean detached, Path workDir, List<String> jvmOptions, String classpath, String mainClass, String... args) {
+        if (!detached) return watchedJava(workDir, jvmOptions, classpath, mainClass, args);
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath);
+        command.add(mainClass);
+        command.addAll(List.of(args));
+        return command;
+    }
+
     static LocalProcess launch(String name, List<String> command, Path workingDir, Path logFile) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command))
+        return launch(name, command, workingDir, logFile, false);
+    }
+
+    /**
+     * Starts a child. Attached (the default), it is tied to this JVM: a shutdown hook stops it, and its
+     * stdin is a pipe this JVM never writes to (see ParentWatchdog). Detached, it outlives this JVM: no
+     * hook, stdin from /dev/null, and its own session (setsid, when installed) so a later Ctrl-C in this
+     * terminal does not reach it. Either way its output goes to {@code logFile}.
+     */
+    static LocalProcess launch(String name, List<String> command, Path workingDir, Path logFile, boolean detached) throws IOException {
+        List<String> full = new ArrayList<>();
+        if (detached && SETSID != null) full.add(SETSID);
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full)
                 .directory(workingDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
-        // stdin stays a pipe the parent never writes to: see ParentWatchdog
-        builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        if (detached) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        } else {
+            // stdin stays a pipe the parent never writes to: see ParentWatchdog
+            builder.redirectInput(ProcessBuilder.Redirect.PIPE);
+        }
         Process process = builder.start();
-        LOG.info("started {} (pid {}), log {}", name, process.pid(), logFile);
-        return new LocalProcess(name, process, logFile);
+        LOG.info("started {} (pid {}{}), log {}", name, process.pid(), detached ? ", detached" : "", logFile);
+        return new LocalProcess(name, process, logFile, detached);
     }
+
+    /** setsid(1) if installed: it execs in place (our child is no group leader), so the pid stays the server's. */
+    private static final String SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(p -> java.nio.file.Files.isExecutable(Path.of(p))).findFirst().orElse(null);
 
     /** Sleeps between readiness probes; an interrupt aborts the start as an I/O failure. */
     static void pause(long millis) throws IOException {
@@ -114,6 +151,7 @@ final class LocalProcess implements AutoCloseable {
     @Override
     public void close() {
         stop();
+        if (shutdownHook == null) return;
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException alreadyShuttingDown) {

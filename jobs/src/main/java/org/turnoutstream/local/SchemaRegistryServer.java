@@ -37,17 +37,21 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * @param port the HTTP port, 0 for a free one
      */
     public static SchemaRegistryServer start(Path workDir, int port) throws IOException {
+        return start(workDir, port, false);
+    }
+
+    /** As {@link #start(Path, int)}; detached, the registry outlives this JVM (see {@link LocalProcess}). */
+    public static SchemaRegistryServer start(Path workDir, int port, boolean detached) throws IOException {
         Files.createDirectories(workDir);
         int httpPort = port == 0 ? FreePorts.pick() : port;
         Path jar = ServicesHome.apicurioRunnerJar();
         LocalProcess process = LocalProcess.launch("schema-registry",
                 // -cp instead of -jar so the watchdog fits in; the jar's manifest Class-Path still applies
-                LocalProcess.watchedJava(workDir.toAbsolutePath(),
-                        List.of("-Xmx256m", "-XX:+UseSerialGC",
-                                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort),
+                LocalProcess.java(detached, workDir.toAbsolutePath(),
+                        jvmOptions(workDir, httpPort, detached),
                         jar.getFileName().toString(), mainClassOf(jar)),
                 // Quarkus resolves its lib/ directory relative to the working directory
-                jar.getParent(), workDir.toAbsolutePath().resolve("registry.log"));
+                jar.getParent(), workDir.toAbsolutePath().resolve("registry.log"), detached);
         SchemaRegistryServer server = new SchemaRegistryServer(process, httpPort);
         try {
             server.awaitReady();
@@ -56,6 +60,18 @@ public final class SchemaRegistryServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    /** Detached (the local stack), the registry keeps its schemas in an H2 file under {@code workDir/data}; else in memory. */
+    private static List<String> jvmOptions(Path workDir, int httpPort, boolean detached) {
+        List<String> options = new java.util.ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC",
+                "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort));
+        if (detached) {
+            options.add("-Dquarkus.datasource.jdbc.url=jdbc:h2:file:" + workDir.toAbsolutePath().resolve("data").resolve("registry"));
+            options.add("-Dquarkus.datasource.jdbc.min-size=1");
+            options.add("-Dquarkus.datasource.jdbc.initial-size=1");
+        }
+        return options;
     }
 
     private static String mainClassOf(Path jar) throws IOException {
@@ -80,6 +96,10 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    public Path logFile() {
+        return process.logFile();
     }
 
     public boolean isAlive() {
