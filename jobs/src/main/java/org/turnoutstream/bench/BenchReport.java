@@ -112,10 +112,20 @@ public final class BenchReport {
         out.println("      and keys it by branch. The real job decodes connectivity events and drops them (the live job does not");
         out.println("      use them yet); turnout reports go through the unchanged turnout workflow into InfluxDB. The");
         out.println("      turnout-only rate is given too. events/s = records read / Flink's net runtime of the bounded job.");
+        out.println("      Order: real p1 (cold JVM), real p2, ceiling p2 (as warm as p2), state run, freshness run.");
         out.println();
         printRun(out, "ceiling (KafkaSource, decode, keyBy branch, ValueState, discard)", ceiling, null);
         printRun(out, "real job (Kafka in, points in InfluxDB out)", realP1, ceiling);
         printRun(out, "real job (Kafka in, points in InfluxDB out)", realP2, ceiling);
+        if (realP2 != null && realP2.cpu != null && realP2.cpu.machineTotalSeconds() > 0) {
+            CpuSampler.Usage u = realP2.cpu;
+            double ours = u.processSeconds().values().stream().mapToDouble(Double::doubleValue).sum();
+            out.printf(Locale.ROOT, "      during the p2 run this bench's processes used %.0f%% of a core, the machine was %.0f%% busy of %.0f%%:%n",
+                    100 * ours / u.wallSeconds(), 100 * u.machineBusySeconds() / u.wallSeconds(), 100 * u.machineTotalSeconds() / u.wallSeconds());
+            out.printf(Locale.ROOT, "      %.0f%% of a core went to other workers on this machine%s%n",
+                    100 * Math.max(0, u.machineBusySeconds() - ours) / u.wallSeconds(),
+                    u.machineBusySeconds() > 0.9 * u.machineTotalSeconds() ? " (the cores were saturated: the job was CPU-starved)" : "");
+        }
         if (realP2 != null) {
             out.printf(Locale.ROOT, "replay (same path as the p2 run: bounded KafkaSource over a recorded stretch -> real job -> InfluxDB):%n");
             out.printf(Locale.ROOT, "      %,.0f events/s -> a national day of ~%,dM events in %.1f min%n",
