@@ -271,7 +271,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     work.resolve("registry").resolve("registry.log"));
             out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
                     stack.influxUrl(), DATABASE, ELECTION);
-            out.println("  Grafana provisioning (datasource + dashboards) lives in grafana/ in the repository.");
+            out.println("  Grafana: the datasource provisioning lives in grafana/provisioning (dashboards come with a later release).");
             boolean ok = totalsMatch && dlq == malformed;
             if (totalsMatch) {
                 out.println(MATCH_LINE);

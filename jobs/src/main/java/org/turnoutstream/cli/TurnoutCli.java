@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** The `turnout` command line: one entry point for the jobs and the tools around them. */
 @Command(name = "turnout", mixinStandardHelpOptions = true, version = "turnout-stream 0.1.0",
         description = "Turnout Stream: live election turnout and branch connectivity on Kafka, Flink and InfluxDB.",
-        subcommands = {DemoCommand.class, StackCommand.class, LiveCommand.class, SimulateCommand.class, RegisterSchemasCommand.class,
+        subcommands = {DemoCommand.class, StackCommand.class, LiveCommand.class, SimulateCommand.class, BenchCommand.class,
+                RegisterSchemasCommand.class,
                 GenerateReferenceCommand.class, CommandLine.HelpCommand.class})
 public class TurnoutCli {
 
