@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "register-schemas", mixinStandardHelpOptions = true,
         description = {
-            "Registers the TurnoutReport and ConnectivityEvent value schemas in the schema registry",
-            "(subjects " + Topics.TURNOUT + "-value and " + Topics.CONNECTIVITY + "-value), or only checks them.",
+            "Registers the TurnoutReport, ConnectivityEvent and BranchAlert value schemas in the schema registry",
+            "(subjects " + Topics.TURNOUT + "-value, " + Topics.CONNECTIVITY + "-value and " + Topics.ALERTS + "-value),",
+            "or only checks them.",
             "Exit codes: 0 ok, 1 a schema is incompatible, 2 the registry is unreachable or refused the request."})
 public final class RegisterSchemasCommand implements Callable<Integer> {
     public static final int OK = 0;

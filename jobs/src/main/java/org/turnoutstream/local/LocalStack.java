@@ -351,6 +351,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, Schema> schemas = new java.util.LinkedHashMap<>();
         schemas.put(Subjects.valueSubject(Topics.TURNOUT), TurnoutReport.getClassSchema());
         schemas.put(Subjects.valueSubject(Topics.CONNECTIVITY), ConnectivityEvent.getClassSchema());
+        schemas.put(Subjects.valueSubject(Topics.ALERTS), org.turnoutstream.schemas.BranchAlert.getClassSchema());
         return schemas;
     }
 

@@ -16,6 +16,7 @@ import org.turnoutstream.events.Topics;
 import org.turnoutstream.events.registry.ConfluentRegistryClient;
 import org.turnoutstream.events.registry.Subjects;
 import org.turnoutstream.local.FreePorts;
+import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -27,6 +28,7 @@ class RegisterSchemasCommandTest {
 
     private static final String TURNOUT_SUBJECT = Subjects.valueSubject(Topics.TURNOUT);
     private static final String CONNECTIVITY_SUBJECT = Subjects.valueSubject(Topics.CONNECTIVITY);
+    private static final String ALERTS_SUBJECT = Subjects.valueSubject(Topics.ALERTS);
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -36,6 +38,7 @@ class RegisterSchemasCommandTest {
     void emptySubjects() {
         REGISTRY.resetSubject(TURNOUT_SUBJECT);
         REGISTRY.resetSubject(CONNECTIVITY_SUBJECT);
+        REGISTRY.resetSubject(ALERTS_SUBJECT);
     }
 
     private int run(String... args) {
@@ -46,16 +49,19 @@ class RegisterSchemasCommandTest {
     }
 
     @Test
-    void registersBothSubjects() {
+    void registersAllThreeSubjects() {
         assertEquals(0, run("--registry-url", REGISTRY.url()), err.toString());
 
         ConfluentRegistryClient client = REGISTRY.client();
         int turnoutId = client.lookup(TURNOUT_SUBJECT, TurnoutReport.getClassSchema()).orElseThrow();
         int connectivityId = client.lookup(CONNECTIVITY_SUBJECT, ConnectivityEvent.getClassSchema()).orElseThrow();
+        int alertsId = client.lookup(ALERTS_SUBJECT, BranchAlert.getClassSchema()).orElseThrow();
+        assertEquals("branch.alerts-value", ALERTS_SUBJECT);
         String printed = out.toString();
+        assertTrue(printed.contains(ALERTS_SUBJECT + ": registered org.turnoutstream.schemas.BranchAlert as id " + alertsId), printed);
         assertTrue(printed.contains(TURNOUT_SUBJECT + ": registered org.turnoutstream.schemas.TurnoutReport as id " + turnoutId), printed);
         assertTrue(printed.contains(CONNECTIVITY_SUBJECT + ": registered org.turnoutstream.schemas.ConnectivityEvent as id " + connectivityId), printed);
-        assertEquals(2, printed.lines().count(), printed);
+        assertEquals(3, printed.lines().count(), printed);
 
         assertEquals(0, run("--registry-url", REGISTRY.url()), "registering again is a no-op: " + err);
         assertEquals(0, run("--registry-url", REGISTRY.url(), "--check-only"), err.toString());
@@ -78,6 +84,7 @@ class RegisterSchemasCommandTest {
         assertEquals(1, run("--registry-url", REGISTRY.url(), "--check-only"));
         assertTrue(out.toString().contains(TURNOUT_SUBJECT + ": INCOMPATIBLE"), out.toString());
         assertTrue(out.toString().contains(CONNECTIVITY_SUBJECT + ": compatible"), out.toString());
+        assertTrue(out.toString().contains(ALERTS_SUBJECT + ": compatible"), out.toString());
         assertEquals(Optional.empty(), client.lookup(CONNECTIVITY_SUBJECT, ConnectivityEvent.getClassSchema()),
                 "check-only registers nothing");
 
