@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "turnout", mixinStandardHelpOptions = true, version = "turnout-stream 0.1.0",
         description = "Turnout Stream: live election turnout and branch connectivity on Kafka, Flink and InfluxDB.",
         subcommands = {DemoCommand.class, StackCommand.class, LiveCommand.class, SimulateCommand.class, BenchCommand.class,
-                RegisterSchemasCommand.class,
+                RegisterSchemasCommand.class, AlertsCommand.class,
                 GenerateReferenceCommand.class, CommandLine.HelpCommand.class})
 public class TurnoutCli {
 
