@@ -1,6 +1,8 @@
 package org.turnoutstream.workflows;
 
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -11,7 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RejectionReason;
+import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
 import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.schemas.AlertKind;
@@ -190,6 +194,43 @@ class LiveAlertsJobTest {
         assertEquals(RejectionReason.WRONG_CONSTITUENCY.name(), header(dead.get(0), DeadLetterSerializer.REASON));
         assertEquals(connectivityTopic, header(dead.get(0), DeadLetterSerializer.SOURCE_TOPIC));
         assertArrayEquals(wrongConstituency, dead.get(0).value());
+    }
+
+    @Test
+    void aFailureMidStreamAfterACheckpointStillGivesEachAlertOnceToReadCommittedConsumers() throws Exception {
+        // Connectivity only, in event-time order per partition: the watermark advances during the run, so alerts
+        // are written (in open transactions) before the injected failure, and replayed after the restart.
+        AlertScenario scenario = new AlertScenario();
+        scenario.reports.clear();
+        send(scenario);
+        LiveTurnoutJobTest.FailOnceAfterCheckpoint.reset(scenario.connectivity.size() / 3);
+
+        JobOptions options = options("--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "5s",
+                "--correction-horizon", "1h", "--checkpoint-interval", "300ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(300);
+        ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
+        DataStream<RawRecord> turnout = env.fromSource(LiveTurnoutJob.turnoutSource(options), WatermarkStrategy.noWatermarks(), "kafka turnout");
+        DataStream<RawRecord> connectivity = env
+                .fromSource(LiveTurnoutJob.connectivitySource(options), WatermarkStrategy.noWatermarks(), "kafka connectivity")
+                .map(new LiveTurnoutJobTest.FailOnceAfterCheckpoint()).name("fails once");
+        TurnoutSettings settings = LiveTurnoutJob.settings(options);
+        TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
+                settings, LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+        ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()),
+                LiveTurnoutJob.connectivitySettings(options, settings), LiveTurnoutJob.alertSink(options, registry.config()),
+                LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+        env.execute("e2e-alerts-failure");
+
+        assertTrue(LiveTurnoutJobTest.FailOnceAfterCheckpoint.failed, "the job failed once mid-stream");
+        List<BranchAlert> alerts = committedAlerts();
+        List<AlertScenario.Expected> expected = AlertScenario.expectedAlerts().stream()
+                .filter(e -> e.kind() != AlertKind.COUNT_REGRESSION).collect(Collectors.toList());
+        assertEquals(expected, ConnectivityWorkflowTest.actual(alerts), "each alert once, none lost");
+        assertEquals(alerts.size(), alerts.stream().map(BranchAlert::getAlertId).distinct().count(), "no alert id twice");
+        long uncommitted = kafka.consumeAll(alertsTopic, false, Duration.ofSeconds(1)).size();
+        System.out.println("alerts: " + alerts.size() + " committed, " + uncommitted + " records in the topic (aborted included)");
     }
 
     static byte[] utf8(String s) {
