@@ -271,7 +271,8 @@ class LiveTurnoutJobTest {
 
         @Override
         public RawRecord map(RawRecord record) throws Exception {
-            Thread.sleep(15);
+            // Slower until a checkpoint completed, so one does before the input runs out (even on a loaded machine).
+            Thread.sleep(checkpointed || failed ? 15 : 50);
             if (!failed && checkpointed && seen.incrementAndGet() > failAfter) {
                 failed = true;
                 throw new IllegalStateException("injected failure mid-stream (test)");
