@@ -34,6 +34,18 @@ public class JobOptions {
     @Option(names = "--dlq-topic", defaultValue = "turnout.dlq", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
 
+    @Option(names = "--connectivity-topic", defaultValue = "branch.connectivity", description = "Topic of branch connectivity events (default: ${DEFAULT-VALUE}).")
+    public String connectivityTopic;
+
+    @Option(names = "--alerts-topic", defaultValue = "branch.alerts", description = "Topic the alerts are written to, exactly once (default: ${DEFAULT-VALUE}).")
+    public String alertsTopic;
+
+    @Option(names = "--transactional-id-prefix", defaultValue = "turnout-alerts", description = "Kafka transactional id prefix of the alerts sink; unique per job writing to the cluster (default: ${DEFAULT-VALUE}).")
+    public String transactionalIdPrefix;
+
+    @Option(names = "--transaction-timeout", defaultValue = "10m", converter = DurationConverter.class, description = "Kafka transaction timeout of the alerts sink; must be below the broker's transaction.max.timeout.ms (15m by default) and above the checkpoint interval (default: ${DEFAULT-VALUE}).")
+    public Duration transactionTimeout;
+
     @Option(names = "--group-id", defaultValue = "turnout-live", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
     public String groupId;
 
@@ -94,6 +106,19 @@ public class JobOptions {
 
     @Option(names = "--max-clock-skew", defaultValue = "2m", converter = DurationConverter.class, description = "Reports dated further ahead of this job's clock go to the DLQ; 0 disables (default: ${DEFAULT-VALUE}).")
     public Duration maxClockSkew;
+
+    // Outages and alerts
+    @Option(names = "--heartbeat-timeout", defaultValue = "60s", converter = DurationConverter.class, description = "Silence after which an open branch counts as down (default: ${DEFAULT-VALUE}).")
+    public Duration heartbeatTimeout;
+
+    @Option(names = "--degraded-share", defaultValue = "0.3", description = "A constituency is degraded when more than this share of its open branches is down (default: ${DEFAULT-VALUE}).")
+    public double degradedShare;
+
+    @Option(names = "--degraded-min-branches", defaultValue = "3", description = "Constituencies with fewer open branches are never degraded (default: ${DEFAULT-VALUE}).")
+    public int degradedMinBranches;
+
+    @Option(names = "--max-ballots-per-minute", defaultValue = "10", description = "Faster growth of a branch's count between two reports is an IMPLAUSIBLE_RATE alert (default: ${DEFAULT-VALUE}).")
+    public double maxBallotsPerMinute;
 
     // Runtime
     @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class, description = "Checkpoint interval; 0 disables checkpointing (default: ${DEFAULT-VALUE}).")

@@ -15,7 +15,10 @@ import java.util.function.LongSupplier;
  * to pass at wall-clock speed from the last report seen. So when polls close or the network drops,
  * the last grid points are still written and reach their final value. A subtask that never saw a
  * report is marked idle so it does not hold the others back. {@code quietAfter} zero turns the
- * wall-clock advance off (bounded replays, where the end of input flushes everything).
+ * wall-clock advance off (bounded replays, where the end of input flushes everything), and with it the
+ * idle marking: in a bounded run a subtask without input finishes (which releases the watermark anyway),
+ * while an idle subtask would let another subtask's end of input move the watermark to the end of time
+ * before its own records (still on their way) arrive.
  */
 public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -55,7 +58,7 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         if (maxEventTime == Long.MIN_VALUE) {
-            if (!idle) {
+            if (!idle && quietAfterMillis > 0) {
                 output.markIdle();
                 idle = true;
             }

@@ -38,7 +38,7 @@ import static org.turnoutstream.functions.ConstituencyConnectivityState.NONE;
  * <p>On the turnout grid, from the first change on, every instant T the watermark passes gets a
  * {@code constituency_connectivity} point (side output {@link #POINTS}) with the counts as of T and the
  * longest current outage. The points stop, and the state is dropped, when no branch is open any more
- * (all CLOSED, or the end of the election closed them) or the input ends.
+ * (all CLOSED, or the end of the election closed them) or the input ends (after the changes still buffered then).
  */
 public class ConstituencyConnectivity extends KeyedProcessFunction<String, BranchStatusChange, BranchAlert> {
     private static final long serialVersionUID = 1L;
@@ -106,7 +106,9 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
         if (state == null) return;
         if (state.nextInstant == timestamp) {
             writePoint(ctx, key, state, timestamp);
-            boolean endOfInput = timers.currentWatermark() == Long.MAX_VALUE;
+            // At the end of input the points stop, but only once every buffered change has been applied: a bounded
+            // run (or one whose watermark lagged) gets all its changes at once when the watermark jumps to the end.
+            boolean endOfInput = timers.currentWatermark() == Long.MAX_VALUE && pending.isEmpty();
             if (endOfInput || (state.open == 0 && pending.isEmpty())) {
                 clearAll(timers);
                 return;

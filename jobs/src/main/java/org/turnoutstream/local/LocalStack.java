@@ -66,6 +66,7 @@ public final class LocalStack implements AutoCloseable {
         topics.put(Topics.TURNOUT, 2);
         topics.put(Topics.CONNECTIVITY, 2);
         topics.put(Topics.DEAD_LETTER, 1);
+        topics.put(Topics.ALERTS, 2);
         return java.util.Collections.unmodifiableMap(topics);
     }
 

@@ -9,13 +9,21 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RawRecordDeserializer;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
 import org.turnoutstream.events.registry.RegistryConfig;
+import org.turnoutstream.functions.ConnectivityThresholds;
+import org.turnoutstream.functions.HeartbeatTimeouts;
+import org.turnoutstream.functions.IntegrityRules;
 import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.sinks.AlertSerializer;
 import org.turnoutstream.sinks.DeadLetterSerializer;
 import org.turnoutstream.sinks.InfluxDbSink;
 
@@ -23,13 +31,18 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-/** The live turnout job: the workflow with its real edges (Kafka in, InfluxDB and the DLQ topic out). */
+/**
+ * The live turnout job: the turnout workflow and the outage/alert workflow with their real edges (Kafka in:
+ * turnout and connectivity topics; out: InfluxDB, the DLQ topic and, exactly once, the alerts topic).
+ */
 public final class LiveTurnoutJob {
     public static final String NAME = "turnout-live";
+    private static final Logger LOG = LoggerFactory.getLogger(LiveTurnoutJob.class);
 
     private LiveTurnoutJob() {}
 
@@ -45,8 +58,59 @@ public final class LiveTurnoutJob {
                 .fromSource(turnoutSource(options), WatermarkStrategy.noWatermarks(), "kafka: " + options.turnoutTopic)
                 .uid("turnout-source");
 
-        TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
+        DataStream<RawRecord> connectivityRecords = env
+                .fromSource(connectivitySource(options), WatermarkStrategy.noWatermarks(), "kafka: " + options.connectivityTopic)
+                .uid("connectivity-source");
+
+        TurnoutWorkflow.Outputs turnout = TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
                 pointSink(options), deadLetterSink(options));
+        ConnectivityWorkflow.define(connectivityRecords, turnout, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry),
+                connectivitySettings(options, settings), alertSink(options, registry), pointSink(options), deadLetterSink(options));
+    }
+
+    public static ConnectivitySettings connectivitySettings(JobOptions options, TurnoutSettings turnout) {
+        return ConnectivitySettings.defaults(turnout)
+                .withTimeouts(HeartbeatTimeouts.of(options.heartbeatTimeout))
+                .withThresholds(new ConnectivityThresholds(options.degradedShare, options.degradedShare, options.degradedMinBranches))
+                .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE, IntegrityRules.DEFAULT_CLOSED_RETENTION));
+    }
+
+    /** The broker's default transaction.max.timeout.ms: a longer transaction timeout is refused. */
+    static final Duration BROKER_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
+
+    /**
+     * Alerts to the alerts topic exactly once: Kafka transactions committed with Flink's checkpoints (a
+     * read_committed consumer sees each alert once, and only after the checkpoint that covers it). Needs
+     * checkpointing; the transaction timeout must outlast a checkpoint interval and stay below the broker's maximum.
+     */
+    public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry) {
+        Duration timeout = options.transactionTimeout;
+        if (timeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
+                    + BROKER_MAX_TRANSACTION_TIMEOUT + " (transaction.max.timeout.ms)");
+        }
+        Properties producer = kafkaClientProperties(options);
+        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(timeout.toMillis()));
+        return KafkaSink.<BranchAlert>builder()
+                .setBootstrapServers(options.bootstrapServers)
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new AlertSerializer(options.alertsTopic, registry))
+                .setDeliveryGuarantee(alertDeliveryGuarantee(options))
+                .setTransactionalIdPrefix(options.transactionalIdPrefix)
+                .build();
+    }
+
+    /**
+     * EXACTLY_ONCE commits with checkpoints, so without checkpointing (--checkpoint-interval 0) a read_committed
+     * consumer would never see an alert: then the alerts are written at least once (alert ids are deterministic,
+     * so consumers can still deduplicate).
+     */
+    public static DeliveryGuarantee alertDeliveryGuarantee(JobOptions options) {
+        if (options.checkpointInterval.isZero()) {
+            LOG.warn("checkpointing is off: alerts are written at least once, not exactly once");
+            return DeliveryGuarantee.AT_LEAST_ONCE;
+        }
+        return DeliveryGuarantee.EXACTLY_ONCE;
     }
 
     public static TurnoutSettings settings(JobOptions options) {
@@ -66,9 +130,18 @@ public final class LiveTurnoutJob {
     }
 
     public static KafkaSource<RawRecord> turnoutSource(JobOptions options) {
+        return source(options, options.turnoutTopic);
+    }
+
+    /** The connectivity topic, with the same group, starting offsets and boundedness as the turnout topic. */
+    public static KafkaSource<RawRecord> connectivitySource(JobOptions options) {
+        return source(options, options.connectivityTopic);
+    }
+
+    static KafkaSource<RawRecord> source(JobOptions options, String topic) {
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
-                .setTopics(options.turnoutTopic)
+                .setTopics(topic)
                 .setGroupId(options.groupId)
                 .setDeserializer(new RawRecordDeserializer())
                 .setStartingOffsets(switch (options.startingOffsets) {

@@ -25,7 +25,7 @@ public final class TurnoutWorkflow {
     private TurnoutWorkflow() {}
 
     /** What the workflow produced, for callers that want to attach more (tests, later jobs). */
-    public record Outputs(DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters) {}
+    public record Outputs(DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters, DataStream<BranchReport> reports) {}
 
     public static Outputs define(DataStream<RawRecord> turnoutRecords,
                                  ElectionCatalog catalog,
@@ -33,6 +33,7 @@ public final class TurnoutWorkflow {
                                  TurnoutSettings settings,
                                  Sink<InfluxPoint> pointSink,
                                  Sink<DeadLetter> deadLetterSink) {
+        // The decoded, valid reports (no timestamps yet): also the outage workflow's sign of life.
         SingleOutputStreamOperator<BranchReport> reports = turnoutRecords
                 .process(new TurnoutReportDecoder(decoder, new ReportValidator(catalog, settings.maxClockSkew(), settings.maxBranchBallots())))
                 .name("decode and validate turnout reports").uid("decode-turnout");
@@ -52,6 +53,6 @@ public final class TurnoutWorkflow {
 
         points.sinkTo(pointSink).name("turnout points").uid("turnout-points-sink");
         deadLetters.sinkTo(deadLetterSink).name("dead letters").uid("dead-letter-sink");
-        return new Outputs(points, deadLetters);
+        return new Outputs(points, deadLetters, reports);
     }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class QuietFeedWatermarksTest {
@@ -29,6 +30,13 @@ class QuietFeedWatermarksTest {
     void aSubtaskThatNeverSawAReportIsIdle() {
         generator.onPeriodicEmit(output);
         assertTrue(idle);
+        assertTrue(watermarks.isEmpty());
+    }
+
+    @Test
+    void withoutTheQuietFeedAdvanceASubtaskIsNeverMarkedIdle() {
+        new QuietFeedWatermarks<BranchReport>(Duration.ofSeconds(5), Duration.ZERO, () -> wallClock).onPeriodicEmit(output);
+        assertFalse(idle, "a bounded run must not let a finished subtask release records still on their way");
         assertTrue(watermarks.isEmpty());
     }
 

@@ -181,4 +181,18 @@ class ConstituencyConnectivityTest {
         assertEquals(0, harness.numKeyedStateEntries());
         assertEquals(0, harness.numEventTimeTimers());
     }
+
+    @Test
+    void aWatermarkThatJumpsToTheEndStillAppliesEveryBufferedChange() throws Exception {
+        long t0 = POLLS_OPEN;
+        send(opened(17, t0), opened(18, t0), opened(19, t0),
+                down(17, t0 + 2 * MINUTE, t0 + MINUTE), down(18, t0 + 2 * MINUTE, t0 + MINUTE),
+                up(17, t0 + 4 * MINUTE, t0 + MINUTE), up(18, t0 + 4 * MINUTE, t0 + MINUTE));
+        harness.processWatermark(Long.MAX_VALUE);
+        assertEquals(List.of(AlertKind.CONSTITUENCY_DEGRADED, AlertKind.CONSTITUENCY_RECOVERED),
+                alerts().stream().map(BranchAlert::getKind).collect(Collectors.toList()));
+        assertEquals(4 * 6 + 1, points().size(), "a point every 10 s up to the last change");
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
 }

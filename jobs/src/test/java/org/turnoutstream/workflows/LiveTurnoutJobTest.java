@@ -64,6 +64,8 @@ class LiveTurnoutJobTest {
     @TempDir Path work;
     String turnoutTopic;
     String deadLetterTopic;
+    String connectivityTopic;
+    String alertsTopic;
     String database;
     ConfluentAvroEncoder<TurnoutReport> encoder;
 
@@ -74,6 +76,10 @@ class LiveTurnoutJobTest {
         deadLetterTopic = "turnout.dlq.e2e" + run;
         kafka.createTopic(turnoutTopic, 2);
         kafka.createTopic(deadLetterTopic, 1);
+        connectivityTopic = "branch.connectivity.e2e" + run;
+        alertsTopic = "branch.alerts.e2e-turnout" + run;
+        kafka.createTopic(connectivityTopic, 2);
+        kafka.createTopic(alertsTopic, 1);
         database = influx.createDatabase("turnout");
         encoder = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
         ElectionDayScenario.writeReferenceData(work.resolve("reference"));
@@ -84,6 +90,9 @@ class LiveTurnoutJobTest {
                 "--bootstrap-servers", kafka.bootstrapServers(),
                 "--turnout-topic", turnoutTopic,
                 "--dlq-topic", deadLetterTopic,
+                "--connectivity-topic", connectivityTopic,
+                "--alerts-topic", alertsTopic,
+                "--transactional-id-prefix", "e2e-turnout-" + alertsTopic,
                 "--group-id", "e2e-" + turnoutTopic,
                 "--starting-offsets", "earliest",
                 "--registry-url", registry.url(),
@@ -262,7 +271,8 @@ class LiveTurnoutJobTest {
 
         @Override
         public RawRecord map(RawRecord record) throws Exception {
-            Thread.sleep(15);
+            // Slower until a checkpoint completed, so one does before the input runs out (even on a loaded machine).
+            Thread.sleep(checkpointed || failed ? 15 : 50);
             if (!failed && checkpointed && seen.incrementAndGet() > failAfter) {
                 failed = true;
                 throw new IllegalStateException("injected failure mid-stream (test)");

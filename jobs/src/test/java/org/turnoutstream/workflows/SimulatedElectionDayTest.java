@@ -13,6 +13,7 @@ import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ReferenceGenerator;
 import org.turnoutstream.simulator.FaultKind;
 import org.turnoutstream.simulator.GroundTruth;
+import org.turnoutstream.sinks.DeadLetterSerializer;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -58,6 +59,8 @@ class SimulatedElectionDayTest {
         kafka.createTopic(turnoutTopic, 3);
         kafka.createTopic(connectivityTopic, 3);
         kafka.createTopic(deadLetterTopic, 1);
+        String alertsTopic = "sim-e2e.branch.alerts";
+        kafka.createTopic(alertsTopic, 2);
         String database = influx.createDatabase("simulated");
 
         Path truthFile = work.resolve("truth.json");
@@ -78,6 +81,7 @@ class SimulatedElectionDayTest {
 
         JobOptions options = CommandLine.populateCommand(new JobOptions(),
                 "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--dlq-topic", deadLetterTopic,
+                "--connectivity-topic", connectivityTopic, "--alerts-topic", alertsTopic, "--transactional-id-prefix", "sim-e2e-alerts",
                 "--group-id", "sim-e2e", "--starting-offsets", "earliest", "--bounded",
                 "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", database,
                 "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0",
@@ -109,7 +113,17 @@ class SimulatedElectionDayTest {
         long malformed = 0;
         for (FaultKind kind : FaultKind.MALFORMED) malformed += truth.faultsInjected().getOrDefault(kind.name(), 0L);
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, false, Duration.ofSeconds(1));
-        assertEquals(malformed, dead.size(), "every malformed record, and only those, in the DLQ");
+        Map<String, Long> connectivityRejections = new java.util.TreeMap<>();
+        long fromTurnout = 0;
+        for (ConsumerRecord<byte[], byte[]> letter : dead) {
+            String source = new String(letter.headers().lastHeader(DeadLetterSerializer.SOURCE_TOPIC).value(), java.nio.charset.StandardCharsets.UTF_8);
+            if (source.equals(turnoutTopic)) fromTurnout++;
+            else connectivityRejections.merge(new String(letter.headers().lastHeader(DeadLetterSerializer.REASON).value(),
+                    java.nio.charset.StandardCharsets.UTF_8) + " " + new String(letter.headers().lastHeader(DeadLetterSerializer.DETAIL).value(),
+                    java.nio.charset.StandardCharsets.UTF_8), 1L, Long::sum);
+        }
+        assertEquals(malformed, fromTurnout, "every malformed record, and only those, in the DLQ");
+        assertEquals(Map.of(), connectivityRejections, "the simulator's connectivity events are all valid");
     }
 
     static long num(Map<String, Object> row, String column) {

@@ -59,6 +59,10 @@ public final class ConfluentRegistryClient {
     public int register(String subject, Schema schema) {
         Answer answer = send("POST", "/subjects/" + encode(subject) + "/versions", schemaBody(schema));
         if (answer.status == 409) {
+            // Writers racing to create a new subject: the registry (Apicurio) refuses all but the first with 409
+            // "already exists". If this very schema is now registered, that is the id; else it is incompatible.
+            Optional<Integer> raced = lookup(subject, schema);
+            if (raced.isPresent()) return raced.get();
             throw new IncompatibleSchemaException(subject, answer.message(), answer.status, answer.errorCode());
         }
         requireOk(answer, "register schema under " + subject);

@@ -48,6 +48,30 @@ class ConfluentRegistryClientTest {
     }
 
     @Test
+    void writersRacingToCreateASubjectAllGetTheSameId() throws Exception {
+        Schema schema = tally();
+        for (int round = 0; round < 3; round++) {
+            String subject = "client-it.race" + round + "-value";
+            REGISTRY.resetSubject(subject);
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> ids = new java.util.ArrayList<>();
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                for (int i = 0; i < 4; i++) {
+                    ConfluentRegistryClient client = new ConfluentRegistryClient(REGISTRY.config());
+                    ids.add(pool.submit(() -> { start.await(); return client.register(subject, schema); }));
+                }
+                start.countDown();
+                java.util.Set<Integer> distinct = new java.util.HashSet<>();
+                for (java.util.concurrent.Future<Integer> id : ids) distinct.add(id.get());
+                assertEquals(1, distinct.size(), "one id for all writers: " + distinct);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void enforcesBackwardCompatibility() {
         String subject = "client-it.karaj-0017.compat-value";
         REGISTRY.resetSubject(subject);

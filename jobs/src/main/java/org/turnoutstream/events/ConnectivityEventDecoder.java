@@ -1,0 +1,74 @@
+package org.turnoutstream.events;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.registry.DecodeException;
+import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.schemas.ConnectivityEvent;
+
+import java.util.Optional;
+
+/**
+ * Decodes Confluent-framed Avro connectivity events ({@code branch.connectivity}) and validates them, like
+ * {@link TurnoutReportDecoder}: good events go on as {@link BranchSignal}s, everything else to the
+ * dead-letter side output (the same DLQ as bad turnout records) with its reason. An unreachable registry
+ * fails the task.
+ */
+public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchSignal> {
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectivityEventDecoder.class);
+
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = TurnoutReportDecoder.DEAD_LETTERS;
+
+    private final ConfluentAvroDecoder<ConnectivityEvent> decoder;
+    private final ConnectivityValidator validator;
+    private transient Counter rejected;
+    private transient long lastRejectionLog;
+    private transient long rejectedSinceLog;
+
+    public ConnectivityEventDecoder(ConfluentAvroDecoder<ConnectivityEvent> decoder, ConnectivityValidator validator) {
+        this.decoder = decoder;
+        this.validator = validator;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        rejected = getRuntimeContext().getMetricGroup().counter("dead_letters");
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<BranchSignal> out) {
+        ConnectivityEvent event;
+        try {
+            event = decoder.decode(record.value);
+        } catch (DecodeException e) {
+            reject(ctx, new DeadLetter(record, RejectionReason.valueOf(e.reason().name()), e.getMessage()));
+            return;
+        }
+        Optional<ReportValidator.Rejection> rejection = validator.check(event, System.currentTimeMillis());
+        if (rejection.isPresent()) {
+            reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
+            return;
+        }
+        out.collect(BranchSignal.of(event));
+    }
+
+    private void reject(Context ctx, DeadLetter letter) {
+        rejected.inc();
+        ctx.output(DEAD_LETTERS, letter);
+        rejectedSinceLog++;
+        long now = System.currentTimeMillis();
+        if (now - lastRejectionLog >= 10_000) {
+            LOG.warn("{} connectivity record(s) sent to the dead-letter topic in the last interval; latest: {} at {}: {}",
+                    rejectedSinceLog, letter.reason, letter.record.coordinates(), letter.detail);
+            lastRejectionLog = now;
+            rejectedSinceLog = 0;
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package org.turnoutstream.workflows;
+
+import org.turnoutstream.functions.ConnectivityThresholds;
+import org.turnoutstream.functions.HeartbeatTimeouts;
+import org.turnoutstream.functions.IntegrityRules;
+import org.turnoutstream.functions.PollingHours;
+import org.turnoutstream.functions.TurnoutGrid;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * How the outage and alert workflow decides: heartbeat timeouts, constituency thresholds, integrity rules,
+ * polling hours, the grid of the constituency_connectivity points, and the watermark policy of the signal
+ * stream (out-of-orderness bound; quiet-feed advance, 0 for replays and bounded runs).
+ */
+public record ConnectivitySettings(
+        HeartbeatTimeouts timeouts,
+        ConnectivityThresholds thresholds,
+        IntegrityRules rules,
+        PollingHours hours,
+        TurnoutGrid grid,
+        Duration maxOutOfOrderness,
+        Duration quietFeedAfter,
+        Duration maxClockSkew) implements Serializable {
+
+    /** Defaults for everything alert-specific; grid and watermark policy as the turnout workflow's. */
+    public static ConnectivitySettings defaults(TurnoutSettings turnout) {
+        return new ConnectivitySettings(HeartbeatTimeouts.defaults(), ConnectivityThresholds.defaults(), IntegrityRules.defaults(),
+                PollingHours.none(), turnout.grid(), turnout.maxOutOfOrderness(), turnout.quietFeedAfter(), turnout.maxClockSkew());
+    }
+
+    public ConnectivitySettings withTimeouts(HeartbeatTimeouts t) {
+        return new ConnectivitySettings(t, thresholds, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+    }
+
+    public ConnectivitySettings withThresholds(ConnectivityThresholds t) {
+        return new ConnectivitySettings(timeouts, t, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+    }
+
+    public ConnectivitySettings withRules(IntegrityRules r) {
+        return new ConnectivitySettings(timeouts, thresholds, r, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+    }
+}

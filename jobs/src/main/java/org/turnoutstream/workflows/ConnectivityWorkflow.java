@@ -1,0 +1,135 @@
+package org.turnoutstream.workflows;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.util.Collector;
+import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.events.ConnectivityEventDecoder;
+import org.turnoutstream.events.ConnectivityValidator;
+import org.turnoutstream.events.DeadLetter;
+import org.turnoutstream.events.QuietFeedWatermarks;
+import org.turnoutstream.events.RawRecord;
+import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.functions.AlertPoints;
+import org.turnoutstream.functions.BranchOutageDetector;
+import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.functions.BranchStatusChange;
+import org.turnoutstream.functions.ConstituencyConnectivity;
+import org.turnoutstream.functions.IntegrityChecks;
+import org.turnoutstream.functions.TurnoutOverEligible;
+import org.turnoutstream.functions.TurnoutPoints;
+import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.schemas.ConnectivityEvent;
+import org.turnoutstream.sinks.InfluxPoint;
+
+/**
+ * Outages and alerts: raw connectivity records plus the turnout workflow's decoded reports (a report is a
+ * sign of life) and its points in; alerts, branch_status / constituency_connectivity / alerts points and
+ * dead letters out.
+ *
+ * <pre>
+ * connectivity records -> decode+validate --+
+ *                                           +-> union -> event time (QuietFeedWatermarks) -> keyBy branch --> BranchOutageDetector -> status changes
+ * turnout reports -> as signals ------------+                                               \-> keyBy branch --> IntegrityChecks -> alerts
+ * status changes -> branch_status points, OUTAGE_* alerts; keyBy constituency -> ConstituencyConnectivity -> CONSTITUENCY_* alerts (+ connectivity points)
+ * tally points (constituency_turnout) -> keyBy constituency -> TurnoutOverEligible -> alerts
+ * all alerts -> alert sink, and an alerts point each -> point sink
+ * </pre>
+ */
+public final class ConnectivityWorkflow {
+    private ConnectivityWorkflow() {}
+
+    /** What the workflow produced, for callers that want to attach more. */
+    public record Outputs(DataStream<BranchAlert> alerts, DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters,
+                          DataStream<BranchStatusChange> statusChanges) {}
+
+    public static Outputs define(DataStream<RawRecord> connectivityRecords,
+                                 TurnoutWorkflow.Outputs turnout,
+                                 ElectionCatalog catalog,
+                                 ConfluentAvroDecoder<ConnectivityEvent> decoder,
+                                 ConnectivitySettings settings,
+                                 Sink<BranchAlert> alertSink,
+                                 Sink<InfluxPoint> pointSink,
+                                 Sink<DeadLetter> deadLetterSink) {
+        return define(connectivityRecords, turnout.reports(), turnout.points(), catalog, decoder, settings, alertSink, pointSink, deadLetterSink);
+    }
+
+    public static Outputs define(DataStream<RawRecord> connectivityRecords,
+                                 DataStream<BranchReport> reports,
+                                 DataStream<InfluxPoint> tallyPoints,
+                                 ElectionCatalog catalog,
+                                 ConfluentAvroDecoder<ConnectivityEvent> decoder,
+                                 ConnectivitySettings settings,
+                                 Sink<BranchAlert> alertSink,
+                                 Sink<InfluxPoint> pointSink,
+                                 Sink<DeadLetter> deadLetterSink) {
+        SingleOutputStreamOperator<BranchSignal> connectivity = connectivityRecords
+                .process(new ConnectivityEventDecoder(decoder, new ConnectivityValidator(catalog, settings.maxClockSkew())))
+                .name("decode and validate connectivity events").uid("decode-connectivity");
+        DataStream<DeadLetter> deadLetters = connectivity.getSideOutput(ConnectivityEventDecoder.DEAD_LETTERS);
+
+        DataStream<BranchSignal> reportSignals = reports
+                .map((MapFunction<BranchReport, BranchSignal>) BranchSignal::of).returns(BranchSignal.class)
+                .name("reports as signs of life").uid("report-signals");
+
+        DataStream<BranchSignal> signals = connectivity.union(reportSignals)
+                .assignTimestampsAndWatermarks(signalWatermarks(settings))
+                .name("signal event time").uid("signal-watermarks");
+
+        DataStream<BranchStatusChange> changes = signals
+                .keyBy(BranchSignal::branchKey)
+                .process(new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours()))
+                .name("branch outages").uid("branch-outages");
+
+        DataStream<BranchAlert> integrityAlerts = signals
+                .keyBy(BranchSignal::branchKey)
+                .process(new IntegrityChecks(settings.rules(), settings.hours()))
+                .name("integrity checks").uid("integrity-checks");
+
+        SingleOutputStreamOperator<BranchAlert> constituencyAlerts = changes
+                .keyBy(BranchStatusChange::constituencyKey)
+                .process(new ConstituencyConnectivity(catalog, settings.grid(), settings.thresholds()))
+                .name("constituency connectivity").uid("constituency-connectivity");
+        DataStream<InfluxPoint> connectivityPoints = constituencyAlerts.getSideOutput(ConstituencyConnectivity.POINTS);
+
+        DataStream<BranchAlert> outageAlerts = changes
+                .flatMap((FlatMapFunction<BranchStatusChange, BranchAlert>) (change, out) -> change.alert().ifPresent(out::collect))
+                .returns(TypeInformation.of(BranchAlert.class))
+                .name("outage alerts").uid("outage-alerts");
+
+        DataStream<BranchAlert> overEligible = tallyPoints
+                .filter(point -> TurnoutPoints.CONSTITUENCY.equals(point.measurement()))
+                .name("constituency turnout points").uid("constituency-turnout-points")
+                .keyBy(TurnoutOverEligible::keyOf)
+                .process(new TurnoutOverEligible())
+                .name("turnout over eligible").uid("turnout-over-eligible");
+
+        DataStream<BranchAlert> alerts = outageAlerts.union(constituencyAlerts, integrityAlerts, overEligible);
+
+        DataStream<InfluxPoint> statusPoints = changes
+                .map((MapFunction<BranchStatusChange, InfluxPoint>) BranchStatusChange::statusPoint).returns(InfluxPoint.class)
+                .name("branch status points").uid("branch-status-points");
+        DataStream<InfluxPoint> alertPoints = alerts
+                .map((MapFunction<BranchAlert, InfluxPoint>) AlertPoints::of).returns(InfluxPoint.class)
+                .name("alert points").uid("alert-points");
+        DataStream<InfluxPoint> points = statusPoints.union(connectivityPoints, alertPoints);
+
+        alerts.sinkTo(alertSink).name("alerts").uid("alert-sink");
+        points.sinkTo(pointSink).name("outage points").uid("outage-points-sink");
+        deadLetters.sinkTo(deadLetterSink).name("connectivity dead letters").uid("connectivity-dead-letter-sink");
+        return new Outputs(alerts, points, deadLetters, changes);
+    }
+
+    /** QuietFeedWatermarks on the signals: the watermark keeps moving when the whole network falls silent (0: off). */
+    static WatermarkStrategy<BranchSignal> signalWatermarks(ConnectivitySettings settings) {
+        WatermarkStrategy<BranchSignal> strategy = context -> new QuietFeedWatermarks<>(settings.maxOutOfOrderness(), settings.quietFeedAfter(),
+                System::currentTimeMillis);
+        return strategy.withTimestampAssigner((signal, previous) -> signal.eventTime);
+    }
+}

@@ -1,0 +1,245 @@
+package org.turnoutstream.workflows;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.events.RawRecord;
+import org.turnoutstream.events.RejectionReason;
+import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.registry.ConfluentAvroEncoder;
+import org.turnoutstream.schemas.AlertKind;
+import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.schemas.ConnectivityEvent;
+import org.turnoutstream.schemas.ConnectivityKind;
+import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.sinks.AlertSerializer;
+import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.InfluxDbExtension;
+import org.turnoutstream.testing.KafkaBrokerExtension;
+import org.turnoutstream.testing.SchemaRegistryExtension;
+import picocli.CommandLine;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.workflows.AlertScenario.ELECTION;
+import static org.turnoutstream.workflows.AlertScenario.at;
+import static org.turnoutstream.workflows.AlertScenario.epoch;
+
+/**
+ * Outages and alerts end to end on real parts (Kafka broker, registry, MiniCluster, influxd): the live job reads
+ * both topics and writes alerts exactly once to the alerts topic (read here with read_committed) and the
+ * branch_status / alerts series to InfluxDB.
+ */
+class LiveAlertsJobTest {
+    static final AtomicInteger RUN = new AtomicInteger();
+
+    @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+    @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir Path work;
+    String turnoutTopic, connectivityTopic, alertsTopic, deadLetterTopic, database;
+    int run;
+
+    @BeforeEach
+    void freshTopicsAndDatabase() throws Exception {
+        run = RUN.incrementAndGet();
+        turnoutTopic = "branch.turnout.alerts" + run;
+        connectivityTopic = "branch.connectivity.alerts" + run;
+        alertsTopic = "branch.alerts.e2e" + run;
+        deadLetterTopic = "turnout.dlq.alerts" + run;
+        kafka.createTopic(turnoutTopic, 2);
+        kafka.createTopic(connectivityTopic, 2);
+        kafka.createTopic(alertsTopic, 2);
+        kafka.createTopic(deadLetterTopic, 1);
+        database = influx.createDatabase("alerts");
+        AlertScenario.writeReferenceData(work.resolve("reference"));
+    }
+
+    JobOptions options(String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--bootstrap-servers", kafka.bootstrapServers(),
+                "--turnout-topic", turnoutTopic,
+                "--connectivity-topic", connectivityTopic,
+                "--alerts-topic", alertsTopic,
+                "--transactional-id-prefix", "e2e-alerts-" + run + "-" + System.nanoTime(),
+                "--dlq-topic", deadLetterTopic,
+                "--group-id", "e2e-" + alertsTopic,
+                "--starting-offsets", "earliest",
+                "--registry-url", registry.url(),
+                "--influx-url", influx.url(),
+                "--influx-database", database,
+                "--election", ELECTION + "=" + work.resolve("reference"),
+                "--max-clock-skew", "0",
+                "--parallelism", "2"));
+        args.addAll(List.of(extra));
+        return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+    }
+
+    void send(AlertScenario scenario, byte[]... badConnectivity) throws Exception {
+        ConfluentAvroEncoder<TurnoutReport> reports = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
+        ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (TurnoutReport r : scenario.reports) {
+                producer.send(new ProducerRecord<>(turnoutTopic, utf8(r.getBranchId()), reports.encode(r)));
+            }
+            for (ConnectivityEvent e : scenario.connectivity) {
+                producer.send(new ProducerRecord<>(connectivityTopic, utf8(e.getBranchId()), events.encode(e)));
+            }
+            for (byte[] bad : badConnectivity) producer.send(new ProducerRecord<>(connectivityTopic, utf8("bad"), bad));
+            producer.flush();
+        }
+    }
+
+    List<BranchAlert> committedAlerts() throws Exception {
+        ConfluentAvroDecoder<BranchAlert> decoder = ConfluentAvroDecoder.forClass(registry.config(), BranchAlert.class);
+        List<BranchAlert> alerts = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : kafka.consumeAll(alertsTopic, true, Duration.ofSeconds(1))) {
+            BranchAlert alert = decoder.decode(record.value());
+            assertArrayEquals(AlertSerializer.keyOf(alert), record.key(), "keyed by branch, else constituency");
+            alerts.add(alert);
+        }
+        return alerts;
+    }
+
+    /** time -> {up, open} of one branch's branch_status series. */
+    TreeMap<Long, long[]> branchStatus(String branch) {
+        TreeMap<Long, long[]> series = new TreeMap<>();
+        for (Map<String, Object> row : influx.query(database,
+                "SELECT up, \"open\", down_since_s FROM branch_status WHERE election = '" + ELECTION + "' AND branch = '" + branch + "'")) {
+            series.put(((Number) row.get("time")).longValue(),
+                    new long[]{((Number) row.get("up")).longValue(), ((Number) row.get("open")).longValue(), ((Number) row.get("down_since_s")).longValue()});
+        }
+        return series;
+    }
+
+    @Test
+    void gapsLinkDownBlackoutAndRegressionReachTheAlertsTopicOnceAndInfluxDb() throws Exception {
+        AlertScenario scenario = new AlertScenario();
+        ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
+        byte[] wrongConstituency = events.encode(AlertScenario.event("alb-karaj-0001", "fardis", ConnectivityKind.HEARTBEAT, 0));
+        send(scenario, wrongConstituency);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options("--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "1h",
+                "--correction-horizon", "1h", "--checkpoint-interval", "1s"));
+        env.execute("e2e-alerts");
+
+        // the alerts topic, read_committed: exactly the scenario's alerts, each once
+        List<BranchAlert> alerts = committedAlerts();
+        assertEquals(AlertScenario.expectedAlerts(), ConnectivityWorkflowTest.actual(alerts));
+        assertEquals(alerts.size(), alerts.stream().map(BranchAlert::getAlertId).distinct().count(), "no alert twice");
+        Set<String> alerted = alerts.stream().map(BranchAlert::getBranchId).collect(Collectors.toSet());
+        for (String healthy : AlertScenario.HEALTHY) assertFalse(alerted.contains(healthy), healthy + " raised an alert");
+
+        // branch_status: the gap branch went down at 5:30 (since 4:30) and came back at 7:00
+        TreeMap<Long, long[]> gap = branchStatus("alb-karaj-0002");
+        assertEquals(List.of(epoch(0), epoch(at(5, 30)), epoch(at(7, 0)), epoch(at(20, 0))), new ArrayList<>(gap.keySet()));
+        assertArrayEquals(new long[]{0, 1, epoch(at(4, 30)) / 1000}, gap.get(epoch(at(5, 30))));
+        assertArrayEquals(new long[]{1, 1, 0}, gap.get(epoch(at(7, 0))));
+        assertArrayEquals(new long[]{0, 0, 0}, gap.get(epoch(at(20, 0))), "closed");
+        for (String healthy : AlertScenario.HEALTHY) {
+            for (long[] point : branchStatus(healthy).values()) assertTrue(point[1] == 0 || point[0] == 1, healthy + " never down");
+        }
+
+        // the alerts series: one point per alert, active until it ends
+        List<Map<String, Object>> rows = influx.query(database,
+                "SELECT kind, subject, branch, reason, active, duration_s, alert_id FROM alerts WHERE election = '" + ELECTION + "'");
+        assertEquals(alerts.size(), rows.size(), "an alerts point per alert");
+        assertEquals(alerts.stream().map(BranchAlert::getAlertId).collect(Collectors.toSet()),
+                rows.stream().map(r -> (String) r.get("alert_id")).collect(Collectors.toSet()));
+        Map<String, Object> recovered = rows.stream().filter(r -> AlertKind.CONSTITUENCY_RECOVERED.name().equals(r.get("kind"))).findFirst().orElseThrow();
+        assertEquals(0L, ((Number) recovered.get("active")).longValue());
+        assertEquals(120L, ((Number) recovered.get("duration_s")).longValue());
+        assertEquals(epoch(at(11, 0)), ((Number) recovered.get("time")).longValue());
+        Set<String> startedBranches = new HashSet<>();
+        for (Map<String, Object> r : rows) {
+            if (AlertKind.OUTAGE_STARTED.name().equals(r.get("kind"))) {
+                assertEquals(1L, ((Number) r.get("active")).longValue());
+                startedBranches.add((String) r.get("branch"));
+            }
+        }
+        assertEquals(Set.of("alb-karaj-0002", "alb-karaj-0003", "alb-fardis-0001", "alb-fardis-0002", "alb-fardis-0003"), startedBranches);
+
+        // the bad connectivity record went to the shared DLQ, with its reason
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, false, Duration.ofSeconds(1));
+        assertEquals(1, dead.size());
+        assertEquals(RejectionReason.WRONG_CONSTITUENCY.name(), header(dead.get(0), DeadLetterSerializer.REASON));
+        assertEquals(connectivityTopic, header(dead.get(0), DeadLetterSerializer.SOURCE_TOPIC));
+        assertArrayEquals(wrongConstituency, dead.get(0).value());
+    }
+
+    @Test
+    void aFailureMidStreamAfterACheckpointStillGivesEachAlertOnceToReadCommittedConsumers() throws Exception {
+        // Connectivity only, in event-time order per partition: the watermark advances during the run, so alerts
+        // are written (in open transactions) before the injected failure, and replayed after the restart.
+        AlertScenario scenario = new AlertScenario();
+        scenario.reports.clear();
+        send(scenario);
+        // late enough that alerts were already raised, some of them in the transaction the failure aborts
+        LiveTurnoutJobTest.FailOnceAfterCheckpoint.reset(scenario.connectivity.size() * 2 / 3);
+
+        JobOptions options = options("--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "5s",
+                "--correction-horizon", "1h", "--checkpoint-interval", "300ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setParallelism(2);
+        env.enableCheckpointing(300);
+        ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
+        DataStream<RawRecord> turnout = env.fromSource(LiveTurnoutJob.turnoutSource(options), WatermarkStrategy.noWatermarks(), "kafka turnout");
+        DataStream<RawRecord> connectivity = env
+                .fromSource(LiveTurnoutJob.connectivitySource(options), WatermarkStrategy.noWatermarks(), "kafka connectivity")
+                .map(new LiveTurnoutJobTest.FailOnceAfterCheckpoint()).name("fails once");
+        TurnoutSettings settings = LiveTurnoutJob.settings(options);
+        TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
+                settings, LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+        ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()),
+                LiveTurnoutJob.connectivitySettings(options, settings), LiveTurnoutJob.alertSink(options, registry.config()),
+                LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+        env.execute("e2e-alerts-failure");
+
+        assertTrue(LiveTurnoutJobTest.FailOnceAfterCheckpoint.failed, "the job failed once mid-stream");
+        List<BranchAlert> alerts = committedAlerts();
+        List<AlertScenario.Expected> expected = AlertScenario.expectedAlerts().stream()
+                .filter(e -> e.kind() != AlertKind.COUNT_REGRESSION).collect(Collectors.toList());
+        assertEquals(expected, ConnectivityWorkflowTest.actual(alerts), "each alert once, none lost");
+        assertEquals(alerts.size(), alerts.stream().map(BranchAlert::getAlertId).distinct().count(), "no alert id twice");
+        long uncommitted = kafka.consumeAll(alertsTopic, false, Duration.ofSeconds(1)).size();
+        System.out.println("alerts: " + alerts.size() + " committed, " + uncommitted + " records in the topic (aborted included)");
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+}
