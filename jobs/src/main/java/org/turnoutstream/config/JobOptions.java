@@ -101,6 +101,9 @@ public class JobOptions {
     @Option(names = "--quiet-feed-after", defaultValue = "30s", converter = DurationConverter.class, description = "Wall-clock silence after which event time is taken to pass at wall-clock speed, so the last points are still written; 0 disables (default: ${DEFAULT-VALUE}).")
     public Duration quietFeedAfter;
 
+    @Option(names = "--feed-silent-after", defaultValue = "2m", converter = DurationConverter.class, description = "Wall-clock time without any event before FEED_SILENT is raised (cleared by FEED_RESUMED); 0 disables; off in --bounded runs (default: ${DEFAULT-VALUE}).")
+    public Duration feedSilentAfter;
+
     @Option(names = "--max-branch-ballots", defaultValue = "1000000", description = "Counts above this at one branch are corrupt and go to the DLQ (default: ${DEFAULT-VALUE}).")
     public long maxBranchBallots;
 

@@ -1,6 +1,7 @@
 package org.turnoutstream.workflows;
 
 import org.turnoutstream.functions.ConnectivityThresholds;
+import org.turnoutstream.functions.FeedWatchdog;
 import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
 import org.turnoutstream.functions.PollingHours;
@@ -22,23 +23,30 @@ public record ConnectivitySettings(
         TurnoutGrid grid,
         Duration maxOutOfOrderness,
         Duration quietFeedAfter,
-        Duration maxClockSkew) implements Serializable {
+        Duration maxClockSkew,
+        Duration feedSilentAfter) implements Serializable {
 
     /** Defaults for everything alert-specific; grid and watermark policy as the turnout workflow's. */
     public static ConnectivitySettings defaults(TurnoutSettings turnout) {
         return new ConnectivitySettings(HeartbeatTimeouts.defaults(), ConnectivityThresholds.defaults(), IntegrityRules.defaults(),
-                PollingHours.none(), turnout.grid(), turnout.maxOutOfOrderness(), turnout.quietFeedAfter(), turnout.maxClockSkew());
+                PollingHours.none(), turnout.grid(), turnout.maxOutOfOrderness(), turnout.quietFeedAfter(), turnout.maxClockSkew(),
+                turnout.quietFeedAfter().isZero() ? Duration.ZERO : FeedWatchdog.DEFAULT_SILENT_AFTER);
     }
 
     public ConnectivitySettings withTimeouts(HeartbeatTimeouts t) {
-        return new ConnectivitySettings(t, thresholds, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+        return new ConnectivitySettings(t, thresholds, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, feedSilentAfter);
     }
 
     public ConnectivitySettings withThresholds(ConnectivityThresholds t) {
-        return new ConnectivitySettings(timeouts, t, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+        return new ConnectivitySettings(timeouts, t, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, feedSilentAfter);
+    }
+
+    /** The processing-time watchdog's silence before FEED_SILENT; zero turns it off (replays: it reads the wall clock). */
+    public ConnectivitySettings withFeedSilentAfter(Duration d) {
+        return new ConnectivitySettings(timeouts, thresholds, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, d);
     }
 
     public ConnectivitySettings withRules(IntegrityRules r) {
-        return new ConnectivitySettings(timeouts, thresholds, r, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew);
+        return new ConnectivitySettings(timeouts, thresholds, r, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, feedSilentAfter);
     }
 }

@@ -20,6 +20,7 @@ import org.turnoutstream.functions.BranchOutageDetector;
 import org.turnoutstream.functions.BranchSignal;
 import org.turnoutstream.functions.BranchStatusChange;
 import org.turnoutstream.functions.ConstituencyConnectivity;
+import org.turnoutstream.functions.FeedWatchdog;
 import org.turnoutstream.functions.IntegrityChecks;
 import org.turnoutstream.functions.TurnoutOverEligible;
 import org.turnoutstream.functions.TurnoutPoints;
@@ -111,6 +112,14 @@ public final class ConnectivityWorkflow {
                 .name("turnout over eligible").uid("turnout-over-eligible");
 
         DataStream<BranchAlert> alerts = outageAlerts.union(constituencyAlerts, integrityAlerts, overEligible);
+        if (!settings.feedSilentAfter().isZero()) {
+            // Wall-clock watchdog: HQ is blind when nothing arrives at all. Off in replays (not reproducible).
+            DataStream<BranchAlert> feedAlerts = signals
+                    .keyBy(signal -> signal.election)
+                    .process(FeedWatchdog.onSignals(settings.feedSilentAfter()))
+                    .name("feed watchdog").uid("feed-watchdog");
+            alerts = alerts.union(feedAlerts);
+        }
 
         DataStream<InfluxPoint> statusPoints = changes
                 .map((MapFunction<BranchStatusChange, InfluxPoint>) BranchStatusChange::statusPoint).returns(InfluxPoint.class)

@@ -72,7 +72,8 @@ public final class LiveTurnoutJob {
         return ConnectivitySettings.defaults(turnout)
                 .withTimeouts(HeartbeatTimeouts.of(options.heartbeatTimeout))
                 .withThresholds(new ConnectivityThresholds(options.degradedShare, options.degradedShare, options.degradedMinBranches))
-                .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE, IntegrityRules.DEFAULT_CLOSED_RETENTION));
+                .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE, IntegrityRules.DEFAULT_CLOSED_RETENTION))
+                .withFeedSilentAfter(options.bounded ? Duration.ZERO : options.feedSilentAfter);
     }
 
     /** The broker's default transaction.max.timeout.ms: a longer transaction timeout is refused. */

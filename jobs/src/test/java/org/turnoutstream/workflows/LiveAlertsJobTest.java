@@ -1,5 +1,9 @@
 package org.turnoutstream.workflows;
 
+import java.util.concurrent.TimeUnit;
+
+import org.apache.flink.core.execution.JobClient;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -232,6 +236,48 @@ class LiveAlertsJobTest {
         assertEquals(alerts.size(), alerts.stream().map(BranchAlert::getAlertId).distinct().count(), "no alert id twice");
         long uncommitted = kafka.consumeAll(alertsTopic, false, Duration.ofSeconds(1)).size();
         System.out.println("alerts: " + alerts.size() + " committed, " + uncommitted + " records in the topic (aborted included)");
+    }
+
+    /**
+     * Live mode: every branch falls silent at once and nothing arrives any more. The watermark keeps
+     * moving with the wall clock, so outages are still raised, and the watchdog says the feed is silent.
+     */
+    @Test
+    void whenTheWholeNetworkFallsSilentOutagesAndFeedSilentStillFire() throws Exception {
+        ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (String branch : List.of("alb-karaj-0001", "alb-karaj-0004")) {
+                producer.send(new ProducerRecord<>(connectivityTopic, utf8(branch),
+                        events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.OPENED, 0))));
+                producer.send(new ProducerRecord<>(connectivityTopic, utf8(branch),
+                        events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.HEARTBEAT, 10 * AlertScenario.SECOND))));
+            }
+            producer.flush();
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options("--quiet-feed-after", "1s", "--max-out-of-orderness", "1s", "--heartbeat-timeout", "15s",
+                "--feed-silent-after", "3s", "--checkpoint-interval", "1s"));
+        JobClient job = env.executeAsync("e2e-silent-network");
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            List<BranchAlert> alerts = List.of();
+            while (System.nanoTime() < deadline) {
+                alerts = committedAlerts();
+                long outages = alerts.stream().filter(a -> a.getKind() == AlertKind.OUTAGE_STARTED).count();
+                boolean feedSilent = alerts.stream().anyMatch(a -> a.getKind() == AlertKind.FEED_SILENT);
+                if (outages == 2 && feedSilent) break;
+                Thread.sleep(500);
+            }
+            assertEquals(2, alerts.stream().filter(a -> a.getKind() == AlertKind.OUTAGE_STARTED).count(), "both silent branches are dark: " + alerts);
+            assertTrue(alerts.stream().anyMatch(a -> a.getKind() == AlertKind.FEED_SILENT && ELECTION.equals(a.getElection())), "HQ is told the feed is silent: " + alerts);
+            for (BranchAlert outage : alerts) {
+                if (outage.getKind() == AlertKind.OUTAGE_STARTED) {
+                    assertEquals(AlertScenario.epoch(10 * AlertScenario.SECOND), outage.getStartedAt().toEpochMilli(), "down since last heard");
+                }
+            }
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
     }
 
     static byte[] utf8(String s) {
