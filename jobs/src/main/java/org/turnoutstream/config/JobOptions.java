@@ -114,6 +114,9 @@ public class JobOptions {
     @Option(names = "--heartbeat-timeout", defaultValue = "60s", converter = DurationConverter.class, description = "Silence after which an open branch counts as down (default: ${DEFAULT-VALUE}).")
     public Duration heartbeatTimeout;
 
+    @Option(names = "--heartbeat-timeout-for", paramLabel = "LINK=DURATION", description = "Heartbeat timeout for one link type (FIBER, DSL, MOBILE, SATELLITE), e.g. SATELLITE=3m; repeatable.")
+    public Map<String, String> heartbeatTimeoutPerLink = new LinkedHashMap<>();
+
     @Option(names = "--degraded-share", defaultValue = "0.3", description = "A constituency is degraded when more than this share of its open branches is down (default: ${DEFAULT-VALUE}).")
     public double degradedShare;
 

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.RawRecord;
@@ -23,6 +24,7 @@ import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.schemas.LinkType;
 import org.turnoutstream.sinks.AlertSerializer;
 import org.turnoutstream.sinks.DeadLetterSerializer;
 import org.turnoutstream.sinks.InfluxDbSink;
@@ -70,10 +72,26 @@ public final class LiveTurnoutJob {
 
     public static ConnectivitySettings connectivitySettings(JobOptions options, TurnoutSettings turnout) {
         return ConnectivitySettings.defaults(turnout)
-                .withTimeouts(HeartbeatTimeouts.of(options.heartbeatTimeout))
+                .withTimeouts(heartbeatTimeouts(options))
                 .withThresholds(new ConnectivityThresholds(options.degradedShare, options.degradedShare, options.degradedMinBranches))
                 .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE, IntegrityRules.DEFAULT_CLOSED_RETENTION))
                 .withFeedSilentAfter(options.bounded ? Duration.ZERO : options.feedSilentAfter);
+    }
+
+    /** --heartbeat-timeout for every link, overridden per link type by --heartbeat-timeout-for LINK=DURATION. */
+    static HeartbeatTimeouts heartbeatTimeouts(JobOptions options) {
+        HeartbeatTimeouts timeouts = HeartbeatTimeouts.of(options.heartbeatTimeout);
+        for (Map.Entry<String, String> entry : options.heartbeatTimeoutPerLink.entrySet()) {
+            LinkType link;
+            try {
+                link = LinkType.valueOf(entry.getKey().trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--heartbeat-timeout-for: unknown link type '" + entry.getKey()
+                        + "' (one of " + java.util.Arrays.toString(LinkType.values()) + ")");
+            }
+            timeouts = timeouts.with(link, DurationConverter.parse(entry.getValue()));
+        }
+        return timeouts;
     }
 
     /** The broker's default transaction.max.timeout.ms: a longer transaction timeout is refused. */
