@@ -1,7 +1,6 @@
 package org.turnoutstream.events;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -28,9 +27,7 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
 
     private final ConfluentAvroDecoder<ConnectivityEvent> decoder;
     private final ConnectivityValidator validator;
-    private transient Counter rejected;
-    private transient long lastRejectionLog;
-    private transient long rejectedSinceLog;
+    private transient DeadLetterReporter deadLetters;
 
     public ConnectivityEventDecoder(ConfluentAvroDecoder<ConnectivityEvent> decoder, ConnectivityValidator validator) {
         this.decoder = decoder;
@@ -39,7 +36,7 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
 
     @Override
     public void open(OpenContext openContext) {
-        rejected = getRuntimeContext().getMetricGroup().counter("dead_letters");
+        deadLetters = new DeadLetterReporter(getRuntimeContext().getMetricGroup(), LOG, "connectivity record");
     }
 
     @Override
@@ -60,15 +57,7 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
     }
 
     private void reject(Context ctx, DeadLetter letter) {
-        rejected.inc();
+        deadLetters.report(letter);
         ctx.output(DEAD_LETTERS, letter);
-        rejectedSinceLog++;
-        long now = System.currentTimeMillis();
-        if (now - lastRejectionLog >= 10_000) {
-            LOG.warn("{} connectivity record(s) sent to the dead-letter topic in the last interval; latest: {} at {}: {}",
-                    rejectedSinceLog, letter.reason, letter.record.coordinates(), letter.detail);
-            lastRejectionLog = now;
-            rejectedSinceLog = 0;
-        }
     }
 }

@@ -36,18 +36,8 @@ public final class ReportValidator implements Serializable {
     }
 
     public Optional<Rejection> check(TurnoutReport report, long nowMillis) {
-        Optional<Election> election = catalog.election(report.getElection());
-        if (election.isEmpty()) {
-            return reject(RejectionReason.UNKNOWN_ELECTION, "election '" + report.getElection() + "' is not in the reference data");
-        }
-        Optional<Branch> branch = election.get().branch(report.getBranchId());
-        if (branch.isEmpty()) {
-            return reject(RejectionReason.UNKNOWN_BRANCH, "branch '" + report.getBranchId() + "' is not a branch of election " + report.getElection());
-        }
-        if (!branch.get().constituencyId().equals(report.getConstituencyId())) {
-            return reject(RejectionReason.WRONG_CONSTITUENCY, "branch '" + report.getBranchId() + "' belongs to constituency '"
-                    + branch.get().constituencyId() + "', not '" + report.getConstituencyId() + "'");
-        }
+        Optional<Rejection> origin = checkOrigin(report.getElection(), report.getBranchId(), report.getConstituencyId());
+        if (origin.isPresent()) return origin;
         if (report.getBallotsCast() < 0) {
             return reject(RejectionReason.NEGATIVE_COUNT, "ballotsCast is negative: " + report.getBallotsCast());
         }
@@ -58,12 +48,33 @@ public final class ReportValidator implements Serializable {
         if (report.getSequence() < 0) {
             return reject(RejectionReason.NEGATIVE_SEQUENCE, "sequence is negative: " + report.getSequence());
         }
-        if (report.getEventTime().isBefore(EARLIEST) || report.getEventTime().isAfter(LATEST)) {
-            return reject(RejectionReason.EVENT_TIME_OUT_OF_RANGE, "eventTime " + report.getEventTime() + " is not a plausible clock reading");
+        return checkClock(report.getEventTime(), nowMillis);
+    }
+
+    /** The election exists, the branch belongs to it, and to the constituency the record names. */
+    Optional<Rejection> checkOrigin(String electionId, String branchId, String constituencyId) {
+        Optional<Election> election = catalog.election(electionId);
+        if (election.isEmpty()) {
+            return reject(RejectionReason.UNKNOWN_ELECTION, "election '" + electionId + "' is not in the reference data");
         }
-        long eventTime = report.getEventTime().toEpochMilli();
-        if (maxClockSkewMillis > 0 && eventTime > nowMillis + maxClockSkewMillis) {
-            return reject(RejectionReason.EVENT_TIME_IN_FUTURE, "eventTime " + report.getEventTime()
+        Optional<Branch> branch = election.get().branch(branchId);
+        if (branch.isEmpty()) {
+            return reject(RejectionReason.UNKNOWN_BRANCH, "branch '" + branchId + "' is not a branch of election " + electionId);
+        }
+        if (!branch.get().constituencyId().equals(constituencyId)) {
+            return reject(RejectionReason.WRONG_CONSTITUENCY, "branch '" + branchId + "' belongs to constituency '"
+                    + branch.get().constituencyId() + "', not '" + constituencyId + "'");
+        }
+        return Optional.empty();
+    }
+
+    /** The event time is a plausible clock reading and not too far ahead of this job's clock. */
+    Optional<Rejection> checkClock(Instant eventTime, long nowMillis) {
+        if (eventTime.isBefore(EARLIEST) || eventTime.isAfter(LATEST)) {
+            return reject(RejectionReason.EVENT_TIME_OUT_OF_RANGE, "eventTime " + eventTime + " is not a plausible clock reading");
+        }
+        if (maxClockSkewMillis > 0 && eventTime.toEpochMilli() > nowMillis + maxClockSkewMillis) {
+            return reject(RejectionReason.EVENT_TIME_IN_FUTURE, "eventTime " + eventTime
                     + " is more than " + Duration.ofMillis(maxClockSkewMillis) + " ahead of this job's clock");
         }
         return Optional.empty();

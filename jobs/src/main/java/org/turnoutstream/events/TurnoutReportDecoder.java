@@ -1,7 +1,6 @@
 package org.turnoutstream.events;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -26,9 +25,7 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
 
     private final ConfluentAvroDecoder<TurnoutReport> decoder;
     private final ReportValidator validator;
-    private transient Counter rejected;
-    private transient long lastRejectionLog;
-    private transient long rejectedSinceLog;
+    private transient DeadLetterReporter deadLetters;
 
     public TurnoutReportDecoder(ConfluentAvroDecoder<TurnoutReport> decoder, ReportValidator validator) {
         this.decoder = decoder;
@@ -37,7 +34,7 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
 
     @Override
     public void open(OpenContext openContext) {
-        rejected = getRuntimeContext().getMetricGroup().counter("dead_letters");
+        deadLetters = new DeadLetterReporter(getRuntimeContext().getMetricGroup(), LOG, "record");
     }
 
     @Override
@@ -59,16 +56,7 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
     }
 
     private void reject(Context ctx, DeadLetter letter) {
-        rejected.inc();
+        deadLetters.report(letter);
         ctx.output(DEAD_LETTERS, letter);
-        // One summary line at most every 10 s: a flood of bad records must not flood the log.
-        rejectedSinceLog++;
-        long now = System.currentTimeMillis();
-        if (now - lastRejectionLog >= 10_000) {
-            LOG.warn("{} record(s) sent to the dead-letter topic in the last interval; latest: {} at {}: {}",
-                    rejectedSinceLog, letter.reason, letter.record.coordinates(), letter.detail);
-            lastRejectionLog = now;
-            rejectedSinceLog = 0;
-        }
     }
 }
