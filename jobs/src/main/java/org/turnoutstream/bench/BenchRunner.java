@@ -148,7 +148,7 @@ public final class BenchRunner {
             Iterator<SimulatedRecord> it = simulator.iterator();
             while (count < s.events() && it.hasNext()) {
                 SimulatedRecord rec = it.next();
-                sink.send(rec.topic(), rec.key(), encoder.encode(rec));
+                sink.send(rec.topic(), rec.key(), encoder.encode(rec), rec.sendAtMillis());
                 if (rec.record() instanceof TurnoutReport) turnout++;
                 lastEventTime = rec.eventTimeMillis();
                 count++;
@@ -363,7 +363,7 @@ public final class BenchRunner {
                 while (it.hasNext() && System.nanoTime() < end) {
                     SimulatedRecord rec = it.next();
                     pacer.await(rec.sendAtMillis(), sent);
-                    sink.send(rec.topic(), rec.key(), encoder.encode(rec));
+                    sink.send(rec.topic(), rec.key(), encoder.encode(rec), rec.sendAtMillis());
                     sent++;
                     if (rec.record() instanceof TurnoutReport) {
                         long t = rec.eventTimeMillis();

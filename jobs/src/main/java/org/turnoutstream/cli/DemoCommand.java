@@ -76,8 +76,9 @@ import picocli.CommandLine.Spec;
             DemoCommand.ELECTION + " with the simulator (polls 08:00-20:00 local time, compressed; with",
             "duplicates, reordering, late reports, malformed records, branch outages and a region outage).",
             "A table refreshes from InfluxDB: national and per-constituency ballots, turnout, branches",
-            "reporting and branches dark. 'dark' is the SIMULATOR's view: branches inside one of its planned",
-            "outages at the current simulated time (the job's own outage detector does not exist yet).",
+            "reporting, branches 'down' as the job's outage detector sees them (InfluxDB",
+            "constituency_connectivity) and 'dark' as the SIMULATOR planned them (branches inside one of its",
+            "planned outages at the current simulated time), so the two can be compared.",
             "At the end it checks InfluxDB's final totals against the simulator's ground truth and the",
             "dead-letter topic against the malformed records sent.",
             "Exit code 0 when both match, 1 otherwise, 130 on Ctrl-C. Ctrl-C stops everything it started."})
@@ -220,6 +221,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     "--parallelism", "2",
                     "--quiet-feed-after", "2s",
                     "--max-out-of-orderness", "2s",
+                    // a branch is down after missing two heartbeats and a half, whatever the demo's heartbeat interval
+                    "--heartbeat-timeout", heartbeatInterval.multipliedBy(5).dividedBy(2).toSeconds() + "s",
                     "--max-clock-skew", "0",
                     "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
                     "--checkpoint-interval", "2s");
@@ -265,13 +268,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     faultLine(result.faults()), (System.nanoTime() - t0) / 1e9);
             out.printf(Locale.ROOT, "dead-letter records in %s: %d (expected %d: the malformed records)%s%n", Topics.DEAD_LETTER, dlq,
                     malformed, dlq == malformed ? "" : "  <-- MISMATCH");
-            out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout)%s%n",
+            out.printf(Locale.ROOT, "outages: %d planned by the simulator, %d detected by the job (OUTAGE_STARTED alerts so far)%n",
+                    simulator.plan().outages().size(), detectedOutages());
+            out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout,"
+                    + " branch_status, constituency_connectivity, alerts)%s%n",
                     stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
             out.printf("  data files under %s (Kafka: %s, registry log: %s)%n", work.resolve("influxdb"), work.resolve("kafka"),
                     work.resolve("registry").resolve("registry.log"));
             out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
                     stack.influxUrl(), DATABASE, ELECTION);
-            out.println("  Grafana: the datasource provisioning lives in grafana/provisioning (dashboards come with a later release).");
+            out.println("  Grafana: dashboards and alert rules to provision are in grafana/provisioning (see grafana/README.md).");
             boolean ok = totalsMatch && dlq == malformed;
             if (totalsMatch) {
                 out.println(MATCH_LINE);
@@ -444,10 +450,23 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     record Row(long ballots, long eligible, double turnoutPct, long reporting, long total) {}
 
-    record Snapshot(Row national, Map<String, Row> constituencies, long nationalTime) {}
+    /** {@code down}: the job's branches_down per constituency (its latest constituency_connectivity point). */
+    record Snapshot(Row national, Map<String, Row> constituencies, long nationalTime, Map<String, Long> down) {}
+
+    /** OUTAGE_STARTED alerts the job wrote to InfluxDB's alerts measurement; -1 when it cannot be read. */
+    private long detectedOutages() {
+        try {
+            JsonNode r = query("SELECT count(active) FROM alerts WHERE election='" + ELECTION + "' AND kind='OUTAGE_STARTED'");
+            JsonNode v = r.path("results").path(0).path("series").path(0).path("values").path(0).path(1);
+            return v.isMissingNode() ? 0 : v.asLong();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
 
     private Snapshot snapshot() {
         Map<String, Row> rows = new HashMap<>();
+        Map<String, Long> down = new HashMap<>();
         Row national = null;
         long nationalTime = 0;
         try {
@@ -465,10 +484,14 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             JsonNode t = query("SELECT last(ballots) FROM national_turnout WHERE election='" + ELECTION + "'");
             JsonNode tv = t.path("results").path(0).path("series").path(0).path("values").path(0).path(0);
             if (!tv.isMissingNode()) nationalTime = tv.asLong();
+            JsonNode d = query("SELECT last(branches_down) FROM constituency_connectivity WHERE election='" + ELECTION + "' GROUP BY constituency");
+            for (JsonNode ds : d.path("results").path(0).path("series")) {
+                down.put(ds.path("tags").path("constituency").asText(), ds.path("values").path(0).path(1).asLong());
+            }
         } catch (IOException e) {
             // influxd busy or the measurement not there yet: show what we have
         }
-        return new Snapshot(national, rows, nationalTime);
+        return new Snapshot(national, rows, nationalTime, down);
     }
 
     private static Row row(JsonNode series) {
@@ -540,6 +563,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         double progress = Math.max(0, Math.min(1, (double) (now - open) / (close - open)));
         Map<String, Integer> dark = dark(now);
         int darkTotal = dark.values().stream().mapToInt(Integer::intValue).sum();
+        long downTotal = s.down().values().stream().mapToLong(Long::longValue).sum();
         StringBuilder b = new StringBuilder();
         if (ansi && !last) b.append("\033[H\033[2J");
         b.append(last ? "== final ==\n" : "");
@@ -548,22 +572,24 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 now >= close ? "  (polls closed)" : ""));
         String dataUpTo = s.nationalTime() == 0 ? "--:--:--" : localTime(s.nationalTime());
         if (s.national() != null) {
-            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  dark %d  (InfluxDB up to %s)%n",
+            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  down %d  dark %d  (InfluxDB up to %s)%n",
                     s.national().ballots(), election.eligibleVoters(), pct(s.national().ballots(), election.eligibleVoters()),
-                    s.national().reporting(), election.branchCount(), darkTotal, dataUpTo));
+                    s.national().reporting(), election.branchCount(), downTotal, darkTotal, dataUpTo));
         } else {
             b.append(String.format(Locale.ROOT, "NATIONAL  (no points in InfluxDB yet)  dark %d%n", darkTotal));
         }
-        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %5s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches", "dark", ""));
+        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %5s %5s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches",
+                "down", "dark", ""));
         for (Constituency c : election.constituencies()) {
             Row row = s.constituencies().get(c.id());
             long ballots = row == null ? 0 : row.ballots();
             long reporting = row == null ? 0 : row.reporting();
             double p = pct(ballots, c.eligibleVoters());
-            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
-                    reporting, c.branchCount(), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
+            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d %5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
+                    reporting, c.branchCount(), s.down().getOrDefault(c.id(), 0L), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
         }
-        b.append("dark = branches in one of the simulator's planned outages now (simulator's view, not detected by the job)\n");
+        b.append("down = branches the job detects as down (InfluxDB, up to its watermark); "
+                + "dark = branches in one of the simulator's planned outages now (the simulator's view)\n");
         if (!ansi || last) b.append('\n');
         out.print(b);
         out.flush();

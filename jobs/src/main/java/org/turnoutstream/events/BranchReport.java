@@ -8,6 +8,12 @@ public class BranchReport {
     public long sequence;
     public long ballotsCast;
     public long eventTime;
+    /**
+     * When the centre heard the report: its Kafka record timestamp (epoch ms). The outage detector judges
+     * liveness by it, since a report buffered during an outage proves nothing about the link at its own
+     * event time. Equal to eventTime when not known (reports built without a Kafka record).
+     */
+    public long receivedAt;
 
     public BranchReport() {}
 
@@ -18,6 +24,13 @@ public class BranchReport {
         this.sequence = sequence;
         this.ballotsCast = ballotsCast;
         this.eventTime = eventTime;
+        this.receivedAt = eventTime;
+    }
+
+    /** The same report, heard by the centre at {@code receivedAt}. */
+    public BranchReport receivedAt(long receivedAt) {
+        this.receivedAt = receivedAt;
+        return this;
     }
 
     /** Keys a branch's reports; elections never mix, so a run-off's branch is another key. */

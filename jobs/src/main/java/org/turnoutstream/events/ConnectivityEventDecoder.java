@@ -53,7 +53,7 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
             reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
             return;
         }
-        out.collect(BranchSignal.of(event));
+        out.collect(BranchSignal.of(event, record.heardAt(event.getEventTime().toEpochMilli())));
     }
 
     private void reject(Context ctx, DeadLetter letter) {

@@ -49,6 +49,16 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
         return strategy.withTimestampAssigner((report, previous) -> report.eventTime);
     }
 
+    /**
+     * Watermarks of when the centre heard each raw record: its Kafka timestamp ({@link RawRecord#heardAt}). Given
+     * to a Kafka source ({@code env.fromSource(source, strategy, name)}), there is one generator per partition, so
+     * a bounded replay that reads one partition ahead of another does not make the other's records late.
+     */
+    public static WatermarkStrategy<RawRecord> forRecords(Duration maxOutOfOrderness, Duration quietAfter) {
+        WatermarkStrategy<RawRecord> strategy = context -> new QuietFeedWatermarks<>(maxOutOfOrderness, quietAfter, System::currentTimeMillis);
+        return strategy.withTimestampAssigner((record, kafkaTimestamp) -> record.heardAt(kafkaTimestamp));
+    }
+
     @Override
     public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {
         maxEventTime = Math.max(maxEventTime, eventTimestamp);

@@ -27,6 +27,14 @@ public class RawRecord {
         this.value = value;
     }
 
+    /**
+     * When the centre heard this record: its Kafka timestamp (the producer's send time, or the broker's append
+     * time on LogAppendTime topics). {@code fallback} when the record carries none (-1, pre-0.10 formats).
+     */
+    public long heardAt(long fallback) {
+        return timestamp >= 0 ? timestamp : fallback;
+    }
+
     public String keyAsString() {
         return key == null ? null : new String(key, StandardCharsets.UTF_8);
     }

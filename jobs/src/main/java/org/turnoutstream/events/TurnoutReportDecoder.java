@@ -51,8 +51,9 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
             reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
             return;
         }
+        long eventTime = report.getEventTime().toEpochMilli();
         out.collect(new BranchReport(report.getElection(), report.getBranchId(), report.getConstituencyId(),
-                report.getSequence(), report.getBallotsCast(), report.getEventTime().toEpochMilli()));
+                report.getSequence(), report.getBallotsCast(), eventTime).receivedAt(record.heardAt(eventTime)));
     }
 
     private void reject(Context ctx, DeadLetter letter) {

@@ -21,12 +21,19 @@ import java.util.OptionalLong;
 import static org.turnoutstream.functions.BranchOutageState.NONE;
 
 /**
- * Keyed by election and branch ({@link BranchSignal#branchKey()}): decides, in event time, when a branch
- * is down and emits every change as a {@link BranchStatusChange}.
+ * Keyed by election and branch ({@link BranchSignal#branchKey()}): decides when a branch is down and emits
+ * every change as a {@link BranchStatusChange}.
+ *
+ * <p>Its timeline is when the centre HEARD each signal ({@link BranchSignal#heardAt}, the Kafka record
+ * timestamp), not the branch's own clock: an outage is the centre losing the branch. A gateway that buffers
+ * its reports during an outage and delivers them on recovery proves nothing about the link at their event
+ * times; they are heard at the recovery. The event-time watermark is the one of the Kafka record timestamps,
+ * assigned per partition at the source, so a replay of the same records gives the same changes.
  *
  * <ul>
  *   <li>A branch is open (expected online) from OPENED or its first signal until CLOSED.</li>
- *   <li>It goes DOWN with LINK_DOWN (down since that event), or when nothing was heard from it for longer
+ *   <li>It goes DOWN when a LINK_DOWN is heard (down since the time the branch gives, but not before the centre
+ *       last heard from it), or when nothing was heard from it for longer
  *       than its heartbeat timeout ({@link HeartbeatTimeouts}, by the last link type it reported): down since
  *       the last time it was heard, detected at lastHeard + timeout when the watermark passes that instant.
  *       A signal at exactly lastHeard + timeout is in time. This needs no event from the branch itself: the
@@ -38,8 +45,8 @@ import static org.turnoutstream.functions.BranchOutageState.NONE;
  *       At the end of the election ({@link PollingHours#endOf}) a branch still open is closed and dropped.</li>
  * </ul>
  *
- * <p>Determinism: signals are buffered by event time and applied when the watermark passes them, in event-time
- * order and, within one millisecond, in {@link BranchSignal#SAME_TIME_ORDER}. Any arrival order within the
+ * <p>Determinism: signals are buffered by the time they were heard and applied when the watermark passes it, in
+ * that order and, within one millisecond, in {@link BranchSignal#SAME_TIME_ORDER}. Any arrival order within the
  * watermark's bound therefore gives exactly the same changes. A signal that arrives behind the watermark is
  * applied at once and counted in {@code late_signals}; if it is older than the branch's last change it only
  * moves lastHeard forward and changes nothing else.
@@ -89,12 +96,12 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             return;
         }
         TimerService timers = ctx.timerService();
-        if (signal.eventTime > timers.currentWatermark()) {
-            List<BranchSignal> due = pending.get(signal.eventTime);
+        if (signal.heardAt > timers.currentWatermark()) {
+            List<BranchSignal> due = pending.get(signal.heardAt);
             if (due == null) due = new ArrayList<>(1);
             due.add(signal);
-            pending.put(signal.eventTime, due);
-            timers.registerEventTimeTimer(signal.eventTime);
+            pending.put(signal.heardAt, due);
+            timers.registerEventTimeTimer(signal.heardAt);
             return;
         }
         lateSignals.inc();
@@ -135,7 +142,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
     private BranchOutageState apply(BranchOutageState state, BranchSignal signal, boolean late, String key, TimerService timers,
                                     Collector<BranchStatusChange> out) throws Exception {
         String[] ids = {signal.election, signal.branchId};
-        long t = signal.eventTime;
+        long t = signal.heardAt;
         if (state == null) {
             state = new BranchOutageState();
             state.constituencyId = signal.constituencyId;
@@ -166,10 +173,12 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
                 if (state.up) armDeadline(state, timers);
             }
             case LINK_DOWN -> {
+                // Down since the branch says so, but not before the centre last heard from it nor after now.
+                long since = Math.min(t, Math.max(state.lastHeard, signal.eventTime));
                 state.lastHeard = Math.max(state.lastHeard, t);
                 if (state.up && !stale) {
                     disarmDeadline(state, timers);
-                    goDown(state, ids, t, t, AlertReason.LINK_DOWN, out);
+                    goDown(state, ids, t, since, AlertReason.LINK_DOWN, out);
                 } else if (state.up) {
                     armDeadline(state, timers);
                 }

@@ -15,15 +15,20 @@ import java.util.Objects;
 public class BranchSignal {
 
     /**
-     * What the branch said. The declaration order is the order in which signals with the same event time
-     * are applied, so the outcome does not depend on their arrival order: news that the branch is alive
-     * first, then LINK_DOWN (an explicit "my link is down" wins a tie), CLOSED last.
+     * What the branch said. The declaration order is the order in which signals heard at the same instant and
+     * with the same event time are applied, so the outcome does not depend on their arrival order: news that
+     * the branch is alive first, then LINK_DOWN (an explicit "my link is down" wins a tie), CLOSED last.
      */
     public enum Kind { OPENED, REPORT, HEARTBEAT, LINK_UP, LINK_DOWN, CLOSED }
 
-    /** The order in which signals of the same event time are applied. */
+    /**
+     * The order in which signals heard at the same instant are applied: by the branch's own clock first (a
+     * gateway that delivers its LINK_DOWN together with the LINK_UP after an outage means "down, then up"),
+     * then by {@link Kind}.
+     */
     public static final Comparator<BranchSignal> SAME_TIME_ORDER = Comparator
-            .comparing((BranchSignal s) -> s.kind)
+            .comparingLong((BranchSignal s) -> s.eventTime)
+            .thenComparing((BranchSignal s) -> s.kind)
             .thenComparingLong(s -> s.sequence)
             .thenComparingLong(s -> s.ballotsCast)
             .thenComparing(s -> s.link, Comparator.nullsFirst(Comparator.naturalOrder()));
@@ -31,7 +36,14 @@ public class BranchSignal {
     public String election;
     public String branchId;
     public String constituencyId;
+    /** The branch's own clock. */
     public long eventTime;
+    /**
+     * When the centre heard it: the Kafka record timestamp. Outages are judged on this timeline (a branch is
+     * connected when the centre hears from it), which a replay reproduces because the timestamp is stored
+     * with the record. Equal to eventTime for signals built without a Kafka record.
+     */
+    public long heardAt;
     public Kind kind;
     /** The link the branch reported over; null when not known (reports, older gateways). */
     public LinkType link;
@@ -46,17 +58,29 @@ public class BranchSignal {
         this.branchId = branchId;
         this.constituencyId = constituencyId;
         this.eventTime = eventTime;
+        this.heardAt = eventTime;
         this.kind = kind;
         this.link = link;
     }
 
+    /** The same signal, heard by the centre at {@code heardAt}. */
+    public BranchSignal heardAt(long heardAt) {
+        this.heardAt = heardAt;
+        return this;
+    }
+
     public static BranchSignal of(ConnectivityEvent event) {
+        return of(event, event.getEventTime().toEpochMilli());
+    }
+
+    public static BranchSignal of(ConnectivityEvent event, long heardAt) {
         return new BranchSignal(event.getElection(), event.getBranchId(), event.getConstituencyId(),
-                event.getEventTime().toEpochMilli(), Kind.valueOf(event.getKind().name()), event.getLink());
+                event.getEventTime().toEpochMilli(), Kind.valueOf(event.getKind().name()), event.getLink()).heardAt(heardAt);
     }
 
     public static BranchSignal of(BranchReport report) {
-        BranchSignal signal = new BranchSignal(report.election, report.branchId, report.constituencyId, report.eventTime, Kind.REPORT, null);
+        BranchSignal signal = new BranchSignal(report.election, report.branchId, report.constituencyId, report.eventTime, Kind.REPORT, null)
+                .heardAt(report.receivedAt);
         signal.sequence = report.sequence;
         signal.ballotsCast = report.ballotsCast;
         return signal;
@@ -71,20 +95,20 @@ public class BranchSignal {
     public boolean equals(Object o) {
         if (!(o instanceof BranchSignal)) return false;
         BranchSignal s = (BranchSignal) o;
-        return eventTime == s.eventTime && sequence == s.sequence && ballotsCast == s.ballotsCast && kind == s.kind && link == s.link
+        return eventTime == s.eventTime && heardAt == s.heardAt && sequence == s.sequence && ballotsCast == s.ballotsCast && kind == s.kind && link == s.link
                 && Objects.equals(election, s.election) && Objects.equals(branchId, s.branchId)
                 && Objects.equals(constituencyId, s.constituencyId);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(election, branchId, constituencyId, eventTime, kind, link, sequence, ballotsCast);
+        return Objects.hash(election, branchId, constituencyId, eventTime, heardAt, kind, link, sequence, ballotsCast);
     }
 
     @Override
     public String toString() {
         return "BranchSignal{" + election + "/" + branchId + " (" + constituencyId + ") " + kind
                 + (link != null ? " " + link : "") + (kind == Kind.REPORT ? " seq=" + sequence + " ballots=" + ballotsCast : "")
-                + " t=" + eventTime + "}";
+                + " t=" + eventTime + (heardAt != eventTime ? " heard=" + heardAt : "") + "}";
     }
 }

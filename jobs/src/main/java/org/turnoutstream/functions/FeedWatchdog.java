@@ -69,7 +69,7 @@ public class FeedWatchdog<T> extends KeyedProcessFunction<String, T, BranchAlert
 
     /** A watchdog over {@link BranchSignal}s keyed by {@code signal.election}. */
     public static FeedWatchdog<BranchSignal> onSignals(Duration silentAfter) {
-        return new FeedWatchdog<>(silentAfter, s -> s.eventTime);
+        return new FeedWatchdog<>(silentAfter, s -> s.heardAt);
     }
 
     /** {@link #onSignals(Duration)} with {@link #DEFAULT_SILENT_AFTER}. */

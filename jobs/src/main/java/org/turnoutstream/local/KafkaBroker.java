@@ -125,6 +125,12 @@ public final class KafkaBroker implements AutoCloseable {
         // tests create consumer groups constantly; the default 3 s delay only slows them down
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("auto.create.topics.enable", "false");
+        // Record timestamps are when the centre heard a branch; simulated and replayed days carry the times of
+        // their own (past or future) day. Time-based retention would delete a past day minutes after it was
+        // written, and Kafka 4 refuses timestamps more than an hour ahead: keep everything, accept any time.
+        p.setProperty("log.retention.ms", "-1");
+        p.setProperty("log.message.timestamp.before.max.ms", Long.toString(Long.MAX_VALUE));
+        p.setProperty("log.message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE));
         try (var out = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
             p.store(out, "local single-node broker for Turnout Stream");
         }

@@ -28,7 +28,9 @@ import org.turnoutstream.schemas.TurnoutReport;
  * interval (phase-shifted per branch) with cumulative ballots from the constituency's {@link TurnoutCurve}
  * and sequence 1, 2, 3...; a final report at polls close holding the branch's final count; CLOSED at polls
  * close. In per-ballot mode every ballot is a report instead. During an outage no heartbeats are sent and
- * the reports, with the LINK_DOWN, are sent right after LINK_UP.
+ * the reports, with the LINK_DOWN, are sent right after LINK_UP (so are reports held back as late, reordered or
+ * duplicated whose send time falls inside the outage). A record's send time is its Kafka timestamp: when the
+ * centre hears it.
  */
 public final class ElectionDaySimulator implements Iterable<SimulatedRecord> {
     private final ElectionDayPlan plan;
@@ -237,10 +239,10 @@ public final class ElectionDaySimulator implements Iterable<SimulatedRecord> {
                     sendAt = t + behind;
                     fault = FaultKind.REORDERED;
                 }
-                send(new SimulatedRecord(turnoutTopic, keys[b], report, null, fault, t, sendAt), t);
+                send(new SimulatedRecord(turnoutTopic, keys[b], report, null, fault, t, deliverable(b, sendAt)), t);
                 if (Mix.unit(seed, 603, b, k) < duplicateRate) {
                     long again = sendAt + Mix.between(100L, 20_000L, seed, 604, b, k);
-                    send(new SimulatedRecord(turnoutTopic, keys[b], report, null, FaultKind.DUPLICATE, t, again), t);
+                    send(new SimulatedRecord(turnoutTopic, keys[b], report, null, FaultKind.DUPLICATE, t, deliverable(b, again)), t);
                 }
                 if (Mix.unit(seed, 605, b, k) < malformedRate) {
                     FaultKind kind = FaultKind.MALFORMED[(int) (Mix.unit(seed, 606, b, k) * FaultKind.MALFORMED.length)];
@@ -248,6 +250,12 @@ public final class ElectionDaySimulator implements Iterable<SimulatedRecord> {
                 }
             }
             return reportTime(b, reportK[b]);
+        }
+
+        /** A branch cannot deliver while its link is down: what falls inside its outage goes out with the buffered reports. */
+        private long deliverable(int b, long sendAt) {
+            long ds = plan.downStartMs(b);
+            return ds >= 0 && sendAt >= ds && sendAt < plan.downEndMs(b) ? plan.downEndMs(b) + 1 : sendAt;
         }
 
         private FaultKind outageFault(int b) {

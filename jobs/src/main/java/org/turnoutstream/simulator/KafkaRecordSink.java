@@ -46,9 +46,9 @@ public final class KafkaRecordSink implements RecordSink {
     }
 
     @Override
-    public void send(String topic, byte[] key, byte[] value) {
+    public void send(String topic, byte[] key, byte[] value, long timestampMillis) {
         rethrow();
-        producer.send(new ProducerRecord<>(topic, key, value), (metadata, e) -> {
+        producer.send(new ProducerRecord<>(topic, null, timestampMillis, key, value), (metadata, e) -> {
             if (e != null) failure.compareAndSet(null, e);
             else acknowledged.incrementAndGet();
         });

@@ -67,7 +67,7 @@ public final class SimulationRunner {
             SimulatedRecord r = it.next();
             if (untilSendAtMillis != null && r.sendAtMillis() > untilSendAtMillis) { completed = false; break; }
             pacer.await(r.sendAtMillis(), count);
-            if (sink != null) sink.send(r.topic(), r.key(), encoder.encode(r));
+            if (sink != null) sink.send(r.topic(), r.key(), encoder.encode(r), r.sendAtMillis());
             truth.accept(r);
             count++;
             lastSendAt = r.sendAtMillis();

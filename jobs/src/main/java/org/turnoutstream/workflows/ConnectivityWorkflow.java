@@ -1,6 +1,5 @@
 package org.turnoutstream.workflows;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -34,9 +33,14 @@ import org.turnoutstream.sinks.InfluxPoint;
  * sign of life) and its points in; alerts, branch_status / constituency_connectivity / alerts points and
  * dead letters out.
  *
+ * <p>Both record streams must carry the time the centre heard each record (its Kafka timestamp) as their
+ * timestamps and watermarks: give {@link QuietFeedWatermarks#forRecords} to the sources (one watermark per
+ * Kafka partition). The outage detector works on that timeline; reports keep the source's timestamps through
+ * the decoder.
+ *
  * <pre>
  * connectivity records -> decode+validate --+
- *                                           +-> union -> event time (QuietFeedWatermarks) -> keyBy branch --> BranchOutageDetector -> status changes
+ *                                           +-> union -> keyBy branch --> BranchOutageDetector -> status changes
  * turnout reports -> as signals ------------+                                               \-> keyBy branch --> IntegrityChecks -> alerts
  * status changes -> branch_status points, OUTAGE_* alerts; keyBy constituency -> ConstituencyConnectivity -> CONSTITUENCY_* alerts (+ connectivity points)
  * tally points (constituency_turnout) -> keyBy constituency -> TurnoutOverEligible -> alerts
@@ -79,9 +83,8 @@ public final class ConnectivityWorkflow {
                 .map((MapFunction<BranchReport, BranchSignal>) BranchSignal::of).returns(BranchSignal.class)
                 .name("reports as signs of life").uid("report-signals");
 
-        DataStream<BranchSignal> signals = connectivity.union(reportSignals)
-                .assignTimestampsAndWatermarks(signalWatermarks(settings))
-                .name("signal event time").uid("signal-watermarks");
+        // Timestamps and watermarks are the sources' (when the centre heard each record, per Kafka partition).
+        DataStream<BranchSignal> signals = connectivity.union(reportSignals);
 
         DataStream<BranchStatusChange> changes = signals
                 .keyBy(BranchSignal::branchKey)
@@ -133,12 +136,5 @@ public final class ConnectivityWorkflow {
         points.sinkTo(pointSink).name("outage points").uid("outage-points-sink");
         deadLetters.sinkTo(deadLetterSink).name("connectivity dead letters").uid("connectivity-dead-letter-sink");
         return new Outputs(alerts, points, deadLetters, changes);
-    }
-
-    /** QuietFeedWatermarks on the signals: the watermark keeps moving when the whole network falls silent (0: off). */
-    static WatermarkStrategy<BranchSignal> signalWatermarks(ConnectivitySettings settings) {
-        WatermarkStrategy<BranchSignal> strategy = context -> new QuietFeedWatermarks<>(settings.maxOutOfOrderness(), settings.quietFeedAfter(),
-                System::currentTimeMillis);
-        return strategy.withTimestampAssigner((signal, previous) -> signal.eventTime);
     }
 }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.DeadLetter;
+import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RawRecordDeserializer;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
@@ -57,17 +58,25 @@ public final class LiveTurnoutJob {
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
         DataStream<RawRecord> turnoutRecords = env
-                .fromSource(turnoutSource(options), WatermarkStrategy.noWatermarks(), "kafka: " + options.turnoutTopic)
+                .fromSource(turnoutSource(options), sourceWatermarks(settings), "kafka: " + options.turnoutTopic)
                 .uid("turnout-source");
 
         DataStream<RawRecord> connectivityRecords = env
-                .fromSource(connectivitySource(options), WatermarkStrategy.noWatermarks(), "kafka: " + options.connectivityTopic)
+                .fromSource(connectivitySource(options), sourceWatermarks(settings), "kafka: " + options.connectivityTopic)
                 .uid("connectivity-source");
 
         TurnoutWorkflow.Outputs turnout = TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
                 pointSink(options), deadLetterSink(options));
         ConnectivityWorkflow.define(connectivityRecords, turnout, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry),
                 connectivitySettings(options, settings), alertSink(options, registry), pointSink(options), deadLetterSink(options));
+    }
+
+    /**
+     * Event time at the sources: when the centre heard each record (its Kafka timestamp), one watermark per
+     * partition. The outage path runs on it; the turnout count assigns the branches' own clocks later.
+     */
+    public static WatermarkStrategy<RawRecord> sourceWatermarks(TurnoutSettings settings) {
+        return QuietFeedWatermarks.forRecords(settings.maxOutOfOrderness(), settings.quietFeedAfter());
     }
 
     public static ConnectivitySettings connectivitySettings(JobOptions options, TurnoutSettings turnout) {

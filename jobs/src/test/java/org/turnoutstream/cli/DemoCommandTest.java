@@ -53,7 +53,11 @@ class DemoCommandTest {
         assertEquals(dlq.group(2), dlq.group(1), "every malformed record in the DLQ");
         assertTrue(Long.parseLong(dlq.group(1)) > 0, "some malformed records were sent");
         assertTrue(output.contains("== final =="), "a final table");
-        assertTrue(output.contains("dark"), "a dark column");
+        assertTrue(output.contains("dark") && output.contains("down"), "the planned (dark) and detected (down) columns");
+        Matcher outages = Pattern.compile("outages: (\\d+) planned by the simulator, (\\d+) detected by the job").matcher(output);
+        assertTrue(outages.find(), "an outages line");
+        assertTrue(Long.parseLong(outages.group(1)) > 0, "outages were planned");
+        assertEquals(outages.group(1), outages.group(2), "the live job detects as many outages as were planned");
         assertTrue(output.contains("region "), "a region outage is planned");
     }
 

@@ -46,7 +46,7 @@ class BranchOutageDetectorTest {
     }
 
     void send(BranchSignal... signals) throws Exception {
-        for (BranchSignal s : signals) harness.processElement(s, s.eventTime);
+        for (BranchSignal s : signals) harness.processElement(s, s.heardAt);
     }
 
     List<BranchStatusChange> watermark(long time) throws Exception {
@@ -89,6 +89,36 @@ class BranchOutageDetectorTest {
         assertEquals(Instant.ofEpochMilli(at(0, 20)), ended.getStartedAt());
         assertEquals(Instant.ofEpochMilli(at(4, 0)), ended.getEndedAt());
         assertEquals(karajBranch(17), ended.getBranchId());
+    }
+
+    /**
+     * The gateway buffers while its link is down and delivers everything on recovery: the LINK_DOWN it logged,
+     * the reports taken meanwhile, the LINK_UP. Liveness is when the centre heard them, so the outage lasts
+     * until the recovery, not until the first buffered report's own time.
+     */
+    @Test
+    void reportsBufferedDuringAnOutageAreHeardAtTheRecovery() throws Exception {
+        start();
+        send(opened(17, at(0, 0)), heartbeat(17, at(0, 10)), heartbeat(17, at(0, 20)));
+        watermark(at(1, 0));
+        assertEquals(List.of(change(17, at(1, 20), Transition.DOWN, at(0, 20), AlertReason.HEARTBEAT_TIMEOUT)), watermark(at(2, 0)));
+
+        long recovery = at(6, 0);
+        send(linkDown(17, at(0, 25)).heardAt(recovery), reportSignal(17, 4, 40, at(3, 0)).heardAt(recovery),
+                reportSignal(17, 5, 55, at(5, 0)).heardAt(recovery), linkUp(17, recovery));
+        assertEquals(List.of(), watermark(recovery - 1), "buffered reports prove nothing before they are heard");
+        assertEquals(List.of(change(17, recovery, Transition.UP, at(0, 20), AlertReason.REPORT)), watermark(recovery));
+    }
+
+    /** An outage shorter than the heartbeat timeout is only known from the LINK_DOWN delivered on recovery: down since its own time. */
+    @Test
+    void aShortOutageLearntOnRecoveryStartsWhenTheBranchSaysItDid() throws Exception {
+        start();
+        send(opened(17, at(0, 0)), heartbeat(17, at(0, 10)), linkDown(17, at(0, 15)).heardAt(at(0, 45)), linkUp(17, at(0, 45)));
+        assertEquals(List.of(
+                change(17, at(0, 0), Transition.OPENED, null, null),
+                change(17, at(0, 45), Transition.DOWN, at(0, 15), AlertReason.LINK_DOWN),
+                change(17, at(0, 45), Transition.UP, at(0, 15), AlertReason.LINK_UP)), watermark(at(1, 0)));
     }
 
     @Test

@@ -195,7 +195,7 @@ class ElectionDaySimulatorTest {
         ElectionDaySimulator sim = ElectionDaySimulator.of(ELECTION, settings(5, FAULTS));
         RecordEncoder encoder = RecordEncoder.withSchemaIds(SimulatorFixtures.TURNOUT_ID, SimulatorFixtures.CONNECTIVITY_ID);
         List<byte[]> turnoutValues = new ArrayList<>();
-        SimulationRunner.Result result = new SimulationRunner(sim).to(encoder, (topic, key, value) -> {
+        SimulationRunner.Result result = new SimulationRunner(sim).to(encoder, (topic, key, value, timestamp) -> {
             if (topic.equals(sim.plan().settings().turnoutTopic())) turnoutValues.add(value);
         }).run();
         assertTrue(result.completed());

@@ -24,7 +24,7 @@ class SimulatorNationalDryRunTest {
         SimulationRunner.Result generated = new SimulationRunner(sim).until(settings.pollsOpenInstant().plus(window)).run();
         RecordEncoder encoder = RecordEncoder.withSchemaIds(1, 2);
         SimulationRunner.Result encoded = new SimulationRunner(sim).until(settings.pollsOpenInstant().plus(window))
-                .to(encoder, (topic, key, value) -> { }).run();
+                .to(encoder, (topic, key, value, timestamp) -> { }).run();
 
         System.out.printf(Locale.ROOT, "national dry run, %s of simulated time: plan %d ms; generate %,d records in %,d ms = %,.0f records/s;"
                         + " generate+encode %,.0f records/s; faults %s%n", window, planMillis, generated.records(),

@@ -56,10 +56,10 @@ class ConnectivityWorkflowTest {
         ConfluentAvroEncoder<TurnoutReport> reportEncoder = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
         ConfluentAvroEncoder<ConnectivityEvent> eventEncoder = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
         List<RawRecord> turnoutRecords = new ArrayList<>();
-        for (TurnoutReport r : reports) turnoutRecords.add(raw(turnoutTopic, turnoutRecords.size(), r.getBranchId(), reportEncoder.encode(r)));
+        for (TurnoutReport r : reports) turnoutRecords.add(raw(turnoutTopic, turnoutRecords.size(), r.getBranchId(), reportEncoder.encode(r), r.getEventTime().toEpochMilli()));
         List<RawRecord> connectivityRecords = new ArrayList<>();
-        for (ConnectivityEvent e : events) connectivityRecords.add(raw(connectivityTopic, connectivityRecords.size(), e.getBranchId(), eventEncoder.encode(e)));
-        for (byte[] value : extraConnectivityValues) connectivityRecords.add(raw(connectivityTopic, connectivityRecords.size(), "bad", value));
+        for (ConnectivityEvent e : events) connectivityRecords.add(raw(connectivityTopic, connectivityRecords.size(), e.getBranchId(), eventEncoder.encode(e), e.getEventTime().toEpochMilli()));
+        for (byte[] value : extraConnectivityValues) connectivityRecords.add(raw(connectivityTopic, connectivityRecords.size(), "bad", value, 0));
 
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(List.of(ELECTION + "=" + AlertScenario.writeReferenceData(work.resolve("ref" + run)))));
         TurnoutSettings turnoutSettings = TurnoutSettings.defaults().withQuietFeedAfter(Duration.ZERO)
@@ -71,8 +71,11 @@ class ConnectivityWorkflowTest {
         CollectingSink<DeadLetter> deadLetters = new CollectingSink<>("dlq-" + run);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setParallelism(2);
-        DataStream<RawRecord> turnout = env.fromData(turnoutRecords).name("turnout");
-        DataStream<RawRecord> connectivity = env.fromData(connectivityRecords).name("connectivity");
+        // heard when sent: each record's Kafka timestamp is its event time
+        DataStream<RawRecord> turnout = env.fromData(turnoutRecords).name("turnout")
+                .assignTimestampsAndWatermarks(LiveTurnoutJob.sourceWatermarks(turnoutSettings));
+        DataStream<RawRecord> connectivity = env.fromData(connectivityRecords).name("connectivity")
+                .assignTimestampsAndWatermarks(LiveTurnoutJob.sourceWatermarks(turnoutSettings));
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
                 turnoutSettings, new CollectingSink<>("turnout-points-" + run), new CollectingSink<>("turnout-dlq-" + run));
         ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()), settings,
@@ -81,8 +84,8 @@ class ConnectivityWorkflowTest {
         return new Run(alerts.get(), points.get(), deadLetters.get());
     }
 
-    static RawRecord raw(String topic, long offset, String key, byte[] value) {
-        return new RawRecord(topic, 0, offset, 0, key.getBytes(StandardCharsets.UTF_8), value);
+    static RawRecord raw(String topic, long offset, String key, byte[] value, long heardAt) {
+        return new RawRecord(topic, 0, offset, heardAt, key.getBytes(StandardCharsets.UTF_8), value);
     }
 
     static List<AlertScenario.Expected> actual(List<BranchAlert> alerts) {

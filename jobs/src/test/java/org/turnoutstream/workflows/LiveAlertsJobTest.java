@@ -4,7 +4,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.core.execution.JobClient;
 
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -112,12 +111,12 @@ class LiveAlertsJobTest {
         ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
             for (TurnoutReport r : scenario.reports) {
-                producer.send(new ProducerRecord<>(turnoutTopic, utf8(r.getBranchId()), reports.encode(r)));
+                producer.send(new ProducerRecord<>(turnoutTopic, null, heardAt(r.getEventTime()), utf8(r.getBranchId()), reports.encode(r)));
             }
             for (ConnectivityEvent e : scenario.connectivity) {
-                producer.send(new ProducerRecord<>(connectivityTopic, utf8(e.getBranchId()), events.encode(e)));
+                producer.send(new ProducerRecord<>(connectivityTopic, null, heardAt(e.getEventTime()), utf8(e.getBranchId()), events.encode(e)));
             }
-            for (byte[] bad : badConnectivity) producer.send(new ProducerRecord<>(connectivityTopic, utf8("bad"), bad));
+            for (byte[] bad : badConnectivity) producer.send(new ProducerRecord<>(connectivityTopic, null, AlertScenario.epoch(0), utf8("bad"), bad));
             producer.flush();
         }
     }
@@ -216,11 +215,11 @@ class LiveAlertsJobTest {
         env.setParallelism(2);
         env.enableCheckpointing(300);
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
-        DataStream<RawRecord> turnout = env.fromSource(LiveTurnoutJob.turnoutSource(options), WatermarkStrategy.noWatermarks(), "kafka turnout");
-        DataStream<RawRecord> connectivity = env
-                .fromSource(LiveTurnoutJob.connectivitySource(options), WatermarkStrategy.noWatermarks(), "kafka connectivity")
-                .map(new LiveTurnoutJobTest.FailOnceAfterCheckpoint()).name("fails once");
         TurnoutSettings settings = LiveTurnoutJob.settings(options);
+        DataStream<RawRecord> turnout = env.fromSource(LiveTurnoutJob.turnoutSource(options), LiveTurnoutJob.sourceWatermarks(settings), "kafka turnout");
+        DataStream<RawRecord> connectivity = env
+                .fromSource(LiveTurnoutJob.connectivitySource(options), LiveTurnoutJob.sourceWatermarks(settings), "kafka connectivity")
+                .map(new LiveTurnoutJobTest.FailOnceAfterCheckpoint()).name("fails once");
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
                 settings, LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
         ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()),
@@ -247,9 +246,9 @@ class LiveAlertsJobTest {
         ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
             for (String branch : List.of("alb-karaj-0001", "alb-karaj-0004")) {
-                producer.send(new ProducerRecord<>(connectivityTopic, utf8(branch),
+                producer.send(new ProducerRecord<>(connectivityTopic, null, AlertScenario.epoch(0), utf8(branch),
                         events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.OPENED, 0))));
-                producer.send(new ProducerRecord<>(connectivityTopic, utf8(branch),
+                producer.send(new ProducerRecord<>(connectivityTopic, null, AlertScenario.epoch(10 * AlertScenario.SECOND), utf8(branch),
                         events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.HEARTBEAT, 10 * AlertScenario.SECOND))));
             }
             producer.flush();
@@ -278,6 +277,11 @@ class LiveAlertsJobTest {
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
+    }
+
+    /** In these scenarios the centre hears every record at its event time: that is its Kafka timestamp. */
+    static long heardAt(java.time.Instant eventTime) {
+        return eventTime.toEpochMilli();
     }
 
     static byte[] utf8(String s) {

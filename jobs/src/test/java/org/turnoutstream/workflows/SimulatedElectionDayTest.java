@@ -9,6 +9,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.turnoutstream.cli.TurnoutCli;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.schemas.AlertKind;
+import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ReferenceGenerator;
 import org.turnoutstream.simulator.FaultKind;
@@ -24,17 +27,25 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A seeded simulated election day with every fault kind switched on (duplicates, reordering, late
  * reports, malformed records, branch and whole-constituency outages) goes through Kafka and the live
- * job; the totals in InfluxDB at polls close equal the simulator's own ground truth.
+ * job; the totals in InfluxDB at polls close equal the simulator's own ground truth, the outages the job
+ * detects are the simulator's planned ones, and a second run over the same records (another parallelism)
+ * raises exactly the same alerts.
  */
 class SimulatedElectionDayTest {
     static final String ELECTION = "2024-sim-r1";
@@ -89,6 +100,8 @@ class SimulatedElectionDayTest {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LiveTurnoutJob.define(env, options);
         env.execute("simulated-election-day");
+        List<BranchAlert> alerts = alerts(alertsTopic);
+        assertDetectedOutagesArePlannedOnes(truth, alerts);
 
         long close = Instant.parse(truth.pollsClose()).toEpochMilli();
         Map<String, long[]> atClose = new HashMap<>();
@@ -124,6 +137,68 @@ class SimulatedElectionDayTest {
         }
         assertEquals(malformed, fromTurnout, "every malformed record, and only those, in the DLQ");
         assertEquals(Map.of(), connectivityRejections, "the simulator's connectivity events are all valid");
+
+        // a replay of the same records, at another parallelism: the same alerts, ids included
+        String replayAlerts = "sim-e2e.branch.alerts.replay";
+        kafka.createTopic(replayAlerts, 2);
+        kafka.createTopic(deadLetterTopic + ".replay", 1);
+        JobOptions replay = CommandLine.populateCommand(new JobOptions(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--dlq-topic", deadLetterTopic + ".replay",
+                "--connectivity-topic", connectivityTopic, "--alerts-topic", replayAlerts, "--transactional-id-prefix", "sim-e2e-replay",
+                "--group-id", "sim-e2e-replay", "--starting-offsets", "earliest", "--bounded",
+                "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", influx.createDatabase("replayed"),
+                "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0",
+                "--checkpoint-interval", "2s", "--parallelism", "1");
+        StreamExecutionEnvironment again = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(again, replay);
+        again.execute("simulated-election-day-replay");
+        assertEquals(byId(alerts), byId(alerts(replayAlerts)), "a replay raises the same alerts");
+    }
+
+    /**
+     * Every planned outage (a branch's link, or its whole constituency cut off) is detected once: down since the
+     * centre last heard from the branch (at most one heartbeat interval before the outage began; for an outage
+     * shorter than the heartbeat timeout, the LINK_DOWN the branch delivers on recovery gives its start exactly),
+     * up again when its LINK_UP is heard. No other branch goes dark, and every cut-off constituency is degraded.
+     */
+    static void assertDetectedOutagesArePlannedOnes(GroundTruth truth, List<BranchAlert> alerts) {
+        long heartbeat = Duration.ofSeconds(10).toMillis(); // the simulator's default heartbeat interval
+        Map<String, List<BranchAlert>> started = new TreeMap<>(), ended = new TreeMap<>();
+        for (BranchAlert a : alerts) {
+            if (a.getKind() == AlertKind.OUTAGE_STARTED) started.computeIfAbsent(a.getBranchId(), b -> new ArrayList<>()).add(a);
+            if (a.getKind() == AlertKind.OUTAGE_ENDED) ended.computeIfAbsent(a.getBranchId(), b -> new ArrayList<>()).add(a);
+        }
+        Map<String, GroundTruth.Outage> planned = new TreeMap<>();
+        for (GroundTruth.Outage o : truth.outages()) planned.put(o.branchId(), o);
+        assertTrue(planned.size() >= 10, "the day has outages to detect: " + planned.size());
+        assertEquals(planned.keySet(), started.keySet(), "the branches that went dark are the planned ones");
+        for (GroundTruth.Outage o : planned.values()) {
+            long start = Instant.parse(o.start()).toEpochMilli(), end = Instant.parse(o.end()).toEpochMilli();
+            List<BranchAlert> down = started.get(o.branchId()), up = ended.getOrDefault(o.branchId(), List.of());
+            assertEquals(1, down.size(), o + ": one outage, not " + down);
+            long since = down.get(0).getStartedAt().toEpochMilli();
+            assertTrue(since <= start && since >= start - heartbeat, o + ": down since " + Instant.ofEpochMilli(since));
+            assertEquals(1, up.size(), o + ": it ends once: " + up);
+            assertEquals(end, up.get(0).getEndedAt().toEpochMilli(), o + ": up again when its LINK_UP is heard");
+        }
+        Set<String> cutOff = new TreeSet<>(), degraded = new TreeSet<>();
+        for (GroundTruth.Outage o : planned.values()) if (o.reason().equals("REGION")) cutOff.add(o.constituencyId());
+        for (BranchAlert a : alerts) if (a.getKind() == AlertKind.CONSTITUENCY_DEGRADED) degraded.add(a.getConstituencyId());
+        assertFalse(cutOff.isEmpty(), "a constituency was cut off");
+        assertTrue(degraded.containsAll(cutOff), "every cut-off constituency is degraded: " + degraded + " vs " + cutOff);
+    }
+
+    List<BranchAlert> alerts(String topic) throws Exception {
+        ConfluentAvroDecoder<BranchAlert> decoder = ConfluentAvroDecoder.forClass(registry.config(), BranchAlert.class);
+        List<BranchAlert> alerts = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : kafka.consumeAll(topic, true, Duration.ofSeconds(1))) alerts.add(decoder.decode(record.value()));
+        return alerts;
+    }
+
+    static Map<String, String> byId(List<BranchAlert> alerts) {
+        Map<String, String> byId = new TreeMap<>();
+        for (BranchAlert a : alerts) assertNull(byId.put(a.getAlertId(), a.toString()), "alert id " + a.getAlertId() + " once");
+        return byId;
     }
 
     static long num(Map<String, Object> row, String column) {
