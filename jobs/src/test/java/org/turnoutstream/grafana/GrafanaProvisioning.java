@@ -158,7 +158,7 @@ public final class GrafanaProvisioning {
         for (Map.Entry<String, String> v : variables.entrySet()) {
             q = q.replace("${" + v.getKey() + "}", v.getValue()).replace("$" + v.getKey(), v.getValue());
         }
-        if (q.contains("$")) throw new AssertionError("unsubstituted variable left in `" + q + "` (from `" + query + "`)");
+        if (Pattern.compile("\\$\\{?[A-Za-z_]").matcher(q).find()) throw new AssertionError("unsubstituted variable left in `" + q + "` (from `" + query + "`)");
         return q;
     }
 
