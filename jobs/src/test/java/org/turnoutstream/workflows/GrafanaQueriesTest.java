@@ -1,0 +1,457 @@
+package org.turnoutstream.workflows;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.events.registry.ConfluentAvroEncoder;
+import org.turnoutstream.grafana.GrafanaProvisioning;
+import org.turnoutstream.grafana.GrafanaProvisioning.PanelQuery;
+import org.turnoutstream.schemas.AlertKind;
+import org.turnoutstream.schemas.ConnectivityEvent;
+import org.turnoutstream.schemas.ConnectivityKind;
+import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.InfluxDbExtension;
+import org.turnoutstream.testing.KafkaBrokerExtension;
+import org.turnoutstream.testing.SchemaRegistryExtension;
+import picocli.CommandLine;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.turnoutstream.grafana.GrafanaProvisioning.list;
+import static org.turnoutstream.grafana.GrafanaProvisioning.map;
+import static org.turnoutstream.workflows.AlertScenario.ELECTION;
+import static org.turnoutstream.workflows.AlertScenario.at;
+import static org.turnoutstream.workflows.AlertScenario.epoch;
+
+/**
+ * Every Grafana query against what the pipeline really wrote. The live job (unbounded, real Kafka, registry and
+ * influxd) runs the {@link AlertScenario} morning, then the feed falls silent so the watchdog raises FEED_SILENT:
+ * every measurement the job writes is in InfluxDB. Then every panel, variable, annotation and alert-rule query,
+ * with its variables substituted as Grafana does, must parse, name only measurements, fields and tags InfluxDB
+ * has, and return the series the scenario implies.
+ */
+class GrafanaQueriesTest {
+    @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+    @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    static final GrafanaProvisioning grafana = GrafanaProvisioning.load();
+    /** The whole scenario with an hour either side: what a dashboard over the morning shows. */
+    static final long RANGE_FROM = epoch(-3_600_000), RANGE_TO = epoch(3_600_000);
+    static final long END = epoch(at(AlertScenario.MINUTES, 0));
+    static String database, feedDatabase;
+    /** measurement -> its field and tag keys, from SHOW FIELD KEYS / SHOW TAG KEYS after the run. */
+    static final Map<String, Set<String>> schema = new TreeMap<>();
+
+    @BeforeAll
+    static void runTheLiveJobOverTheAlertScenario(@org.junit.jupiter.api.io.TempDir Path work) throws Exception {
+        String run = "grafana" + System.nanoTime();
+        String turnoutTopic = "branch.turnout." + run, connectivityTopic = "branch.connectivity." + run;
+        String alertsTopic = "branch.alerts." + run, deadLetterTopic = "turnout.dlq." + run;
+        kafka.createTopic(turnoutTopic, 2);
+        kafka.createTopic(connectivityTopic, 2);
+        kafka.createTopic(alertsTopic, 2);
+        kafka.createTopic(deadLetterTopic, 1);
+        database = influx.createDatabase("grafana");
+        AlertScenario.writeReferenceData(work.resolve("reference"));
+
+        AlertScenario scenario = new AlertScenario();
+        ConfluentAvroEncoder<TurnoutReport> reports = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
+        ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (TurnoutReport r : scenario.reports) producer.send(new ProducerRecord<>(turnoutTopic, utf8(r.getBranchId()), reports.encode(r)));
+            for (ConnectivityEvent e : scenario.connectivity) producer.send(new ProducerRecord<>(connectivityTopic, utf8(e.getBranchId()), events.encode(e)));
+            producer.flush();
+        }
+
+        // the scenario, bounded and deterministic (as LiveAlertsJobTest runs it): every measurement but the watchdog's
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options(run, turnoutTopic, connectivityTopic, alertsTopic, deadLetterTopic, database, work,
+                "--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "1h", "--correction-horizon", "1h", "--checkpoint-interval", "1s"));
+        env.execute("grafana-queries");
+
+        // FEED_SILENT only comes from a live job (wall clock): two branches say hello, then nothing; its own database
+        feedDatabase = influx.createDatabase("grafana_feed");
+        String feedTopic = connectivityTopic + ".feed";
+        kafka.createTopic(feedTopic, 2);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (String branch : List.of("alb-karaj-0001", "alb-karaj-0004")) {
+                producer.send(new ProducerRecord<>(feedTopic, utf8(branch), events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.OPENED, 0))));
+                producer.send(new ProducerRecord<>(feedTopic, utf8(branch), events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.HEARTBEAT, 10 * AlertScenario.SECOND))));
+            }
+            producer.flush();
+        }
+        StreamExecutionEnvironment live = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(live, options(run + "-feed", turnoutTopic + ".none", feedTopic, alertsTopic + ".feed", deadLetterTopic, feedDatabase, work,
+                "--quiet-feed-after", "1s", "--max-out-of-orderness", "1s", "--heartbeat-timeout", "15s", "--feed-silent-after", "3s", "--checkpoint-interval", "1s"));
+        kafka.createTopic(turnoutTopic + ".none", 1);
+        kafka.createTopic(alertsTopic + ".feed", 1);
+        JobClient job = live.executeAsync("grafana-queries-feed");
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (influx.query(feedDatabase, "SELECT \"active\" FROM \"alerts\" WHERE \"kind\" = 'FEED_SILENT'").isEmpty()) {
+                if (System.nanoTime() > deadline) fail("no FEED_SILENT point from the live job");
+                Thread.sleep(500);
+            }
+        } finally {
+            job.cancel().get(30, TimeUnit.SECONDS);
+        }
+        for (Map<String, Object> m : rows("SHOW MEASUREMENTS")) {
+            String measurement = (String) m.get("name");
+            Set<String> keys = new TreeSet<>();
+            rows("SHOW FIELD KEYS FROM \"" + measurement + "\"").forEach(f -> keys.add((String) f.get("fieldKey")));
+            rows("SHOW TAG KEYS FROM \"" + measurement + "\"").forEach(t -> keys.add((String) t.get("tagKey")));
+            schema.put(measurement, keys);
+        }
+    }
+
+    static JobOptions options(String run, String turnoutTopic, String connectivityTopic, String alertsTopic, String deadLetterTopic,
+                              String db, Path work, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--connectivity-topic", connectivityTopic,
+                "--alerts-topic", alertsTopic, "--transactional-id-prefix", run, "--dlq-topic", deadLetterTopic, "--group-id", run,
+                "--starting-offsets", "earliest", "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", db,
+                "--election", ELECTION + "=" + work.resolve("reference"), "--max-clock-skew", "0", "--parallelism", "2"));
+        args.addAll(List.of(extra));
+        return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+    }
+
+    /** Runs a query against the scenario's database, or the live feed run's when it is about the feed watchdog. */
+    static List<Map<String, Object>> rows(String influxql) {
+        return influx.query(influxql.contains("'FEED_SILENT'") ? feedDatabase : database, influxql);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ what the dashboards may name
+
+    static final Pattern FROM = Pattern.compile("FROM\\s+\"([^\"]+)\"");
+    static final Pattern ALIAS = Pattern.compile("AS\\s+\"([^\"]+)\"");
+    static final Pattern IDENTIFIER = Pattern.compile("\"([^\"]+)\"");
+    static final Pattern KIND_LITERAL = Pattern.compile("'([A-Z][A-Z0-9_]+)'|/\\^\\(([A-Z0-9_|]+)\\)\\$/");
+
+    /** Fails unless every measurement, field and tag the query names exists in the run's InfluxDB, and every alert kind exists. */
+    static void assertNamesExist(String where, String query) {
+        Set<String> measurements = new HashSet<>(), keys = new HashSet<>(), aliases = new HashSet<>();
+        for (Matcher m = FROM.matcher(query); m.find(); ) {
+            assertTrue(schema.containsKey(m.group(1)), where + ": the pipeline writes no measurement " + m.group(1) + " (it writes " + schema.keySet() + ")");
+            measurements.add(m.group(1));
+            keys.addAll(schema.get(m.group(1)));
+        }
+        assertFalse(measurements.isEmpty(), where + ": reads a measurement");
+        for (Matcher m = ALIAS.matcher(query); m.find(); ) aliases.add(m.group(1));
+        for (Matcher m = IDENTIFIER.matcher(query); m.find(); ) {
+            String name = m.group(1);
+            if (measurements.contains(name) || aliases.contains(name)) continue;
+            assertTrue(keys.contains(name), where + ": " + measurements + " has no field or tag " + name + " (it has " + keys + ")");
+        }
+        for (Matcher m = KIND_LITERAL.matcher(query); m.find(); ) {
+            for (String kind : (m.group(1) != null ? m.group(1) : m.group(2)).split("\\|")) AlertKind.valueOf(kind);
+        }
+    }
+
+    static List<PanelQuery> allDashboardQueries() {
+        List<PanelQuery> all = new ArrayList<>(grafana.panelQueries());
+        all.addAll(grafana.variableAndAnnotationQueries());
+        return all;
+    }
+
+    static List<Map<String, Object>> run(PanelQuery q, long from, long to, String interval) {
+        return rows(GrafanaProvisioning.substitute(q.query(), Map.of("election", ELECTION, "constituency", "fardis"), from, to, interval));
+    }
+
+    static List<Map<String, Object>> panel(String dashboard, String title, long from, long to, String interval) {
+        List<PanelQuery> queries = grafana.panelQueries().stream().filter(q -> q.dashboard().equals(dashboard) && q.panel().equals(title)).toList();
+        assertEquals(1, queries.size(), dashboard + " / " + title + ": one query");
+        return run(queries.get(0), from, to, interval);
+    }
+
+    static double number(Map<String, Object> row, String column) {
+        Object v = row.get(column);
+        assertTrue(v instanceof Number, column + " in " + row);
+        return ((Number) v).doubleValue();
+    }
+
+    @Test
+    void theRunWroteEveryMeasurementThePipelineHas() {
+        assertEquals(Set.of("constituency_turnout", "province_turnout", "national_turnout", "branch_status", "constituency_connectivity", "alerts"),
+                schema.keySet());
+        assertEquals(Set.of("election", "province", "constituency", "ballots", "eligible", "turnout_pct", "branches_reporting", "branches_total"),
+                schema.get("constituency_turnout"));
+        assertEquals(Set.of("election", "kind", "constituency", "subject", "branch", "reason", "active", "duration_s", "alert_id"), schema.get("alerts"));
+    }
+
+    @Test
+    void everyQueryNamesOnlyMeasurementsFieldsAndTagsThePipelineWrites() {
+        for (PanelQuery q : allDashboardQueries()) assertNamesExist(q.toString(), q.query());
+        for (Map<String, Object> rule : grafana.alertRules()) {
+            for (Object node : list(rule.get("data"))) {
+                Map<String, Object> model = map(map(node).get("model"));
+                if (model.containsKey("query")) assertNamesExist(rule.get("uid") + "/" + model.get("refId"), (String) model.get("query"));
+            }
+        }
+        // the check itself catches a wrong name
+        assertThrows(AssertionError.class, () -> assertNamesExist("typo", "SELECT last(\"turnout_percent\") FROM \"national_turnout\" WHERE $timeFilter"));
+        assertThrows(AssertionError.class, () -> assertNamesExist("no such measurement", "SELECT last(\"ballots\") FROM \"dead_letters\""));
+        assertThrows(AssertionError.class, () -> assertNamesExist("tag of another measurement", "SELECT last(\"ballots\") FROM \"national_turnout\" GROUP BY \"constituency\""));
+        assertThrows(IllegalArgumentException.class, () -> assertNamesExist("kind", "SELECT count(\"active\") FROM \"alerts\" WHERE \"kind\" = 'DLQ_FULL'"));
+    }
+
+    @Test
+    void everyPanelVariableAndAnnotationQueryParsesAndReturnsDataOverTheMorning() {
+        List<String> empty = new ArrayList<>();
+        for (PanelQuery q : allDashboardQueries()) {
+            // a query InfluxDB rejects throws here, with its error message
+            // "now"-style panels (active alerts, dark branches) show something mid-morning, the others at the end
+            if (run(q, RANGE_FROM, RANGE_TO, "10s").isEmpty() && run(q, RANGE_FROM, epoch(at(10, 0)), "10s").isEmpty()) empty.add(q.toString());
+        }
+        assertEquals(List.of(), empty, "queries without data after the scenario");
+        assertEquals(Set.of(ELECTION), values(run(variable("turnout-national", "election"), RANGE_FROM, RANGE_TO, "10s")));
+        assertEquals(Set.of("karaj", "fardis", "tehran"), values(run(variable("turnout-constituency", "constituency"), RANGE_FROM, RANGE_TO, "10s")));
+    }
+
+    static PanelQuery variable(String dashboard, String name) {
+        return grafana.variableAndAnnotationQueries().stream()
+                .filter(q -> q.dashboard().equals(dashboard) && q.panel().equals("variable " + name)).findFirst().orElseThrow();
+    }
+
+    static Set<String> values(List<Map<String, Object>> rows) {
+        return rows.stream().map(r -> (String) r.get("value")).collect(Collectors.toSet());
+    }
+
+    @Test
+    void theNationalOverviewShowsTheMorning() {
+        // every branch's last report counts 100 ballots; 1,000 eligible per constituency
+        assertEquals(30.0, number(panel("turnout-national", "National turnout", RANGE_FROM, RANGE_TO, "10s").get(0), "turnout"), 1e-9);
+        Map<String, Object> reporting = panel("turnout-national", "Branches reporting", RANGE_FROM, RANGE_TO, "10s").get(0);
+        assertEquals(9.0, number(reporting, "reporting"));
+        assertEquals(9.0, number(reporting, "total"));
+
+        Map<String, double[]> table = new TreeMap<>();
+        for (Map<String, Object> row : panel("turnout-national", "Constituencies by turnout", RANGE_FROM, RANGE_TO, "10s")) {
+            table.put((String) row.get("constituency"), new double[]{number(row, "turnout %"), number(row, "branches reporting"), number(row, "branches total")});
+        }
+        assertEquals(List.of("fardis", "karaj", "tehran"), new ArrayList<>(table.keySet()));
+        assertEquals(List.of(30.0, 3.0, 3.0), boxed(table.get("fardis")));
+        assertEquals(List.of(40.0, 4.0, 4.0), boxed(table.get("karaj")));
+        assertEquals(List.of(20.0, 2.0, 2.0), boxed(table.get("tehran")));
+
+        List<Map<String, Object>> provinces = rows(GrafanaProvisioning.substitute(grafana.panelQueries().stream()
+                .filter(q -> q.panel().equals("Turnout % over the day") && q.refId().equals("B")).findFirst().orElseThrow().query(),
+                Map.of("election", ELECTION), RANGE_FROM, RANGE_TO, "1m"));
+        assertEquals(Set.of("Alborz", "Tehran"), provinces.stream().map(r -> (String) r.get("province")).collect(Collectors.toSet()));
+
+        // nine branches, five ballots each per minute, while nobody is silent (the first three minutes)
+        List<Map<String, Object>> perMinute = panel("turnout-national", "Ballots per minute (national)", RANGE_FROM, RANGE_TO, "1m");
+        List<Double> early = perMinute.stream().filter(r -> number(r, "time") > epoch(at(0, 30)) && number(r, "time") < epoch(at(4, 0)))
+                .map(r -> number(r, "non_negative_derivative")).toList();
+        assertFalse(early.isEmpty());
+        for (double v : early) assertEquals(45.0, v, 1e-9, "ballots per minute: " + perMinute);
+
+        // at 10:00 fardis is dark (since 8:00, degraded since 9:00); at the end only the silent feed is open
+        long tenMinutes = epoch(at(10, 0));
+        assertEquals(3.0, number(panel("turnout-national", "Branches dark now", RANGE_FROM, tenMinutes, "10s").get(0), "dark"));
+        assertEquals(Set.of("OUTAGE_STARTED alb-fardis-0001", "OUTAGE_STARTED alb-fardis-0002", "OUTAGE_STARTED alb-fardis-0003", "CONSTITUENCY_DEGRADED fardis"),
+                activeAlerts(tenMinutes));
+        assertEquals(Set.of(), activeAlerts(RANGE_TO), "every outage ended, fardis recovered");
+        assertEquals(Set.of("OUTAGE_STARTED alb-karaj-0003"), activeAlerts(epoch(at(11, 0))));
+    }
+
+    static Set<String> activeAlerts(long now) {
+        return panel("turnout-national", "Active alerts", RANGE_FROM, now, "10s").stream()
+                .map(r -> r.get("kind") + " " + r.get("subject")).collect(Collectors.toSet());
+    }
+
+    static List<Double> boxed(double[] values) {
+        List<Double> list = new ArrayList<>();
+        for (double v : values) list.add(v);
+        return list;
+    }
+
+    @Test
+    void theConstituencyDetailShowsFardisGoingDarkAndComingBack() {
+        List<Map<String, Object>> atTen = panel("turnout-constituency", "Branch status", RANGE_FROM, epoch(at(10, 0)), "10s");
+        assertEquals(Set.of("alb-fardis-0001", "alb-fardis-0002", "alb-fardis-0003"), atTen.stream().map(r -> (String) r.get("branch")).collect(Collectors.toSet()));
+        for (Map<String, Object> row : atTen) {
+            assertEquals(1.0, number(row, "status"), "DOWN: " + row);
+            assertEquals((double) epoch(at(8, 0)), number(row, "down since"), "down since it was last heard: " + row);
+        }
+        for (Map<String, Object> row : panel("turnout-constituency", "Branch status", RANGE_FROM, RANGE_TO, "10s")) {
+            assertEquals(0.0, number(row, "status"), "closed at the end: " + row);
+        }
+
+        List<Map<String, Object>> timeline = panel("turnout-constituency", "Outage timeline", RANGE_FROM, RANGE_TO, "1m");
+        Map<Long, Double> branch1 = new TreeMap<>();
+        for (Map<String, Object> row : timeline) {
+            if ("alb-fardis-0001".equals(row.get("branch")) && row.get("status") != null) branch1.put((long) number(row, "time"), number(row, "status"));
+        }
+        assertEquals(2.0, branch1.get(epoch(at(5, 0))), "up at 5:00");
+        assertEquals(1.0, branch1.get(epoch(at(10, 0))), "down at 10:00");
+        assertEquals(2.0, branch1.get(epoch(at(12, 0))), "up again at 12:00");
+        assertEquals(0.0, branch1.get(epoch(at(20, 0))), "closed at 20:00");
+
+        Map<String, Long> kinds = panel("turnout-constituency", "Alerts in this constituency", RANGE_FROM, RANGE_TO, "10s").stream()
+                .collect(Collectors.groupingBy(r -> (String) r.get("kind"), TreeMap::new, Collectors.counting()));
+        assertEquals(Map.of("OUTAGE_STARTED", 3L, "OUTAGE_ENDED", 3L, "CONSTITUENCY_DEGRADED", 1L, "CONSTITUENCY_RECOVERED", 1L), kinds);
+        PanelQuery annotation = grafana.variableAndAnnotationQueries().stream().filter(q -> q.panel().equals("annotation Alerts")).findFirst().orElseThrow();
+        assertEquals(8, run(annotation, RANGE_FROM, RANGE_TO, "10s").size(), "an annotation per alerts point");
+
+        List<Map<String, Object>> coverage = panel("turnout-constituency", "Branch coverage", RANGE_FROM, RANGE_TO, "10s");
+        assertEquals(3.0, number(coverage.get(0), "reporting"));
+        assertEquals(3.0, number(coverage.get(0), "total"));
+    }
+
+    @Test
+    void theConnectivityDashboardShowsOutagesTheFeedAndIntegrity() {
+        List<Map<String, Object>> longest = panel("turnout-connectivity", "Longest outages (ended)", RANGE_FROM, RANGE_TO, "10s");
+        Map<String, Double> seconds = new TreeMap<>();
+        for (Map<String, Object> row : longest) seconds.put((String) row.get("subject"), number(row, "seconds down"));
+        assertEquals(Map.of("alb-fardis-0001", 180.0, "alb-fardis-0002", 180.0, "alb-fardis-0003", 180.0,
+                "alb-karaj-0002", 150.0, "alb-karaj-0003", 120.0), seconds);
+
+        assertEquals(1.0, number(panel("turnout-connectivity", "Feed", RANGE_FROM, RANGE_TO, "10s").get(0), "feed"), "SILENT after the live run");
+        assertEquals(List.of(), panel("turnout-connectivity", "Feed", RANGE_FROM, epoch(at(0, 5)), "10s"), "no silence before the feed stopped");
+        assertEquals(1.0, number(panel("turnout-connectivity", "Integrity alerts", RANGE_FROM, RANGE_TO, "10s").stream()
+                .filter(r -> r.containsKey("integrity alerts")).findFirst().orElseThrow(), "integrity alerts"));
+        double maxFardisDown = panel("turnout-connectivity", "Branches down by constituency", RANGE_FROM, RANGE_TO, "10s").stream()
+                .filter(r -> "fardis".equals(r.get("constituency"))).mapToDouble(r -> number(r, "last")).max().orElseThrow();
+        assertEquals(3.0, maxFardisDown);
+        Map<String, Object> latest = panel("turnout-connectivity", "Latest turnout point", RANGE_FROM, RANGE_TO, "10s").get(0);
+        assertTrue(number(latest, "time") >= epoch(at(19, 0)) && number(latest, "time") <= END, "the last point is at the last report: " + latest);
+    }
+
+    // ------------------------------------------------------------------ alert rules, evaluated as Grafana does
+
+    static Map<String, Object> rule(String uid) {
+        return grafana.alertRules().stream().filter(r -> uid.equals(r.get("uid"))).findFirst().orElseThrow();
+    }
+
+    /**
+     * Evaluates a rule at {@code now}: each InfluxQL node over [now - from, now - to] of its relativeTimeRange
+     * ({@code toOverride} replaces a node's "to", in seconds), the last value per series (labels = tags), then the
+     * rule's reduce (last), math ({@code $X * $Y}) and threshold (gt/lt) nodes. Returns labels -> firing; an empty
+     * map is NoData (the queries returned no series).
+     */
+    static Map<Map<String, String>, Boolean> evaluate(String uid, long now, Map<String, Long> toOverride) {
+        Map<String, Object> rule = rule(uid);
+        Map<String, Map<Map<String, String>, Double>> results = new HashMap<>();
+        Map<Map<String, String>, Boolean> condition = null;
+        for (Object o : list(rule.get("data"))) {
+            Map<String, Object> node = map(o), model = map(node.get("model"));
+            String refId = (String) node.get("refId");
+            if (GrafanaProvisioning.DATASOURCE_UID.equals(node.get("datasourceUid"))) {
+                Map<String, Object> range = map(node.get("relativeTimeRange"));
+                long from = now - ((Number) range.get("from")).longValue() * 1000;
+                long to = now - toOverride.getOrDefault(refId, ((Number) range.get("to")).longValue()) * 1000;
+                Map<Map<String, String>, Double> series = new HashMap<>();
+                for (Map<String, Object> row : rows(GrafanaProvisioning.substitute((String) model.get("query"), Map.of(), from, to, "1m"))) {
+                    Map<String, String> labels = new TreeMap<>();
+                    Double value = null;
+                    for (Map.Entry<String, Object> c : row.entrySet()) {
+                        if (c.getValue() instanceof String s) labels.put(c.getKey(), s);
+                        else if (!c.getKey().equals("time") && c.getValue() instanceof Number n) value = n.doubleValue();
+                    }
+                    if (value != null) series.put(labels, value);
+                }
+                results.put(refId, series);
+                continue;
+            }
+            String type = (String) model.get("type"), expression = (String) model.get("expression");
+            switch (type) {
+                case "reduce" -> {
+                    assertEquals("last", model.get("reducer"), uid + "/" + refId);
+                    results.put(refId, results.get(expression));
+                }
+                case "math" -> {
+                    Matcher m = Pattern.compile("\\$(\\w+) \\* \\$(\\w+)").matcher(expression);
+                    assertTrue(m.matches(), uid + ": math this test understands: " + expression);
+                    Map<Map<String, String>, Double> left = results.get(m.group(1)), right = results.get(m.group(2)), product = new HashMap<>();
+                    left.forEach((labels, v) -> { if (right.containsKey(labels)) product.put(labels, v * right.get(labels)); });
+                    results.put(refId, product);
+                }
+                case "threshold" -> {
+                    Map<String, Object> evaluator = map(map(list(model.get("conditions")).get(0)).get("evaluator"));
+                    double limit = ((Number) list(evaluator.get("params")).get(0)).doubleValue();
+                    String op = (String) evaluator.get("type");
+                    Map<Map<String, String>, Boolean> firing = new HashMap<>();
+                    results.get(expression).forEach((labels, v) -> firing.put(labels, op.equals("gt") ? v > limit : switch (op) {
+                        case "lt" -> v < limit;
+                        default -> throw new AssertionError(uid + ": threshold " + op);
+                    }));
+                    if (refId.equals(rule.get("condition"))) condition = firing;
+                }
+                default -> fail(uid + ": expression type " + type);
+            }
+        }
+        assertTrue(condition != null, uid + ": condition evaluated");
+        return condition;
+    }
+
+    static Set<String> firing(Map<Map<String, String>, Boolean> result, String label) {
+        return result.entrySet().stream().filter(Map.Entry::getValue).map(e -> e.getKey().get(label)).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void branchDownRuleFiresForBranchesDownAtBothEndsOfItsWindow() {
+        // The scenario's outages last 2-3 minutes, the rule's window 10: evaluated as it stands, nothing fires,
+        // but every branch with a status is evaluated (not NoData).
+        Map<Map<String, String>, Boolean> asIs = evaluate("turnout-branch-down-long", epoch(at(10, 30)), Map.of());
+        assertEquals(Set.of(), firing(asIs, "branch"));
+        assertEquals(9, asIs.size(), "all nine branches evaluated: " + asIs);
+        // The same queries with the window shortened to one minute (scenario scale): fardis (down since 8:00,
+        // detected 9:00) fires, karaj-0003 (LINK_DOWN at 10:05) not yet, karaj-0002 (back at 7:00) no more.
+        Map<Map<String, String>, Boolean> oneMinute = evaluate("turnout-branch-down-long", epoch(at(10, 30)), Map.of("BEFORE", 60L));
+        assertEquals(Set.of("alb-fardis-0001", "alb-fardis-0002", "alb-fardis-0003"), firing(oneMinute, "branch"));
+        oneMinute.keySet().forEach(labels -> assertEquals(Set.of("election", "constituency", "branch"), labels.keySet()));
+        assertEquals(Set.of("alb-karaj-0003"), firing(evaluate("turnout-branch-down-long", epoch(at(11, 30)), Map.of("BEFORE", 60L)), "branch"));
+    }
+
+    @Test
+    void degradedFeedSilentStalledAndIntegrityRulesFollowTheScenario() {
+        assertEquals(Map.of(Map.of("election", ELECTION, "constituency", "fardis"), true), evaluate("turnout-constituency-degraded", epoch(at(10, 0)), Map.of()));
+        assertEquals(Map.of(Map.of("election", ELECTION, "constituency", "fardis"), false), evaluate("turnout-constituency-degraded", epoch(at(11, 30)), Map.of()));
+        assertEquals(Map.of(), evaluate("turnout-constituency-degraded", epoch(at(8, 30)), Map.of()), "NoData before: OK");
+
+        assertEquals(Map.of(Map.of("election", ELECTION), true), evaluate("turnout-feed-silent", END + 60_000, Map.of()));
+        assertEquals(Map.of(), evaluate("turnout-feed-silent", epoch(at(0, 5)), Map.of()), "NoData while the feed runs: OK");
+
+        assertEquals(Map.of(Map.of("election", ELECTION), false), evaluate("turnout-pipeline-stalled", epoch(at(10, 0)), Map.of()), "points flowing");
+        assertEquals(Map.of(), evaluate("turnout-pipeline-stalled", END + 11 * 60_000, Map.of()), "no point for 10 minutes: NoData");
+        assertEquals("Alerting", rule("turnout-pipeline-stalled").get("noDataState"), "... which alerts");
+
+        Map<String, String> regression = Map.of("election", ELECTION, "constituency", "tehran", "kind", "COUNT_REGRESSION");
+        assertEquals(Map.of(regression, true), evaluate("turnout-integrity", epoch(at(6, 0)), Map.of()));
+        assertEquals(Map.of(), evaluate("turnout-integrity", epoch(at(21, 0)), Map.of()), "15 minutes later: NoData, OK");
+    }
+}
