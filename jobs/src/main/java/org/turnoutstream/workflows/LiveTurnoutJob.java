@@ -147,6 +147,11 @@ public final class LiveTurnoutJob {
      * checkpointing; the transaction timeout must outlast a checkpoint interval and stay below the broker's maximum.
      */
     public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry) {
+        return alertSink(options, registry, options.alertsTopic, options.transactionalIdPrefix);
+    }
+
+    /** The alerts sink to another topic (a replay's), with its own transactional id prefix. */
+    public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry, String topic, String transactionalIdPrefix) {
         Duration timeout = options.transactionTimeout;
         if (timeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
@@ -157,9 +162,9 @@ public final class LiveTurnoutJob {
         return KafkaSink.<BranchAlert>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new AlertSerializer(options.alertsTopic, registry))
+                .setRecordSerializer(new AlertSerializer(topic, registry))
                 .setDeliveryGuarantee(alertDeliveryGuarantee(options))
-                .setTransactionalIdPrefix(options.transactionalIdPrefix)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
     }
 
@@ -218,10 +223,14 @@ public final class LiveTurnoutJob {
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options) {
+        return deadLetterSink(options, options.deadLetterTopic);
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options, String topic) {
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setKafkaProducerConfig(kafkaClientProperties(options))
-                .setRecordSerializer(new DeadLetterSerializer(options.deadLetterTopic))
+                .setRecordSerializer(new DeadLetterSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

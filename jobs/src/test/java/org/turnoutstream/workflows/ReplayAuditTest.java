@@ -1,0 +1,169 @@
+package org.turnoutstream.workflows;
+
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.cli.TurnoutCli;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ReferenceGenerator;
+import org.turnoutstream.simulator.GroundTruth;
+import org.turnoutstream.testing.InfluxDbExtension;
+import org.turnoutstream.testing.KafkaBrokerExtension;
+import org.turnoutstream.testing.SchemaRegistryExtension;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * One seeded simulated election day with every fault kind (duplicates, reordering, late, malformed, branch and
+ * constituency outages) goes through Kafka into the live job, which also archives it. Replays of that day (from
+ * Kafka by time, from the archive, in BATCH mode) and the audit are then checked against the live series.
+ */
+class ReplayAuditTest {
+    static final String ELECTION = "2024-replay-r1";
+
+    @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+    @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+    @TempDir static Path work;
+    static Path reference;
+    static Path archive;
+    static String liveDatabase;
+    static String auditDatabase;
+    static Instant sentFrom;
+    static Instant sentTo;
+    static final String TURNOUT = "replay-e2e.branch.turnout";
+    static final String CONNECTIVITY = "replay-e2e.branch.connectivity";
+    static final String DLQ = "replay-e2e.turnout.dlq";
+    static final String ALERTS = "replay-e2e.branch.alerts";
+    static final String REPLAY_ALERTS = "replay-e2e.branch.alerts.replay";
+
+    /** The seeded day, sent once, counted live (with the archive on) once, for every test of the class. */
+    @BeforeAll
+    static void aFaultyDayCountedLive() throws Exception {
+        Election election = ReferenceGenerator.generate(ReferenceGenerator.Params.national().withElectionId(ELECTION)
+                .withBranches(60).withConstituencies(5).withProvinces(2).withEligibleVoters(60_000L).validate());
+        reference = work.resolve("reference");
+        ReferenceGenerator.write(election, reference);
+        kafka.createTopic(TURNOUT, 2);
+        kafka.createTopic(CONNECTIVITY, 2);
+        kafka.createTopic(DLQ, 1);
+        kafka.createTopic(ALERTS, 1);
+        kafka.createTopic(REPLAY_ALERTS, 1);
+        liveDatabase = influx.createDatabase("live");
+        auditDatabase = influx.createDatabase("audit");
+
+        Path truthFile = work.resolve("truth.json");
+        sentFrom = Instant.now().minusMillis(1);
+        run("simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(),
+                "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY, "--polls-open", "08:00", "--polls-close", "09:30", "--max",
+                "--seed", "1403", "--duplicate-rate", "0.05", "--reorder-rate", "0.05", "--late-rate", "0.03", "--malformed-rate", "0.02",
+                "--outage-rate", "0.25", "--region-outage-rate", "0.5", "--truth", truthFile.toString());
+        sentTo = Instant.now().plusMillis(1);
+        GroundTruth truth = GroundTruth.read(truthFile);
+        for (String kind : List.of("DUPLICATE", "REORDERED", "LATE", "BRANCH_OUTAGE", "REGION_OUTAGE", "BAD_MAGIC_BYTE", "CORRUPT_AVRO")) {
+            assertTrue(truth.faultsInjected().getOrDefault(kind, 0L) > 0, "the day has " + kind + " faults: " + truth.faultsInjected());
+        }
+
+        archive = work.resolve("archive");
+        JobOptions options = CommandLine.populateCommand(new JobOptions(), withCommon("--influx-database", liveDatabase,
+                "--group-id", "replay-e2e-live", "--starting-offsets", "earliest", "--bounded", "--archive-dir", archive.toUri().toString(),
+                "--transactional-id-prefix", "replay-e2e-live", "--checkpoint-interval", "1s"));
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options);
+        env.execute("replay-e2e-live");
+    }
+
+    static String[] withCommon(String... extra) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(),
+                "--influx-url", influx.url(), "--election", ELECTION + "=" + reference,
+                "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY, "--dlq-topic", DLQ, "--alerts-topic", ALERTS,
+                "--max-clock-skew", "0", "--quiet-feed-after", "0", "--correction-horizon", "1h", "--parallelism", "2"));
+        args.addAll(List.of(extra));
+        return args.toArray(new String[0]);
+    }
+
+    static String run(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cli = TurnoutCli.commandLine(args);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        int code = cli.execute(args);
+        assertEquals(0, code, String.join(" ", args) + "\n" + out);
+        return out.toString();
+    }
+
+    static String replay(String runId, String... input) {
+        List<String> args = new ArrayList<>(List.of("replay"));
+        args.addAll(List.of(withCommon("--influx-database", liveDatabase, "--audit-database", auditDatabase, "--run-id", runId,
+                "--replay-alerts-topic", REPLAY_ALERTS, "--transactional-id-prefix", "replay-e2e-" + runId, "--checkpoint-interval", "1s",
+                "--report", work.resolve(runId + ".json").toString(), "--alerts-file", work.resolve(runId + ".alerts.jsonl").toString())));
+        args.addAll(List.of(input));
+        return run(args.toArray(new String[0]));
+    }
+
+    /** "constituency@time" -> fields, for the live series (run == null) or a replay's. */
+    static Map<String, Map<String, Object>> constituencySeries(String database, String run) {
+        Map<String, Map<String, Object>> series = new TreeMap<>();
+        String where = "election = '" + ELECTION + "'" + (run == null ? "" : " AND run = '" + run + "'");
+        for (Map<String, Object> row : influx.query(database, "SELECT ballots, branches_reporting, branches_total, eligible, turnout_pct, constituency "
+                + "FROM constituency_turnout WHERE " + where)) {
+            Map<String, Object> fields = new TreeMap<>(row);
+            String key = fields.remove("constituency") + "@" + fields.remove("time");
+            series.put(key, fields);
+        }
+        return series;
+    }
+
+    @Test
+    void aReplayFromKafkaByTimeEqualsTheLiveSeries() throws Exception {
+        String out = replay("kafka-1", "--from", sentFrom.toString(), "--to", sentTo.toString());
+        assertTrue(out.contains("resolved from --from"), out);
+        Map<String, Map<String, Object>> live = constituencySeries(liveDatabase, null);
+        assertTrue(live.size() > 100, "the live series: " + live.size());
+        assertEquals(live, constituencySeries(auditDatabase, "kafka-1"));
+        assertTrue(Files.readString(work.resolve("kafka-1.json")).contains("\"fromOffset\""));
+    }
+
+    @Test
+    void aReplayFromTheArchiveEqualsTheReplayFromKafka() throws Exception {
+        try (Stream<Path> files = Files.walk(archive)) {
+            assertTrue(files.anyMatch(f -> f.getFileName().toString().endsWith(".avro")), "the live job archived");
+        }
+        replay("kafka-2", "--from", sentFrom.toString(), "--to", sentTo.toString());
+        replay("archive-1", "--from-archive", archive.toUri().toString());
+        Map<String, Map<String, Object>> fromKafka = constituencySeries(auditDatabase, "kafka-2");
+        assertTrue(fromKafka.size() > 100);
+        assertEquals(fromKafka, constituencySeries(auditDatabase, "archive-1"));
+        List<String> kafkaAlerts = Files.readAllLines(work.resolve("kafka-2.alerts.jsonl"));
+        List<String> archiveAlerts = Files.readAllLines(work.resolve("archive-1.alerts.jsonl"));
+        assertTrue(kafkaAlerts.size() > 5, "the faulty day raises alerts: " + kafkaAlerts.size());
+        List<String> onlyKafka = new ArrayList<>(kafkaAlerts), onlyArchive = new ArrayList<>(archiveAlerts);
+        onlyKafka.removeAll(archiveAlerts);
+        onlyArchive.removeAll(kafkaAlerts);
+        // Not asserted equal yet: outage alerts depend on how the two topics interleave (the signal watermark is assigned after
+        // their union) until event time is assigned at the sources, per partition. Reported, so a run shows how far apart they are.
+        System.out.println("alerts: " + kafkaAlerts.size() + " from Kafka, " + archiveAlerts.size() + " from the archive, "
+                + onlyKafka.size() + " only in the first, " + onlyArchive.size() + " only in the second");
+    }
+}
