@@ -187,7 +187,7 @@ class ReplayAuditTest {
         replay("audit-1", "--from", sentFrom.toString(), "--to", sentTo.toString());
         String[] audit = auditArgs("audit-1");
         String clean = run(audit);
-        assertTrue(clean.contains("0 unexplained"), clean);
+        assertTrue(clean.contains(" 0 difference(s), 0 unexplained"), "live == replay == recount at every point: " + clean);
         JsonNode report = new ObjectMapper().readTree(work.resolve("audit-audit-1/audit.json").toFile());
         assertEquals(report.path("finalTotalsSha256").path("recount").asText(), report.path("finalTotalsSha256").path("live").asText());
         assertTrue(report.path("pointsCompared").asLong() > 100, report.toString());
