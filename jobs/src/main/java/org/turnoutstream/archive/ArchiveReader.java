@@ -112,9 +112,21 @@ public final class ArchiveReader {
         private long duplicates;
         private long returned;
         private int maxOpen;
+        private final long skipThroughOffset;
 
         Records(List<Cursor> cursors) {
+            this(cursors, Long.MIN_VALUE);
+        }
+
+        /** Leaves out offsets up to {@code skipThroughOffset} (one topic-partition resumed after a checkpoint). */
+        Records(List<Cursor> cursors, long skipThroughOffset) {
             queue.addAll(cursors);
+            this.skipThroughOffset = skipThroughOffset;
+        }
+
+        /** The offset of the record returned last, or {@code fallback} when none was. */
+        long lastOffsetOr(long fallback) {
+            return returned > 0 ? lastOffset : fallback;
         }
 
         @Override
@@ -131,6 +143,8 @@ public final class ArchiveReader {
                                 && head.getOffset() == lastOffset && head.getTopic().equals(lastTopic);
                         if (duplicate) {
                             duplicates++;
+                        } else if (head.getOffset() <= skipThroughOffset) {
+                            // read before the checkpoint this split was restored from
                         } else {
                             next = ArchiveRecords.toRaw(head);
                             lastTopic = head.getTopic();

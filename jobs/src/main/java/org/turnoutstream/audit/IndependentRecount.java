@@ -311,17 +311,27 @@ public final class IndependentRecount {
          * the final totals, independent of the grid and of the order the records arrived in.
          */
         public String canonicalFinalTotals() {
+            return canonical(finalTotals());
+        }
+
+        /** The canonical text of any final totals (election -> constituency -> {ballots, branches_reporting}), e.g. the live series'. */
+        public static String canonical(Map<String, Map<String, long[]>> finalTotals) {
             StringBuilder text = new StringBuilder(DIGEST_HEADER).append('\n');
-            finalTotals().forEach((election, constituencies) -> constituencies.forEach((id, v) ->
+            new TreeMap<>(finalTotals).forEach((election, constituencies) -> new TreeMap<>(constituencies).forEach((id, v) ->
                     text.append(election).append('\t').append(id).append('\t').append(v[0]).append('\t').append(v[1]).append('\n')));
             return text.toString();
         }
 
         /** SHA-256 of {@link #canonicalFinalTotals()}, lowercase hex: two parties compare results without sharing data. */
         public String digest() {
+            return digestOf(finalTotals());
+        }
+
+        /** SHA-256 (hex) of {@link #canonical} of the totals: the same digest for the live series or a replay. */
+        public static String digestOf(Map<String, Map<String, long[]>> finalTotals) {
             try {
                 return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                        .digest(canonicalFinalTotals().getBytes(StandardCharsets.UTF_8)));
+                        .digest(canonical(finalTotals).getBytes(StandardCharsets.UTF_8)));
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException("every JVM has SHA-256", e);
             }

@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         description = "Turnout Stream: live election turnout and branch connectivity on Kafka, Flink and InfluxDB.",
         subcommands = {DemoCommand.class, StackCommand.class, LiveCommand.class, SimulateCommand.class, BenchCommand.class,
                 RegisterSchemasCommand.class, AlertsCommand.class,
+                ArchiveCommand.class, ReplayCommand.class, AuditCommand.class,
                 GenerateReferenceCommand.class, CommandLine.HelpCommand.class})
 public class TurnoutCli {
 

@@ -126,6 +126,10 @@ public class JobOptions {
     @Option(names = "--max-ballots-per-minute", defaultValue = "10", description = "Faster growth of a branch's count between two reports is an IMPLAUSIBLE_RATE alert (default: ${DEFAULT-VALUE}).")
     public double maxBallotsPerMinute;
 
+    // Audit archive
+    @Option(names = "--archive-dir", paramLabel = "URI", description = "Archive every raw record of both input topics, exactly once, as Avro files under this directory (any Flink filesystem URI: file:///..., s3://...); needs checkpointing. Off when not set.")
+    public String archiveDir;
+
     // Runtime
     @Option(names = "--checkpoint-interval", defaultValue = "10s", converter = DurationConverter.class, description = "Checkpoint interval; 0 disables checkpointing (default: ${DEFAULT-VALUE}).")
     public Duration checkpointInterval;

@@ -39,6 +39,13 @@ public final class InfluxPoint implements Serializable {
     public String tag(String name) { return tags.get(name); }
     public Object field(String name) { return fields.get(name); }
 
+    /** The same point with one more tag (or the tag replaced): e.g. {@code run=<replay id>} on a replay's points. */
+    public InfluxPoint withTag(String name, String value) {
+        TreeMap<String, String> more = new TreeMap<>(tags);
+        more.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name));
+        return new InfluxPoint(measurement, more, fields, timeMillis);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;

@@ -1,6 +1,9 @@
 package org.turnoutstream.workflows;
 
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -12,6 +15,8 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.turnoutstream.archive.ArchiveSink;
+import org.turnoutstream.archive.ToArchivedRecord;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.DeadLetter;
@@ -24,17 +29,20 @@ import org.turnoutstream.functions.ConnectivityThresholds;
 import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
 import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.schemas.ArchivedRecord;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.LinkType;
 import org.turnoutstream.sinks.AlertSerializer;
 import org.turnoutstream.sinks.DeadLetterSerializer;
 import org.turnoutstream.sinks.InfluxDbSink;
+import org.turnoutstream.sinks.InfluxPoint;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -65,10 +73,47 @@ public final class LiveTurnoutJob {
                 .fromSource(connectivitySource(options), sourceWatermarks(settings), "kafka: " + options.connectivityTopic)
                 .uid("connectivity-source");
 
+        if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
+        workflows(turnoutRecords, connectivityRecords, catalog, registry, options,
+                new Sinks(pointSink(options), deadLetterSink(options), deadLetterSink(options), alertSink(options, registry)));
+    }
+
+    /** Where the workflows write: InfluxDB points, the dead letters of each topic, the alerts. */
+    public record Sinks(Sink<InfluxPoint> points, Sink<DeadLetter> turnoutDeadLetters, Sink<DeadLetter> connectivityDeadLetters,
+                        Sink<BranchAlert> alerts) {}
+
+    /**
+     * The turnout and the outage workflows, wired one way for the live job and for its replays: only the
+     * records coming in and the sinks differ. The settings come from the same options.
+     */
+    public static void workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords, ElectionCatalog catalog,
+                                 RegistryConfig registry, JobOptions options, Sinks sinks) {
+        TurnoutSettings settings = settings(options);
         TurnoutWorkflow.Outputs turnout = TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
-                pointSink(options), deadLetterSink(options));
+                sinks.points(), sinks.turnoutDeadLetters());
         ConnectivityWorkflow.define(connectivityRecords, turnout, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry),
-                connectivitySettings(options, settings), alertSink(options, registry), pointSink(options), deadLetterSink(options));
+                connectivitySettings(options, settings), sinks.alerts(), sinks.points(), sinks.connectivityDeadLetters());
+    }
+
+    /**
+     * The audit archive (--archive-dir): every raw record of both topics, as received, to Avro files bucketed by
+     * election and hour, exactly once. Forward-connected to the sources, so each file keeps each partition in
+     * offset order. Files are finished by checkpoints, hence checkpointing is required.
+     */
+    static void archive(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords, JobOptions options,
+                        RegistryConfig registry) {
+        if (options.checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("--archive-dir needs checkpointing: archive files are only finished when a checkpoint "
+                    + "completes (set --checkpoint-interval above 0)");
+        }
+        Map<String, ConfluentAvroDecoder<? extends SpecificRecord>> decoders = new HashMap<>();
+        decoders.put(options.turnoutTopic, ConfluentAvroDecoder.forTurnoutReports(registry));
+        decoders.put(options.connectivityTopic, ConfluentAvroDecoder.forConnectivityEvents(registry));
+        turnoutRecords.union(connectivityRecords)
+                .map(new ToArchivedRecord(decoders)).returns(new AvroTypeInfo<>(ArchivedRecord.class))
+                .name("archive records").uid("archive-records")
+                .sinkTo(ArchiveSink.create(options.archiveDir)).name("archive: " + options.archiveDir).uid("archive-sink");
+        LOG.info("archiving every raw record of {} and {} under {}", options.turnoutTopic, options.connectivityTopic, options.archiveDir);
     }
 
     /**
@@ -112,6 +157,11 @@ public final class LiveTurnoutJob {
      * checkpointing; the transaction timeout must outlast a checkpoint interval and stay below the broker's maximum.
      */
     public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry) {
+        return alertSink(options, registry, options.alertsTopic, options.transactionalIdPrefix);
+    }
+
+    /** The alerts sink to another topic (a replay's), with its own transactional id prefix. */
+    public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry, String topic, String transactionalIdPrefix) {
         Duration timeout = options.transactionTimeout;
         if (timeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
@@ -122,9 +172,9 @@ public final class LiveTurnoutJob {
         return KafkaSink.<BranchAlert>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setKafkaProducerConfig(producer)
-                .setRecordSerializer(new AlertSerializer(options.alertsTopic, registry))
+                .setRecordSerializer(new AlertSerializer(topic, registry))
                 .setDeliveryGuarantee(alertDeliveryGuarantee(options))
-                .setTransactionalIdPrefix(options.transactionalIdPrefix)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
     }
 
@@ -183,10 +233,14 @@ public final class LiveTurnoutJob {
     }
 
     public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options) {
+        return deadLetterSink(options, options.deadLetterTopic);
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options, String topic) {
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setKafkaProducerConfig(kafkaClientProperties(options))
-                .setRecordSerializer(new DeadLetterSerializer(options.deadLetterTopic))
+                .setRecordSerializer(new DeadLetterSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
                 .build();
     }

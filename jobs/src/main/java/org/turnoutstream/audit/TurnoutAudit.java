@@ -1,0 +1,180 @@
+package org.turnoutstream.audit;
+
+import org.turnoutstream.events.RawRecord;
+import org.turnoutstream.events.ReportValidator;
+import org.turnoutstream.events.registry.DecodeException;
+import org.turnoutstream.schemas.TurnoutReport;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Compares, per election, constituency and grid instant, three opinions of {@code constituency_turnout}: the live
+ * series in InfluxDB, a replay run (its {@code run} tag) and the {@link IndependentRecount} of the same raw records.
+ * Every difference is listed with the reports that explain it: the valid reports of that constituency that count at
+ * the instant or arrive after it. A difference is EXPLAINED only by a documented rule of the live job: a report that
+ * arrived (Kafka timestamp) more than the correction horizon after the instant does not rewrite that point, though
+ * the recount counts it. Everything else is UNEXPLAINED.
+ */
+public final class TurnoutAudit {
+    public static final int MAX_EVENTS_PER_DIFFERENCE = 40;
+
+    public record Key(String election, String constituency, long time) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = election.compareTo(o.election);
+            if (c == 0) c = constituency.compareTo(o.constituency);
+            return c != 0 ? c : Long.compare(time, o.time);
+        }
+    }
+
+    /** ballots and branches_reporting of a point; null where a source has no point. */
+    public record Counts(long ballots, long reporting) {
+        @Override
+        public String toString() {
+            return ballots + " ballots / " + reporting + " branches";
+        }
+    }
+
+    /** A valid report of the constituency, as received: what a difference is explained with. */
+    public record Evidence(String branch, long sequence, long ballots, Instant eventTime, Instant receivedAt, String coordinates,
+                           boolean firstCountsAtThisInstant, boolean arrivedAfterHorizon) {}
+
+    public record Difference(Key key, Counts live, Counts replay, Counts recount, boolean explained, String explanation,
+                             List<Evidence> events) {}
+
+    public record Result(int pointsCompared, List<Difference> differences, Map<String, Map<String, long[]>> liveFinal,
+                         Map<String, Map<String, long[]>> replayFinal, IndependentRecount.Result recount) {
+        public long unexplained() {
+            return differences.stream().filter(d -> !d.explained()).count();
+        }
+    }
+
+    /**
+     * @param live    the live series: key -> counts (only the recount's elections and time range are compared)
+     * @param replay  the replay's series, likewise
+     * @param reread  reads the same raw records again (turnout topic), for the explanations
+     */
+    public static Result compare(IndependentRecount.Result recount, Map<Key, Counts> live, Map<Key, Counts> replay,
+                                 ReplayRecords reread, IndependentRecount.ValueDecoder decoder, ReportValidator validator,
+                                 Duration correctionHorizon) throws IOException {
+        Map<Key, Counts> truth = new TreeMap<>();
+        Map<String, long[]> ranges = new HashMap<>();
+        for (IndependentRecount.ElectionSeries series : recount.elections().values()) {
+            int nc = series.constituencies().size();
+            for (int t = 0; t < series.instants(); t++) {
+                long time = series.firstInstant() + t * series.gridMillis();
+                for (int c = 0; c < nc; c++) {
+                    truth.put(new Key(series.election(), series.constituencies().get(c).id(), time),
+                            new Counts(series.ballots()[t * nc + c], series.reporting()[t * nc + c]));
+                }
+            }
+            ranges.put(series.election(), new long[]{series.firstInstant(), series.lastInstant()});
+        }
+        TreeSet<Key> keys = new TreeSet<>(truth.keySet());
+        for (Map<Key, Counts> other : List.of(live, replay)) {
+            for (Key k : other.keySet()) {
+                long[] range = ranges.get(k.election());
+                if (range != null && k.time() >= range[0] && k.time() <= range[1]) keys.add(k);
+            }
+        }
+        List<Key> differing = new ArrayList<>();
+        for (Key k : keys) {
+            Counts t = truth.get(k);
+            if (!Objects.equals(t, live.get(k)) || !Objects.equals(t, replay.get(k))) differing.add(k);
+        }
+        Map<String, List<Evidence>> evidence = differing.isEmpty() ? Map.of() : evidence(differing, reread, decoder, validator, correctionHorizon);
+        List<Difference> differences = new ArrayList<>();
+        for (Key k : differing) differences.add(explain(k, truth.get(k), live.get(k), replay.get(k),
+                evidence.getOrDefault(k.election() + "\u0000" + k.constituency(), List.of()), recount.gridMillis(), correctionHorizon));
+        return new Result(keys.size(), differences, finalTotals(live, ranges), finalTotals(replay, ranges), recount);
+    }
+
+    /** Reads the records again and keeps the valid reports of the constituencies that differ somewhere. */
+    private static Map<String, List<Evidence>> evidence(List<Key> differing, ReplayRecords reread, IndependentRecount.ValueDecoder decoder,
+                                                        ReportValidator validator, Duration horizon) throws IOException {
+        Set<String> wanted = new TreeSet<>();
+        for (Key k : differing) wanted.add(k.election() + "\u0000" + k.constituency());
+        Map<String, List<Evidence>> out = new HashMap<>();
+        Iterator<RawRecord> records = reread.open();
+        Set<String> seenSequences = new java.util.HashSet<>();
+        while (records.hasNext()) {
+            RawRecord r = records.next();
+            TurnoutReport report;
+            try {
+                report = decoder.decode(r.value);
+            } catch (DecodeException e) {
+                continue;
+            }
+            if (validator.check(report, r.timestamp).isPresent()) continue;
+            String group = report.getElection() + "\u0000" + report.getConstituencyId();
+            if (!wanted.contains(group)) continue;
+            boolean first = seenSequences.add(report.getElection() + "\u0000" + report.getBranchId() + "\u0000" + report.getSequence());
+            if (!first) continue; // a duplicate never counts
+            out.computeIfAbsent(group, g -> new ArrayList<>()).add(new Evidence(report.getBranchId(), report.getSequence(), report.getBallotsCast(),
+                    report.getEventTime(), Instant.ofEpochMilli(r.timestamp), r.coordinates(), false, false));
+        }
+        return out;
+    }
+
+    private static Difference explain(Key k, Counts truth, Counts live, Counts replay, List<Evidence> reports, long grid, Duration horizon) {
+        long t = k.time();
+        List<Evidence> relevant = new ArrayList<>();
+        List<Evidence> lateBeyondHorizon = new ArrayList<>();
+        for (Evidence e : reports) {
+            long event = e.eventTime().toEpochMilli();
+            boolean countsNow = event > t - grid && event <= t;
+            boolean late = event <= t && e.receivedAt().toEpochMilli() > t + horizon.toMillis();
+            if (countsNow || late) {
+                Evidence marked = new Evidence(e.branch(), e.sequence(), e.ballots(), e.eventTime(), e.receivedAt(), e.coordinates(), countsNow, late);
+                relevant.add(marked);
+                if (late) lateBeyondHorizon.add(marked);
+            }
+        }
+        if (relevant.size() > MAX_EVENTS_PER_DIFFERENCE) relevant = relevant.subList(0, MAX_EVENTS_PER_DIFFERENCE);
+        String who = (Objects.equals(truth, live) ? "" : "live " + show(live)) + (Objects.equals(truth, replay) ? ""
+                : (Objects.equals(truth, live) ? "" : ", ") + "replay " + show(replay));
+        String base = k.constituency() + " at " + Instant.ofEpochMilli(t) + ": " + who + " but the recount of the same records gives " + show(truth);
+        boolean explained = truth != null && live != null && replay != null && !lateBeyondHorizon.isEmpty()
+                && live.ballots() <= truth.ballots() && replay.ballots() <= truth.ballots();
+        String explanation = explained
+                ? base + ". EXPLAINED: " + lateBeyondHorizon.size() + " report(s) for this instant arrived more than the correction horizon ("
+                  + horizon + ") after it, and the streaming job leaves points older than the horizon as written"
+                : base + ". UNEXPLAINED: " + (relevant.isEmpty() ? "no valid report of " + k.constituency() + " first counts at this instant"
+                  : "the " + relevant.size() + " report(s) listed are those that first count at this instant")
+                  + (live == null ? "; the live series has no point here" : "") + (replay == null ? "; the replay has no point here" : "");
+        return new Difference(k, live, replay, truth, explained, explanation, List.copyOf(relevant));
+    }
+
+    private static String show(Counts c) {
+        return c == null ? "no point" : c.toString();
+    }
+
+    /** The counts at the last instant of each election's range, per constituency (for the digest). */
+    private static Map<String, Map<String, long[]>> finalTotals(Map<Key, Counts> series, Map<String, long[]> ranges) {
+        Map<String, Map<String, long[]>> totals = new TreeMap<>();
+        series.forEach((k, c) -> {
+            long[] range = ranges.get(k.election());
+            if (range != null && k.time() == range[1]) {
+                totals.computeIfAbsent(k.election(), e -> new TreeMap<>()).put(k.constituency(), new long[]{c.ballots(), c.reporting()});
+            }
+        });
+        return totals;
+    }
+
+    /** Opens the raw turnout records again (Kafka range or archive), from the start. */
+    @FunctionalInterface
+    public interface ReplayRecords {
+        Iterator<RawRecord> open() throws IOException;
+    }
+}
