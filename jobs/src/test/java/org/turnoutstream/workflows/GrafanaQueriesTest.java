@@ -88,8 +88,8 @@ class GrafanaQueriesTest {
         ConfluentAvroEncoder<TurnoutReport> reports = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
         ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
-            for (TurnoutReport r : scenario.reports) producer.send(new ProducerRecord<>(turnoutTopic, utf8(r.getBranchId()), reports.encode(r)));
-            for (ConnectivityEvent e : scenario.connectivity) producer.send(new ProducerRecord<>(connectivityTopic, utf8(e.getBranchId()), events.encode(e)));
+            for (TurnoutReport r : scenario.reports) producer.send(new ProducerRecord<>(turnoutTopic, null, r.getEventTime().toEpochMilli(), utf8(r.getBranchId()), reports.encode(r)));
+            for (ConnectivityEvent e : scenario.connectivity) producer.send(new ProducerRecord<>(connectivityTopic, null, e.getEventTime().toEpochMilli(), utf8(e.getBranchId()), events.encode(e)));
             producer.flush();
         }
 
@@ -105,8 +105,8 @@ class GrafanaQueriesTest {
         kafka.createTopic(feedTopic, 2);
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
             for (String branch : List.of("alb-karaj-0001", "alb-karaj-0004")) {
-                producer.send(new ProducerRecord<>(feedTopic, utf8(branch), events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.OPENED, 0))));
-                producer.send(new ProducerRecord<>(feedTopic, utf8(branch), events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.HEARTBEAT, 10 * AlertScenario.SECOND))));
+                producer.send(new ProducerRecord<>(feedTopic, null, AlertScenario.epoch(0), utf8(branch), events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.OPENED, 0))));
+                producer.send(new ProducerRecord<>(feedTopic, null, AlertScenario.epoch(10 * AlertScenario.SECOND), utf8(branch), events.encode(AlertScenario.event(branch, "karaj", ConnectivityKind.HEARTBEAT, 10 * AlertScenario.SECOND))));
             }
             producer.flush();
         }
