@@ -111,7 +111,8 @@ class DockerComposeFileTest {
             List<?> test = (List<?>) health.get("test");
             assertTrue(test.size() == 2 && "CMD-SHELL".equals(test.get(0)) && !string(test.get(1)).isBlank(), service.getKey() + ": " + test);
             for (String key : List.of("interval", "timeout", "retries")) assertNotNull(health.get(key), service.getKey() + " healthcheck " + key);
-            assertEquals("unless-stopped", service.getValue().get("restart"), service.getKey());
+            // the application cluster must stay down after a stop with savepoint (exit 0), until restarted from it
+            assertEquals(service.getKey().equals("jobmanager") ? "on-failure" : "unless-stopped", service.getValue().get("restart"), service.getKey());
         }
     }
 
