@@ -140,7 +140,7 @@ class LiveTurnoutJobOnClusterIT {
 
         // the job resumed at the savepoint's offsets (both runs were told --starting-offsets earliest):
         // the first half was not read again, so its bad record was dead-lettered once
-        Thread.sleep(2_000);
+        eventually(Duration.ofSeconds(60), () -> deadLetters().size() >= 2, secondRun);
         List<ConsumerRecord<byte[], byte[]>> dead = deadLetters();
         assertEquals(List.of("first-half", "second-half"), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
         for (ConsumerRecord<byte[], byte[]> letter : dead) {
