@@ -1,0 +1,264 @@
+package org.turnoutstream.deploy;
+
+import org.apache.flink.runtime.util.EnvironmentInformation;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * docker/compose.yaml as an operator would get it: it parses, every image is pinned (and names no registry
+ * host), every long-running service has a health check, every variable it reads is documented in
+ * .env.example and no secret has a default, every mounted path exists in the repository, and the job image
+ * packages the jar and main class that {@code mvn package} builds. No Docker engine runs here, so this is
+ * the structure; {@code scripts/check-deploy.sh} also runs docker-compose's own validation when installed.
+ */
+class DockerComposeFileTest {
+    static final Path REPO = Path.of(System.getProperty("turnout.repo.dir", "..")).toAbsolutePath().normalize();
+    static final Path DOCKER = REPO.resolve("docker");
+    static final Pattern VARIABLE = Pattern.compile("(?<!\\$)\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?}");
+    static final Pattern PINNED_IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._-]*");
+    static final Pattern SECRET = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|_KEY).*");
+    static final Set<String> ONE_SHOT = Set.of("kafka-init", "schemas-init", "simulator");
+
+    static String text;
+    static Map<String, Object> compose;
+    static Map<String, Map<String, Object>> services;
+
+    @BeforeAll
+    @SuppressWarnings("unchecked")
+    static void load() throws IOException {
+        text = Files.readString(DOCKER.resolve("compose.yaml"));
+        compose = (Map<String, Object>) withMergeKeys(new Load(LoadSettings.builder().build()).loadFromString(text));
+        services = (Map<String, Map<String, Object>>) compose.get("services");
+    }
+
+    @Test
+    void bringsUpTheWholePipeline() {
+        assertEquals(Set.of("kafka", "kafka-init", "schema-registry", "schemas-init", "influxdb", "grafana",
+                "jobmanager", "taskmanager", "simulator"), services.keySet());
+        assertFalse(compose.containsKey("version"), "Compose Specification: no top-level version");
+        assertEquals(List.of("simulate"), services.get("simulator").get("profiles"), "the simulator only with --profile simulate");
+        assertTrue(string(services.get("jobmanager").get("command")).startsWith("standalone-job --job-classname org.turnoutstream.TurnoutJob"),
+                "the JobManager runs the job in application mode");
+        assertEquals("taskmanager", services.get("taskmanager").get("command"));
+        assertFalse(services.get("taskmanager").containsKey("container_name"), "a fixed container name would stop --scale taskmanager=N");
+        assertFalse(services.get("taskmanager").containsKey("ports"), "published ports would stop --scale taskmanager=N");
+    }
+
+    @Test
+    void everyImageIsPinnedAndNamesNoRegistryHost() {
+        for (var service : services.entrySet()) {
+            String image = string(service.getValue().get("image"));
+            assertNotNull(image, service.getKey() + " has an image");
+            assertTrue(PINNED_IMAGE.matcher(image).matches(), service.getKey() + ": image with a tag: " + image);
+            assertFalse(image.endsWith(":latest"), service.getKey() + ": a pinned version, not latest: " + image);
+            String firstPart = image.split("/")[0];
+            assertFalse(image.contains("/") && (firstPart.contains(".") || firstPart.contains(":")),
+                    service.getKey() + ": image name only, no registry host: " + image);
+        }
+        assertEquals("apache/kafka:" + rootPomProperty("kafka.server.version"), services.get("kafka").get("image"),
+                "the broker version the tests run");
+    }
+
+    @Test
+    void theJobImageIsBuiltFromTheShadedJarOnTheFlinkVersionOfTheBuild() throws Exception {
+        Map<?, ?> build = (Map<?, ?>) services.get("jobmanager").get("build");
+        Path dockerfile = DOCKER.resolve(string(build.get("context"))).resolve(string(build.get("dockerfile"))).normalize();
+        assertTrue(Files.isRegularFile(dockerfile), "Dockerfile at " + dockerfile);
+        String content = Files.readString(dockerfile);
+        assertTrue(content.contains("FROM flink:" + EnvironmentInformation.getVersion() + "-java17"),
+                "the image's Flink is the build's (" + EnvironmentInformation.getVersion() + ")");
+        String jar = "jobs/target/turnout-jobs-0.1.0-SNAPSHOT-job.jar";
+        assertTrue(content.contains("COPY " + jar + " /opt/flink/usrlib/"), "the shaded jar goes to usrlib");
+        assertTrue(Files.readString(dockerfile.resolveSibling(dockerfile.getFileName() + ".dockerignore")).contains("!" + jar),
+                "the jar is not ignored by the build context");
+        assertTrue(content.contains("COPY reference /opt/turnout/reference") && Files.isDirectory(REPO.resolve("reference/alborz-synthetic")));
+        Class.forName("org.turnoutstream.TurnoutJob").getMethod("main", String[].class);
+        Class.forName("org.turnoutstream.cli.TurnoutCli").getMethod("main", String[].class);
+        for (String name : List.of("jobmanager", "taskmanager", "schemas-init", "simulator")) {
+            assertEquals(build, services.get(name).get("build"), name + " uses the job image");
+        }
+    }
+
+    @Test
+    void everyLongRunningServiceHasAHealthCheckAndInitStepsRunOnce() {
+        for (var service : services.entrySet()) {
+            if (ONE_SHOT.contains(service.getKey())) {
+                assertEquals("no", service.getValue().get("restart"), service.getKey() + " runs once");
+                continue;
+            }
+            Map<?, ?> health = (Map<?, ?>) service.getValue().get("healthcheck");
+            assertNotNull(health, service.getKey() + " has a healthcheck");
+            List<?> test = (List<?>) health.get("test");
+            assertTrue(test.size() == 2 && "CMD-SHELL".equals(test.get(0)) && !string(test.get(1)).isBlank(), service.getKey() + ": " + test);
+            for (String key : List.of("interval", "timeout", "retries")) assertNotNull(health.get(key), service.getKey() + " healthcheck " + key);
+            // the application cluster must stay down after a stop with savepoint (exit 0), until restarted from it
+            assertEquals(service.getKey().equals("jobmanager") ? "on-failure" : "unless-stopped", service.getValue().get("restart"), service.getKey());
+        }
+    }
+
+    @Test
+    void servicesStartInOrder() {
+        Set<String> conditions = Set.of("service_started", "service_healthy", "service_completed_successfully");
+        for (var service : services.entrySet()) {
+            Object dependsOn = service.getValue().get("depends_on");
+            if (dependsOn == null) continue;
+            for (var dependency : ((Map<?, ?>) dependsOn).entrySet()) {
+                assertTrue(services.containsKey(string(dependency.getKey())), service.getKey() + " depends on a defined service");
+                String condition = string(((Map<?, ?>) dependency.getValue()).get("condition"));
+                assertTrue(conditions.contains(condition), service.getKey() + " -> " + dependency.getKey() + ": " + condition);
+                if (ONE_SHOT.contains(string(dependency.getKey()))) {
+                    assertEquals("service_completed_successfully", condition, service.getKey() + " waits for " + dependency.getKey() + " to finish");
+                }
+            }
+        }
+        Map<?, ?> job = (Map<?, ?>) services.get("jobmanager").get("depends_on");
+        assertEquals(Set.of("kafka-init", "schemas-init", "influxdb"), keys(job), "the job starts once topics, schemas and the database exist");
+        assertEquals("service_started", ((Map<?, ?>) ((Map<?, ?>) services.get("taskmanager").get("depends_on")).get("jobmanager")).get("condition"),
+                "TaskManagers cannot wait for a healthy JobManager: its job needs their slots to run");
+    }
+
+    @Test
+    void everyVariableIsInEnvExampleAndNoSecretHasADefault() throws IOException {
+        String example = Files.readString(DOCKER.resolve(".env.example"));
+        Map<String, String> exampleValues = new LinkedHashMap<>();
+        Set<String> mentioned = new LinkedHashSet<>();
+        for (String line : example.split("\n")) {
+            Matcher set = Pattern.compile("^([A-Z][A-Z0-9_]*)=(.*)$").matcher(line.trim());
+            if (set.matches()) exampleValues.put(set.group(1), set.group(2));
+            Matcher any = Pattern.compile("\\b([A-Z][A-Z0-9_]{2,})=").matcher(line);
+            while (any.find()) mentioned.add(any.group(1));
+        }
+        List<String> problems = new ArrayList<>();
+        Matcher m = VARIABLE.matcher(text);
+        Set<String> required = new LinkedHashSet<>();
+        while (m.find()) {
+            String name = m.group(1), operator = m.group(2);
+            if (!mentioned.contains(name)) problems.add(name + " is used but not in .env.example");
+            boolean hasDefault = operator != null && operator.endsWith("-");
+            if (SECRET.matcher(name).matches() && !(operator != null && operator.endsWith("?"))) {
+                problems.add(name + " is a secret and must be required (${" + name + ":?message}), not " + m.group());
+            }
+            if (hasDefault && SECRET.matcher(name).matches()) problems.add(name + " is a secret with a default");
+            if (operator != null && operator.endsWith("?")) required.add(name);
+        }
+        for (String name : required) {
+            String value = exampleValues.get(name);
+            if (value == null) problems.add(name + " is required but .env.example has no line " + name + "=...");
+            else if (!value.matches("<[^>]+>")) problems.add(name + " in .env.example must be a <placeholder>, not a usable value: " + value);
+        }
+        assertTrue(required.containsAll(Set.of("INFLUXDB_ADMIN_PASSWORD", "INFLUXDB_JOB_PASSWORD", "INFLUXDB_GRAFANA_PASSWORD", "GRAFANA_ADMIN_PASSWORD")),
+                "every password is required: " + required);
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void mountedPathsExistAndNamedVolumesAreDeclared() {
+        Set<String> declared = keys((Map<?, ?>) compose.get("volumes"));
+        Set<String> used = new LinkedHashSet<>();
+        for (var service : services.entrySet()) {
+            Object volumes = service.getValue().get("volumes");
+            if (volumes == null) continue;
+            for (Object volume : (List<?>) volumes) {
+                String source = string(volume).split(":")[0];
+                if (source.startsWith(".") || source.startsWith("/")) {
+                    Path onHost = DOCKER.resolve(source).normalize();
+                    assertTrue(onHost.startsWith(REPO) && Files.exists(onHost), service.getKey() + " mounts " + source + ", which must exist in the repository");
+                } else {
+                    assertTrue(declared.contains(source), service.getKey() + " uses the named volume " + source + ", declared at the top level");
+                    used.add(source);
+                }
+            }
+        }
+        assertEquals(declared, used, "no unused named volume");
+        assertTrue(((List<?>) services.get("grafana").get("volumes")).contains("../grafana/provisioning:/etc/grafana/provisioning:ro"),
+                "Grafana is provisioned from grafana/provisioning");
+        assertTrue(((List<?>) services.get("jobmanager").get("volumes")).equals(services.get("taskmanager").get("volumes")),
+                "JobManager and TaskManagers share the checkpoint and savepoint volumes");
+    }
+
+    @Test
+    void portsArePublishedOnLoopbackOnly() {
+        for (var service : services.entrySet()) {
+            Object ports = service.getValue().get("ports");
+            if (ports == null) continue;
+            for (Object port : (List<?>) ports) {
+                assertTrue(string(port).startsWith("127.0.0.1:"), service.getKey() + " publishes " + port + " beyond this machine");
+            }
+        }
+    }
+
+    @Test
+    void brokerKeepsDefaultTimestampsAndRetainsAnElectionDay() {
+        Map<?, ?> env = (Map<?, ?>) services.get("kafka").get("environment");
+        for (Object key : env.keySet()) {
+            assertFalse(string(key).contains("TIMESTAMP"), "record timestamps stay at the broker defaults (the job's liveness reads them): " + key);
+        }
+        Matcher retention = VARIABLE.matcher(string(env.get("KAFKA_LOG_RETENTION_MS")));
+        assertTrue(retention.matches(), "retention is configurable");
+        long defaultMillis = Long.parseLong(retention.group(3));
+        assertTrue(defaultMillis >= 14L * 24 * 3600 * 1000, "at least two weeks of retention for replays: " + defaultMillis);
+        assertEquals("false", string(env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE")), "topics come from kafka-init, with their partitions");
+    }
+
+    /**
+     * Applies YAML merge keys ({@code <<: *anchor}), which Compose resolves but YAML 1.2 parsers leave as
+     * a plain key: the merged mapping's entries come first, the mapping's own override them.
+     */
+    static Object withMergeKeys(Object node) {
+        if (node instanceof Map<?, ?> map) {
+            Map<String, Object> merged = new LinkedHashMap<>();
+            Object base = map.get("<<");
+            if (base instanceof Map<?, ?> baseMap) {
+                ((Map<?, ?>) withMergeKeys(baseMap)).forEach((k, v) -> merged.put(string(k), v));
+            } else if (base != null) {
+                fail("unsupported merge key value: " + base);
+            }
+            map.forEach((k, v) -> {
+                if (!"<<".equals(k)) merged.put(string(k), withMergeKeys(v));
+            });
+            return merged;
+        }
+        if (node instanceof List<?> list) return list.stream().map(DockerComposeFileTest::withMergeKeys).toList();
+        return node;
+    }
+
+    static Set<String> keys(Map<?, ?> map) {
+        Set<String> keys = new LinkedHashSet<>();
+        map.keySet().forEach(k -> keys.add(string(k)));
+        return keys;
+    }
+
+    static String string(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    static String rootPomProperty(String name) {
+        try {
+            Matcher m = Pattern.compile("<" + Pattern.quote(name) + ">([^<]+)</").matcher(Files.readString(REPO.resolve("pom.xml")));
+            if (m.find()) return m.group(1).trim();
+        } catch (IOException e) {
+            fail("cannot read the root pom: " + e);
+        }
+        return fail("no property " + name + " in the root pom");
+    }
+}

@@ -1,0 +1,294 @@
+package org.turnoutstream.local;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A standalone Flink 2.2 session cluster on this machine: a JobManager
+ * ({@code StandaloneSessionClusterEntrypoint}) and one TaskManager ({@code TaskManagerRunner}) as two
+ * child JVMs, started the way Flink's {@code jobmanager.sh} and {@code taskmanager.sh} start them (a
+ * {@code config.yaml} in a conf directory, JVM memory flags derived from the process sizes by Flink's
+ * own memory model), on free loopback ports, with every file under one work directory.
+ *
+ * <p>Flink's binary distribution is not on Maven Central: the classpath is the one the
+ * {@code flink-cluster} module assembles from the artifacts that are ({@code target/flink/classpath.txt}).
+ * The job jar is not on it: jobs are submitted through the REST API, as on any cluster.
+ */
+public final class StandaloneFlinkCluster implements AutoCloseable {
+    public static final String PROPERTY = "turnout.flink.cluster.dir";
+    private static final String HINT = "build it first: mvn -pl flink-cluster generate-resources (from the repository root)";
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * What Flink's default config.yaml passes to every Flink JVM on Java 17 (env.java.default-opts.all):
+     * Kryo and the RPC system reflect into these JDK internals.
+     */
+    static final List<String> JAVA_17_OPENS = List.of(
+            "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+            "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+            "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.net=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.nio=ALL-UNNAMED",
+            "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.text=ALL-UNNAMED",
+            "--add-opens=java.base/java.time=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+    private final Path workDir;
+    private final LocalProcess jobManager;
+    private final LocalProcess taskManager;
+    private final String restUrl;
+    private final int slots;
+
+    private StandaloneFlinkCluster(Path workDir, LocalProcess jobManager, LocalProcess taskManager, String restUrl, int slots) {
+        this.workDir = workDir;
+        this.jobManager = jobManager;
+        this.taskManager = taskManager;
+        this.restUrl = restUrl;
+        this.slots = slots;
+    }
+
+    /** The sizes of the two processes; modest, for a shared 2-core machine. */
+    public record Sizing(String jobManagerProcessSize, String taskManagerProcessSize, int slots) {
+        public static Sizing modest() {
+            return new Sizing("768m", "1280m", 2);
+        }
+    }
+
+    /**
+     * Writes {@code workDir/conf/config.yaml}, starts the JobManager, then the TaskManager, and waits until
+     * the REST API reports the TaskManager's slots.
+     */
+    public static StandaloneFlinkCluster start(Path workDir, Sizing sizing) throws IOException {
+        String classpath = Files.readString(classpathFile(), StandardCharsets.UTF_8).trim();
+        Path conf = Files.createDirectories(workDir.resolve("conf"));
+        Path logs = Files.createDirectories(workDir.resolve("log"));
+        int restPort = FreePorts.pick();
+        Map<String, String> config = config(workDir, sizing, restPort);
+        writeConfig(conf.resolve("config.yaml"), config);
+        writeLog4j(conf.resolve("log4j.properties"));
+        Configuration flinkConfig = GlobalConfiguration.loadConfiguration(conf.toString());
+
+        LocalProcess jobManager = null;
+        LocalProcess taskManager = null;
+        try {
+            JobManagerProcessSpec jmSpec = JobManagerProcessUtils.processSpecFromConfig(flinkConfig);
+            List<String> jmJvm = jvmOptions(JobManagerProcessUtils.generateJvmParametersStr(jmSpec, flinkConfig), conf, logs.resolve("jobmanager.log"));
+            jobManager = LocalProcess.launch("flink-jobmanager",
+                    LocalProcess.watchedJava(workDir, jmJvm, classpath, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+                            args(conf, JobManagerProcessUtils.generateDynamicConfigsStr(jmSpec))),
+                    workDir, logs.resolve("jobmanager.out"));
+
+            TaskExecutorProcessSpec tmSpec = TaskExecutorProcessUtils.processSpecFromConfig(flinkConfig);
+            List<String> tmJvm = jvmOptions(ProcessMemoryUtils.generateJvmParametersStr(tmSpec), conf, logs.resolve("taskmanager.log"));
+            taskManager = LocalProcess.launch("flink-taskmanager",
+                    LocalProcess.watchedJava(workDir, tmJvm, classpath, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+                            args(conf, TaskExecutorProcessUtils.generateDynamicConfigsStr(tmSpec))),
+                    workDir, logs.resolve("taskmanager.out"));
+
+            StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, jobManager, taskManager, "http://127.0.0.1:" + restPort, sizing.slots());
+            cluster.awaitSlots();
+            return cluster;
+        } catch (IOException | RuntimeException e) {
+            if (taskManager != null) taskManager.close();
+            if (jobManager != null) jobManager.close();
+            throw e;
+        }
+    }
+
+    static Map<String, String> config(Path workDir, Sizing sizing, int restPort) {
+        Map<String, String> c = new LinkedHashMap<>();
+        c.put("jobmanager.rpc.address", "127.0.0.1");
+        c.put("jobmanager.rpc.port", Integer.toString(FreePorts.pick()));
+        c.put("jobmanager.bind-host", "127.0.0.1");
+        c.put("rest.address", "127.0.0.1");
+        c.put("rest.bind-address", "127.0.0.1");
+        c.put("rest.port", Integer.toString(restPort));
+        c.put("blob.server.port", Integer.toString(FreePorts.pick()));
+        c.put("taskmanager.host", "127.0.0.1");
+        c.put("taskmanager.bind-host", "127.0.0.1");
+        c.put("taskmanager.rpc.port", "0");
+        c.put("taskmanager.data.port", "0");
+        c.put("taskmanager.resource-id", "turnout-tm-1");
+        c.put("taskmanager.numberOfTaskSlots", Integer.toString(sizing.slots()));
+        c.put("parallelism.default", Integer.toString(sizing.slots()));
+        c.put("jobmanager.memory.process.size", sizing.jobManagerProcessSize());
+        c.put("taskmanager.memory.process.size", sizing.taskManagerProcessSize());
+        c.put("state.backend.type", "hashmap");
+        c.put("execution.checkpointing.dir", workDir.resolve("checkpoints").toUri().toString());
+        c.put("execution.checkpointing.savepoint-dir", workDir.resolve("savepoints").toUri().toString());
+        c.put("io.tmp.dirs", workDir.resolve("tmp").toString());
+        c.put("web.upload.dir", workDir.resolve("uploads").toString());
+        c.put("web.tmpdir", workDir.resolve("web").toString());
+        c.put("blob.storage.directory", workDir.resolve("blobs").toString());
+        c.put("high-availability.type", "NONE");
+        // a failed job should fail the test quickly instead of restarting forever
+        c.put("restart-strategy.type", "fixed-delay");
+        c.put("restart-strategy.fixed-delay.attempts", "2");
+        c.put("restart-strategy.fixed-delay.delay", "2 s");
+        return c;
+    }
+
+    private static void writeConfig(Path file, Map<String, String> config) throws IOException {
+        StringBuilder yaml = new StringBuilder("# standalone Flink cluster for the Turnout Stream cluster test (generated)\n");
+        config.forEach((key, value) -> yaml.append(key).append(": \"").append(value.replace("\"", "\\\"")).append("\"\n"));
+        Files.writeString(file, yaml, StandardCharsets.UTF_8);
+        for (String dir : List.of("checkpoints", "savepoints", "tmp", "uploads", "web", "blobs")) {
+            Files.createDirectories(file.getParent().getParent().resolve(dir));
+        }
+    }
+
+    private static void writeLog4j(Path file) throws IOException {
+        Files.writeString(file, String.join("\n",
+                "rootLogger.level = INFO",
+                "rootLogger.appenderRef.main.ref = MainAppender",
+                "appender.main.name = MainAppender",
+                "appender.main.type = File",
+                "appender.main.fileName = ${sys:log.file}",
+                "appender.main.layout.type = PatternLayout",
+                "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
+                "logger.kafka.name = org.apache.kafka",
+                "logger.kafka.level = WARN",
+                ""), StandardCharsets.UTF_8);
+    }
+
+    private static List<String> jvmOptions(String memoryFlags, Path conf, Path logFile) {
+        List<String> options = new ArrayList<>(Arrays.asList(memoryFlags.trim().split("\\s+")));
+        options.add("-XX:+UseSerialGC");
+        options.addAll(JAVA_17_OPENS);
+        options.add("-Dlog.file=" + logFile);
+        options.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toUri());
+        return options;
+    }
+
+    private static String[] args(Path conf, String dynamicConfigs) {
+        List<String> args = new ArrayList<>(List.of("--configDir", conf.toString()));
+        if (!dynamicConfigs.isBlank()) args.addAll(Arrays.asList(dynamicConfigs.trim().split("\\s+")));
+        return args.toArray(new String[0]);
+    }
+
+    /** {@code flink-cluster/target/flink/classpath.txt}, found through {@value #PROPERTY} or from the working directory. */
+    public static Path classpathFile() {
+        String configured = System.getProperty(PROPERTY);
+        List<Path> candidates = new ArrayList<>();
+        if (configured != null && !configured.isBlank()) {
+            candidates.add(Paths.get(configured));
+        } else {
+            Path cwd = Paths.get("").toAbsolutePath();
+            candidates.add(cwd.resolve("flink-cluster/target"));
+            if (cwd.getParent() != null) candidates.add(cwd.getParent().resolve("flink-cluster/target"));
+        }
+        for (Path dir : candidates) {
+            Path file = dir.resolve("flink").resolve("classpath.txt");
+            if (Files.isRegularFile(file)) return file;
+        }
+        throw new IllegalStateException("the Flink cluster classpath is missing (looked in " + candidates + "); " + HINT);
+    }
+
+    private static final Pattern TASK_MANAGERS = Pattern.compile("\"taskmanagers\"\\s*:\\s*(\\d+)");
+    private static final Pattern SLOTS_TOTAL = Pattern.compile("\"slots-total\"\\s*:\\s*(\\d+)");
+
+    private void awaitSlots() throws IOException {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        String last = "(no answer yet)";
+        while (System.nanoTime() < deadline) {
+            if (!jobManager.isAlive()) {
+                throw new IOException("the Flink JobManager exited while starting; " + logTails());
+            }
+            if (!taskManager.isAlive()) {
+                throw new IOException("the Flink TaskManager exited while starting; " + logTails());
+            }
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl + "/overview"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                last = response.statusCode() + " " + response.body();
+                if (response.statusCode() == 200 && number(TASK_MANAGERS, response.body()) >= 1 && number(SLOTS_TOTAL, response.body()) >= slots) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                last = notYet.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the Flink cluster");
+            }
+            LocalProcess.pause(300);
+        }
+        throw new IOException("the Flink cluster at " + restUrl + " did not offer " + slots + " slots within "
+                + READY_TIMEOUT.toSeconds() + " s; last /overview: " + last + "; " + logTails());
+    }
+
+    private static int number(Pattern pattern, String json) {
+        Matcher m = pattern.matcher(json);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    public String restUrl() {
+        return restUrl;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path savepointDir() {
+        return workDir.resolve("savepoints");
+    }
+
+    public long jobManagerPid() {
+        return jobManager.pid();
+    }
+
+    public long taskManagerPid() {
+        return taskManager.pid();
+    }
+
+    public boolean isAlive() {
+        return jobManager.isAlive() && taskManager.isAlive();
+    }
+
+    /** The ends of both processes' logs, for failure messages. */
+    public String logTails() {
+        Path logs = workDir.resolve("log");
+        return "JobManager log (" + logs.resolve("jobmanager.log") + "):\n" + LocalProcess.tail(logs.resolve("jobmanager.log"))
+                + "\nJobManager stdout:\n" + LocalProcess.tail(logs.resolve("jobmanager.out"))
+                + "\nTaskManager log (" + logs.resolve("taskmanager.log") + "):\n" + LocalProcess.tail(logs.resolve("taskmanager.log"))
+                + "\nTaskManager stdout:\n" + LocalProcess.tail(logs.resolve("taskmanager.out"));
+    }
+
+    /** Stops the TaskManager, then the JobManager (SIGTERM, then SIGKILL after 20 s); safe to call twice. */
+    @Override
+    public void close() {
+        taskManager.close();
+        jobManager.close();
+    }
+}
