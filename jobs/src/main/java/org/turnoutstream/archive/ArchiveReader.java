@@ -124,11 +124,6 @@ public final class ArchiveReader {
             this.skipThroughOffset = skipThroughOffset;
         }
 
-        /** The offset of the record returned last, or {@code fallback} when none was. */
-        long lastOffsetOr(long fallback) {
-            return returned > 0 ? lastOffset : fallback;
-        }
-
         @Override
         public boolean hasNext() {
             try {

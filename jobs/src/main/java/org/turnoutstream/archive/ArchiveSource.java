@@ -5,11 +5,9 @@ import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SourceSplit;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceEnumerator;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceReader;
-import org.apache.flink.api.connector.source.lib.util.IteratorSourceSplit;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.fs.FileSystem;
 import org.apache.flink.core.fs.Path;
@@ -41,7 +39,10 @@ import java.util.TreeMap;
  * range [from, to) of Kafka timestamps, back as the {@link RawRecord}s the live job read (same topic,
  * partition, offset, Kafka timestamp, key, value, headers). One split per topic-partition, read in offset
  * order (a k-way merge over the files holding it, like {@link ArchiveReader}), so each branch's records
- * arrive in the order Kafka gave them to the live job. A checkpoint records the last offset emitted per split.
+ * arrive in the order Kafka gave them to the live job. Event time is per partition, as with the Kafka source,
+ * whatever the parallelism: every reader gets all its partitions up front ({@link ArchiveSplitEnumerator}),
+ * merges them in heard-time order and gives each its own watermark generator ({@link ArchiveSourceReader}).
+ * A checkpoint records the last offset emitted per split.
  *
  * <p>{@link #plan} lists the files first (with their SHA-256, for the replay's report) on the client.
  */
@@ -144,23 +145,17 @@ public final class ArchiveSource implements Source<RawRecord, ArchiveSource.Spli
 
     @Override
     public SourceReader<RawRecord, Split> createReader(SourceReaderContext context) {
-        return new IteratorSourceReader<RawRecord, ArchiveReader.Records, Split>(context) {
-            @Override
-            public void close() throws Exception {
-                if (iterator != null) iterator.close();
-                super.close();
-            }
-        };
+        return new ArchiveSourceReader();
     }
 
     @Override
     public SplitEnumerator<Split, Collection<Split>> createEnumerator(SplitEnumeratorContext<Split> context) {
-        return new IteratorSourceEnumerator<>(context, splits);
+        return new ArchiveSplitEnumerator(context, splits);
     }
 
     @Override
     public SplitEnumerator<Split, Collection<Split>> restoreEnumerator(SplitEnumeratorContext<Split> context, Collection<Split> checkpoint) {
-        return new IteratorSourceEnumerator<>(context, checkpoint);
+        return new ArchiveSplitEnumerator(context, checkpoint);
     }
 
     @Override
@@ -179,7 +174,7 @@ public final class ArchiveSource implements Source<RawRecord, ArchiveSource.Spli
     }
 
     /** One topic-partition: the files holding it and where to resume (offsets up to skipThrough were emitted). */
-    public static final class Split implements IteratorSourceSplit<RawRecord, ArchiveReader.Records>, java.io.Serializable {
+    public static final class Split implements SourceSplit, java.io.Serializable {
         private static final long serialVersionUID = 1L;
         final String topic;
         final int partition;
@@ -211,8 +206,8 @@ public final class ArchiveSource implements Source<RawRecord, ArchiveSource.Spli
             return topic + "-" + partition;
         }
 
-        @Override
-        public ArchiveReader.Records getIterator() {
+        /** Its records after {@code skipThroughOffset}, in offset order. Close them. */
+        ArchiveReader.Records open() {
             List<ArchiveReader.Cursor> cursors = new ArrayList<>(files.size());
             try {
                 for (int i = 0; i < files.size(); i++) {
@@ -225,9 +220,9 @@ public final class ArchiveSource implements Source<RawRecord, ArchiveSource.Spli
             return new ArchiveReader.Records(cursors, skipThroughOffset);
         }
 
-        @Override
-        public IteratorSourceSplit<RawRecord, ArchiveReader.Records> getUpdatedSplitForIterator(ArchiveReader.Records iterator) {
-            return new Split(topic, partition, files, minOffsets, fromMillis, toMillis, records, iterator.lastOffsetOr(skipThroughOffset));
+        /** The same partition, to resume after {@code offset} (the last emitted). */
+        Split resumingAfter(long offset) {
+            return new Split(topic, partition, files, minOffsets, fromMillis, toMillis, records, offset);
         }
 
         @Override

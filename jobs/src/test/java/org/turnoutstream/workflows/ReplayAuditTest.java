@@ -74,7 +74,11 @@ class ReplayAuditTest {
         reference = work.resolve("reference");
         ReferenceGenerator.write(election, reference);
         kafka.createTopic(TURNOUT, 2);
-        kafka.createTopic(CONNECTIVITY, 2);
+        // More partitions than the parallelism (2): a reader of the connectivity topic holds two partitions, so an
+        // archive replay must keep event time per partition to raise the Kafka replay's alerts. (The turnout topic
+        // stays at 2: the counting path's watermarks are assigned after decoding, one per subtask, and with 3
+        // partitions the live catch-up and the replays already count differently.)
+        kafka.createTopic(CONNECTIVITY, 3);
         kafka.createTopic(DLQ, 1);
         kafka.createTopic(ALERTS, 1);
         kafka.createTopic(REPLAY_ALERTS, 1);
