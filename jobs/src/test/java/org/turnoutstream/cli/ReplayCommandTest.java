@@ -208,6 +208,29 @@ class ReplayCommandTest {
     }
 
     @Test
+    void aRehearsalByTimeStartsItsClockAtFrom() {
+        // the range starts 30 simulated minutes before the first record of either topic: a drill waits through the
+        // quiet stretch too, on every source subtask alike (a clock started at each subtask's first record would not)
+        List<ConsumerRecord<byte[], byte[]>> both = new ArrayList<>(turnoutRecords);
+        both.addAll(kafka.consumeAll(CONNECTIVITY, false, Duration.ofMillis(200)));
+        long first = both.stream().mapToLong(ConsumerRecord::timestamp).min().orElseThrow();
+        Instant from = Instant.ofEpochMilli(first).minus(Duration.ofMinutes(30)), to = Instant.ofEpochMilli(first).plus(Duration.ofMinutes(5));
+        long last = both.stream().mapToLong(ConsumerRecord::timestamp).filter(t -> t < to.toEpochMilli()).max().orElseThrow();
+        double spanSeconds = (last - from.toEpochMilli()) / 1000.0;
+        double speed = spanSeconds / 6.0;
+        long started = System.nanoTime();
+        List<String> args = new ArrayList<>(List.of("replay"));
+        args.addAll(common("--influx-database", influx.createDatabase("rehearsal"), "--rehearse", "--speed", Double.toString(speed),
+                "--run-id", "drill-2", "--transactional-id-prefix", "replaycmd-drill-2", "--checkpoint-interval", "1s",
+                "--report", work.resolve("drill-2.json").toString(), "--from", from.toString(), "--to", to.toString()));
+        Result drill = execute(args);
+        double wallSeconds = (System.nanoTime() - started) / 1e9;
+        assertEquals(0, drill.code, drill.output());
+        assertTrue(wallSeconds >= spanSeconds / speed, "paced from --from at " + speed + "x: " + spanSeconds + " simulated s took only "
+                + wallSeconds + " s");
+    }
+
+    @Test
     void aReplayByTimeShowsItsProgressAndTheRangeItResolved() throws Exception {
         Result replay = replay("time-1", "--from", sentFrom.toString(), "--to", sentTo.toString());
         assertEquals(0, replay.code, replay.output());
