@@ -135,6 +135,11 @@ public final class KafkaRange {
         return new TopicPartition(key.substring(0, colon), Integer.parseInt(key.substring(colon + 1)));
     }
 
+    /** The start instant of a range given by time (--from), or null for one given by offsets. */
+    public Instant fromInstant() {
+        return from;
+    }
+
     public boolean covers(String topic) {
         return offsets.keySet().stream().anyMatch(tp -> topicPartition(tp).topic().equals(topic));
     }

@@ -63,9 +63,14 @@ public final class ReplayInput {
         return archive != null ? archive.recordsInFiles(topic) : kafka.offsetsIn(topic);
     }
 
-    /** The start of the range as a Kafka timestamp (the origin of a rehearsal's clock), or -1 when unknown. */
+    /**
+     * The start of the range as a Kafka timestamp (the origin of a rehearsal's clock, the same for every source
+     * subtask, so partitions keep their relative timing), or -1 for a range given by offsets (each subtask's clock
+     * then starts at its first record).
+     */
     public long originMillis() {
-        return archive != null ? archive.from().toEpochMilli() : -1;
+        if (archive != null) return archive.from().toEpochMilli();
+        return kafka.fromInstant() != null ? kafka.fromInstant().toEpochMilli() : -1;
     }
 
     /** The records of one topic, as the replay's source gives them (for the recount and the audit's explanations). */

@@ -38,7 +38,8 @@ import java.util.concurrent.Callable;
 
 /** `turnout audit`: live series vs a replay vs the independent recount, per election, constituency and grid instant. */
 @Command(name = "audit", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compares constituency_turnout per election, constituency and instant: the live series (--influx-database), the replay",
+        description = {"Compares constituency_turnout, province_turnout and national_turnout (ballots, branches_reporting) per election,",
+                "area and instant: the live series (--influx-database), the replay",
                 "of --replay-report (its database, tag run=ID) and an independent recount of the same raw records (the report's offsets or",
                 "archive files, re-checked by SHA-256). Writes audit.json and audit.html to --out, prints a SHA-256 digest of the final totals.",
                 "Exit codes: 0 no unexplained difference, 1 unexplained differences, 2 bad input or a service cannot be reached."})
@@ -115,10 +116,19 @@ public class AuditCommand implements Callable<Integer> {
         }
     }
 
+    /** The constituency, province and national points of one election in the time range of {@code where}. */
     private static void read(InfluxQueries influx, String database, String where, String election, Map<Key, Counts> into) throws IOException {
-        for (Map<String, Object> row : influx.query(database, "SELECT ballots, branches_reporting, constituency FROM constituency_turnout WHERE " + where)) {
-            into.put(new Key(election, (String) row.get("constituency"), ((Number) row.get("time")).longValue()),
-                    new Counts(((Number) row.get("ballots")).longValue(), ((Number) row.get("branches_reporting")).longValue()));
+        for (TurnoutAudit.Level level : TurnoutAudit.Level.values()) {
+            String area = switch (level) {
+                case CONSTITUENCY -> "constituency";
+                case PROVINCE -> "province";
+                case NATIONAL -> null;
+            };
+            for (Map<String, Object> row : influx.query(database, "SELECT ballots, branches_reporting" + (area == null ? "" : ", " + area)
+                    + " FROM " + level.measurement + " WHERE " + where)) {
+                into.put(new Key(election, level, area == null ? "" : (String) row.get(area), ((Number) row.get("time")).longValue()),
+                        new Counts(((Number) row.get("ballots")).longValue(), ((Number) row.get("branches_reporting")).longValue()));
+            }
         }
     }
 
@@ -130,6 +140,8 @@ public class AuditCommand implements Callable<Integer> {
         root.put("runId", run);
         root.put("passed", result.unexplained() == 0);
         root.put("pointsCompared", result.pointsCompared());
+        ArrayNode compared = root.putArray("measurementsCompared");
+        for (TurnoutAudit.Level level : TurnoutAudit.Level.values()) compared.add(level.measurement);
         root.put("differences", result.differences().size());
         root.put("unexplained", result.unexplained());
         ObjectNode inputs = root.putObject("inputs");
@@ -156,8 +168,10 @@ public class AuditCommand implements Callable<Integer> {
         }));
         ArrayNode diffs = root.putArray("differenceList");
         for (TurnoutAudit.Difference d : result.differences()) {
-            ObjectNode n = diffs.addObject().put("election", d.key().election()).put("constituency", d.key().constituency())
-                    .put("time", Instant.ofEpochMilli(d.key().time()).toString()).put("explained", d.explained()).put("explanation", d.explanation());
+            ObjectNode n = diffs.addObject().put("election", d.key().election()).put("measurement", d.key().level().measurement);
+            if (d.key().level() == TurnoutAudit.Level.CONSTITUENCY) n.put("constituency", d.key().area());
+            if (d.key().level() == TurnoutAudit.Level.PROVINCE) n.put("province", d.key().area());
+            n.put("area", d.key().label()).put("time", Instant.ofEpochMilli(d.key().time()).toString()).put("explained", d.explained()).put("explanation", d.explanation());
             counts(n, "live", d.live());
             counts(n, "replay", d.replay());
             counts(n, "recount", d.recount());

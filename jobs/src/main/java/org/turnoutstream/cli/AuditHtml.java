@@ -15,7 +15,8 @@ final class AuditHtml {
                         + "code{font-size:90%}</style></head><body>");
         h.append("<h1>Turnout audit: replay ").append(esc(a.path("runId").asText())).append("</h1>");
         h.append("<p class=\"").append(passed ? "ok\">PASSED" : "bad\">FAILED").append("</p><p>")
-                .append(a.path("pointsCompared").asLong()).append(" points compared (live, replay, recount); ")
+                .append(a.path("pointsCompared").asLong()).append(" points of ").append(esc(join(a.path("measurementsCompared"))))
+                .append(" compared (live, replay, recount), fields ballots and branches_reporting; ")
                 .append(a.path("differences").asLong()).append(" difference(s), ").append(a.path("unexplained").asLong())
                 .append(" unexplained. Generated ").append(esc(a.path("generatedAt").asText())).append(".</p>");
 
@@ -35,8 +36,8 @@ final class AuditHtml {
         h.append("<h2>Differences</h2>");
         if (a.path("differenceList").isEmpty()) h.append("<p>None: every point of the live series and of the replay equals the recount.</p>");
         for (JsonNode d : a.path("differenceList")) {
-            h.append("<h3 class=\"").append(d.path("explained").asBoolean() ? "ok" : "bad").append("\">").append(esc(d.path("constituency").asText()))
-                    .append(" at ").append(esc(d.path("time").asText())).append("</h3><p>").append(esc(d.path("explanation").asText())).append("</p>");
+            h.append("<h3 class=\"").append(d.path("explained").asBoolean() ? "ok" : "bad").append("\">").append(esc(d.path("area").asText()))
+                    .append(" (").append(esc(d.path("measurement").asText())).append(") at ").append(esc(d.path("time").asText())).append("</h3><p>").append(esc(d.path("explanation").asText())).append("</p>");
             if (!d.path("events").isEmpty()) {
                 h.append("<table><tr><th>branch</th><th>sequence</th><th>ballots</th><th>event time</th><th>received (Kafka)</th><th>record</th><th>why listed</th></tr>");
                 for (JsonNode e : d.path("events")) {
@@ -83,6 +84,12 @@ final class AuditHtml {
         }
         h.append("</table></body></html>\n");
         return h.toString();
+    }
+
+    private static String join(JsonNode array) {
+        StringBuilder out = new StringBuilder();
+        array.forEach(n -> out.append(out.length() == 0 ? "" : ", ").append(n.asText()));
+        return out.toString();
     }
 
     private static String cell(JsonNode n) {

@@ -30,6 +30,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +116,10 @@ public class ReplayCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give one input: --from [--to] (Kafka, by time), --offsets, or --from-archive DIR [--from] [--to]");
             }
             if (speed < 0) throw new IllegalArgumentException("--speed must be 0 or more");
+            if (from != null && to != null && !from.isBefore(to)) {
+                throw new IllegalArgumentException("empty time range: --from " + from + " is not before --to " + to);
+            }
+            if (archive != null) requireArchive(archive);
             if (rehearse) {
                 database = options.influxDatabase;
                 err.println("REHEARSAL: writing live-shaped outputs (database " + database + ", alerts " + options.alertsTopic + ", DLQ "
@@ -193,6 +198,14 @@ public class ReplayCommand implements Callable<Integer> {
                 rehearse ? "" : " (tag " + RUN_TAG + "=" + run + ")", reportFile);
         if (!rehearse) out.println("next: turnout audit --replay-report " + reportFile + " --election ...");
         return 0;
+    }
+
+    /** An archive base that does not exist is a typo, not an empty stretch: refuse it rather than replay nothing. */
+    private static void requireArchive(String baseUri) throws IOException {
+        org.apache.flink.core.fs.Path base = new org.apache.flink.core.fs.Path(baseUri);
+        if (!base.getFileSystem().exists(base)) {
+            throw new IllegalArgumentException("no archive at " + baseUri + ": --from-archive takes the live job's --archive-dir");
+        }
     }
 
     private static void refuse(boolean condition, String why) {
