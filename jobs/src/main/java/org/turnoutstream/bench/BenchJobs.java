@@ -86,7 +86,7 @@ public final class BenchJobs {
         RegistryConfig registry = RegistryConfig.of(options.registryUrl);
         DataStream<RawRecord> turnout = env
                 .fromSource(source(options.bootstrapServers, options.groupId, options.bounded, options.turnoutTopic, connectivityTopic),
-                        WatermarkStrategy.noWatermarks(), "kafka: both topics").uid("bench-source")
+                        LiveTurnoutJob.sourceWatermarks(LiveTurnoutJob.settings(options)), "kafka: both topics").uid("bench-source")
                 .process(new SplitConnectivity(options.turnoutTopic, ConfluentAvroDecoder.forConnectivityEvents(registry)))
                 .name("drop connectivity (decoded)").uid("bench-split");
         TurnoutWorkflow.Outputs outputs = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry),

@@ -27,6 +27,16 @@ public class BranchReport {
         this.receivedAt = eventTime;
     }
 
+    /**
+     * The time this report counts from: its event time, unless the centre heard it more than the correction
+     * horizon later; then from (heard time - horizon). Published history older than the horizon is final, and
+     * which history that is depends only on the record itself, not on when a run happened to read it: a live run
+     * and any replay of the same records count every report at the same instant.
+     */
+    public long countedAt(long correctionHorizonMillis) {
+        return Math.max(eventTime, receivedAt - correctionHorizonMillis);
+    }
+
     /** The same report, heard by the centre at {@code receivedAt}. */
     public BranchReport receivedAt(long receivedAt) {
         this.receivedAt = receivedAt;

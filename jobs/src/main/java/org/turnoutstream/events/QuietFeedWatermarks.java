@@ -40,15 +40,6 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
         this.clock = clock;
     }
 
-    public static WatermarkStrategy<BranchReport> forReports(Duration maxOutOfOrderness, Duration quietAfter) {
-        return forReports(maxOutOfOrderness, quietAfter, System::currentTimeMillis);
-    }
-
-    public static WatermarkStrategy<BranchReport> forReports(Duration maxOutOfOrderness, Duration quietAfter, WallClock clock) {
-        WatermarkStrategy<BranchReport> strategy = context -> new QuietFeedWatermarks<>(maxOutOfOrderness, quietAfter, clock);
-        return strategy.withTimestampAssigner((report, previous) -> report.eventTime);
-    }
-
     /**
      * Watermarks of when the centre heard each raw record: its Kafka timestamp ({@link RawRecord#heardAt}). Given
      * to a Kafka source ({@code env.fromSource(source, strategy, name)}), there is one generator per partition, so

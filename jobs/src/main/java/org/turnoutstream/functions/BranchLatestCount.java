@@ -14,7 +14,8 @@ import java.util.List;
 
 /**
  * Keyed by election and branch: keeps the branch's count as of every instant (its highest-sequence
- * report at or before it) and emits the changes as {@link BranchDelta}s. A duplicate or a report
+ * report at or before it, each report counted from {@link BranchReport#countedAt}) and emits the changes as
+ * {@link BranchDelta}s. A duplicate or a report
  * superseded by a higher sequence emits nothing; a late or reordered one emits the corrections it causes.
  */
 public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport, BranchDelta> {
@@ -50,19 +51,20 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
         long watermark = ctx.timerService().currentWatermark();
 
         steps.clear();
-        BranchHistory.Outcome outcome = branch.add(report.eventTime, report.sequence, report.ballotsCast, steps);
+        long countedAt = report.countedAt(grid.correctionHorizonMillis());
+        BranchHistory.Outcome outcome = branch.add(countedAt, report.sequence, report.ballotsCast, steps);
         switch (outcome) {
             case DUPLICATE -> duplicates.inc();
             case SUPERSEDED -> superseded.inc();
             case APPLIED -> {
                 applied.inc();
-                if (report.eventTime <= watermark) late.inc();
+                if (countedAt <= watermark) late.inc();
                 for (BranchHistory.Step step : steps) {
                     out.collect(new BranchDelta(report.election, report.constituencyId, step.time(), step.ballots(), step.reporting()));
                 }
                 if (steps.isEmpty()) {
                     // Same count as before, but news all the same: the grid extends to this report's time.
-                    out.collect(new BranchDelta(report.election, report.constituencyId, report.eventTime, 0, 0));
+                    out.collect(new BranchDelta(report.election, report.constituencyId, countedAt, 0, 0));
                 }
             }
         }

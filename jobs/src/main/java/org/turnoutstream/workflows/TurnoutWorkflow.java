@@ -5,7 +5,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.events.DeadLetter;
-import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.ReportValidator;
 import org.turnoutstream.events.TurnoutReportDecoder;
@@ -19,7 +18,8 @@ import org.turnoutstream.sinks.InfluxPoint;
 
 /**
  * Live turnout: raw turnout records in, turnout points and dead letters out. Live runs, replays and
- * tests all call {@link #define}; only the source and the sinks they pass differ.
+ * tests all call {@link #define}; only the source and the sinks they pass differ. The records must carry their
+ * Kafka timestamps as event time, with watermarks from the source ({@code LiveTurnoutJob.sourceWatermarks}).
  */
 public final class TurnoutWorkflow {
     private TurnoutWorkflow() {}
@@ -39,9 +39,10 @@ public final class TurnoutWorkflow {
                 .name("decode and validate turnout reports").uid("decode-turnout");
         DataStream<DeadLetter> deadLetters = reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS);
 
+        // Event time is the sources': when the centre heard each record, one watermark per Kafka partition. A report
+        // counts at its own event time, or from (heard - horizon) when heard later than that (BranchReport#countedAt),
+        // so which published points a late report may rewrite never depends on how a run read the partitions.
         DataStream<BranchDelta> deltas = reports
-                .assignTimestampsAndWatermarks(QuietFeedWatermarks.forReports(settings.maxOutOfOrderness(), settings.quietFeedAfter()))
-                .name("event time").uid("turnout-watermarks")
                 .keyBy(BranchReport::branchKey)
                 .process(new BranchLatestCount(settings.grid()))
                 .name("branch latest count").uid("branch-latest-count");

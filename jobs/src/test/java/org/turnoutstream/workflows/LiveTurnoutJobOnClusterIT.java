@@ -183,17 +183,25 @@ class LiveTurnoutJobOnClusterIT {
         return jar;
     }
 
+    /** The centre's clock: records are heard in the order sent, at the latest event time sent so far (the Kafka timestamp). */
+    long heardClock = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+
     void sendReports(List<TurnoutReport> reports) throws Exception {
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
             for (TurnoutReport report : reports) {
-                producer.send(new ProducerRecord<>(turnoutTopic, report.getBranchId().getBytes(StandardCharsets.UTF_8), encoder.encode(report)))
+                heardClock = Math.max(heardClock, report.getEventTime().toEpochMilli()); // heard in the order sent
+                producer.send(new ProducerRecord<>(turnoutTopic, null, heardClock, report.getBranchId().getBytes(StandardCharsets.UTF_8),
+                                encoder.encode(report)))
                         .get(30, TimeUnit.SECONDS);
             }
         }
     }
 
-    void sendMalformed(String key) {
-        kafka.produce(turnoutTopic, key.getBytes(StandardCharsets.UTF_8), new byte[]{1, 0, 0, 0, 1, 2, 3});
+    void sendMalformed(String key) throws Exception {
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            producer.send(new ProducerRecord<>(turnoutTopic, null, heardClock, key.getBytes(StandardCharsets.UTF_8), new byte[]{1, 0, 0, 0, 1, 2, 3}))
+                    .get(30, TimeUnit.SECONDS);
+        }
     }
 
     List<ConsumerRecord<byte[], byte[]>> deadLetters() {

@@ -105,13 +105,20 @@ class LiveTurnoutJobTest {
         return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
     }
 
+    /** The centre's clock: records are heard in the order sent, at the latest event time sent so far. */
+    long heardClock = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+
     void send(Producer<byte[], byte[]> producer, String key, byte[] value) throws Exception {
-        producer.send(new ProducerRecord<>(turnoutTopic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
+        producer.send(new ProducerRecord<>(turnoutTopic, null, heardClock, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))
+                .get(30, TimeUnit.SECONDS);
     }
 
     void sendReports(List<TurnoutReport> reports) throws Exception {
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
-            for (TurnoutReport report : reports) send(producer, report.getBranchId(), encoder.encode(report));
+            for (TurnoutReport report : reports) {
+                heardClock = Math.max(heardClock, report.getEventTime().toEpochMilli());
+                send(producer, report.getBranchId(), encoder.encode(report));
+            }
         }
     }
 
@@ -244,7 +251,7 @@ class LiveTurnoutJobTest {
         env.setParallelism(2);
         env.enableCheckpointing(300);
         DataStream<RawRecord> records = env
-                .fromSource(LiveTurnoutJob.turnoutSource(options), WatermarkStrategy.noWatermarks(), "kafka")
+                .fromSource(LiveTurnoutJob.turnoutSource(options), LiveTurnoutJob.sourceWatermarks(LiveTurnoutJob.settings(options)), "kafka")
                 .map(new FailOnceAfterCheckpoint()).name("fails once");
         TurnoutWorkflow.define(records, ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections)),
                 ConfluentAvroDecoder.forTurnoutReports(registry.config()), LiveTurnoutJob.settings(options),

@@ -69,7 +69,8 @@ class RecountMatchesWorkflowTest {
         TurnoutSettings settings = TurnoutSettings.defaults().withQuietFeedAfter(Duration.ZERO).withCorrectionHorizon(Duration.ofHours(1));
         settings = new TurnoutSettings(settings.gridInterval(), settings.correctionHorizon(), settings.maxOutOfOrderness(),
                 settings.quietFeedAfter(), Duration.ZERO, settings.maxBranchBallots());
-        TurnoutWorkflow.define(env.fromData(TypeInformation.of(RawRecord.class), records.toArray(new RawRecord[0])),
+        TurnoutWorkflow.define(env.fromData(TypeInformation.of(RawRecord.class), records.toArray(new RawRecord[0]))
+                        .assignTimestampsAndWatermarks(LiveTurnoutJob.sourceWatermarks(settings)),
                 catalog, decoder, settings, new Collect<>(true), new Collect<DeadLetter>(false));
         env.execute("recount-vs-workflow");
         SortedMap<PointKey, Map<String, Object>> streamed = new TreeMap<>();

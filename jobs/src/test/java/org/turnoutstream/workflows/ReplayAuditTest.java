@@ -73,11 +73,9 @@ class ReplayAuditTest {
                 .withBranches(60).withConstituencies(5).withProvinces(2).withEligibleVoters(60_000L).validate());
         reference = work.resolve("reference");
         ReferenceGenerator.write(election, reference);
-        kafka.createTopic(TURNOUT, 2);
-        // More partitions than the parallelism (2): a reader of the connectivity topic holds two partitions, so an
-        // archive replay must keep event time per partition to raise the Kafka replay's alerts. (The turnout topic
-        // stays at 2: the counting path's watermarks are assigned after decoding, one per subtask, and with 3
-        // partitions the live catch-up and the replays already count differently.)
+        // More partitions than the parallelism (2): a reader holds two partitions of each topic, so the live run, the
+        // replays and the archive replay must all keep event time per partition to count and alert alike.
+        kafka.createTopic(TURNOUT, 3);
         kafka.createTopic(CONNECTIVITY, 3);
         kafka.createTopic(DLQ, 1);
         kafka.createTopic(ALERTS, 1);

@@ -49,6 +49,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SimulatedElectionDayTest {
     static final String ELECTION = "2024-sim-r1";
+    /** Longer than the simulator's latest report (15 min late): every report counts at its own time, so the point at close is final. */
+    static final String HORIZON = "30m";
 
     @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
@@ -95,7 +97,7 @@ class SimulatedElectionDayTest {
                 "--connectivity-topic", connectivityTopic, "--alerts-topic", alertsTopic, "--transactional-id-prefix", "sim-e2e-alerts",
                 "--group-id", "sim-e2e", "--starting-offsets", "earliest", "--bounded",
                 "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", database,
-                "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0",
+                "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0", "--correction-horizon", HORIZON,
                 "--checkpoint-interval", "2s", "--parallelism", "2");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LiveTurnoutJob.define(env, options);
@@ -147,7 +149,7 @@ class SimulatedElectionDayTest {
                 "--connectivity-topic", connectivityTopic, "--alerts-topic", replayAlerts, "--transactional-id-prefix", "sim-e2e-replay",
                 "--group-id", "sim-e2e-replay", "--starting-offsets", "earliest", "--bounded",
                 "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", influx.createDatabase("replayed"),
-                "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0",
+                "--election", ELECTION + "=" + reference, "--max-clock-skew", "0", "--quiet-feed-after", "0", "--correction-horizon", HORIZON,
                 "--checkpoint-interval", "2s", "--parallelism", "1");
         StreamExecutionEnvironment again = StreamExecutionEnvironment.getExecutionEnvironment();
         LiveTurnoutJob.define(again, replay);
