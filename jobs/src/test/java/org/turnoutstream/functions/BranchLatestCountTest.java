@@ -63,4 +63,20 @@ class BranchLatestCountTest {
                 new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 3 * MINUTE, 13, 0),
                 new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 5 * MINUTE, -13, 0)), send(karajBranch(17, 2, 25, 3)));
     }
+
+    /**
+     * Heard 40 minutes after its own time, beyond the 10-minute correction horizon: the report counts from
+     * (heard - horizon), whatever the watermark was when it arrived, so every run writes the same history.
+     */
+    @Test
+    void aReportHeardBeyondTheHorizonCountsFromHeardMinusHorizon() throws Exception {
+        send(karajBranch(17, 1, 12, 1));
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 30 * MINUTE, 20, 0)),
+                send(karajBranch(17, 2, 32, 5).receivedAt(POLLS_OPEN + 40 * MINUTE)));
+        // sequence 3 heard within the horizon counts at its own minute 9 and, as the higher sequence, from then on:
+        // 12 -> 40 at minute 9, and the step sequence 2 made at minute 30 is gone
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 9 * MINUTE, 28, 0),
+                        new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 30 * MINUTE, -20, 0)),
+                send(karajBranch(17, 3, 40, 9).receivedAt(POLLS_OPEN + 15 * MINUTE)));
+    }
 }
