@@ -13,6 +13,9 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.util.OutputTag;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -37,10 +40,9 @@ import org.turnoutstream.workflows.TurnoutWorkflow;
  * ConnectivityEvent by topic) → keyBy branch → a ValueState counter per branch → discard. The least a
  * job that looks at every record can do on this machine.
  *
- * <p><b>Real</b>: KafkaSource over both topics → connectivity events are decoded (as a later job will)
- * and dropped; turnout records go through {@link TurnoutWorkflow#define} unchanged, with the real
- * InfluxDB sink and the real dead-letter KafkaSink. The live job today reads only {@code branch.turnout};
- * reading the connectivity topic too makes both jobs pay for every record of the national mix.
+ * <p><b>Real</b>: KafkaSource over both topics → the live job's workflows ({@link LiveTurnoutJob#workflows}): the
+ * turnout count and the outage/alert path, with the real InfluxDB sink and the real dead-letter KafkaSink; alerts
+ * are counted and discarded instead of going through Kafka transactions.
  */
 public final class BenchJobs {
     /** Accumulators: records read from Kafka, of them turnout and connectivity records, points emitted. */
@@ -76,35 +78,37 @@ public final class BenchJobs {
     }
 
     /**
-     * The real job on both topics: {@code options} as for the live job ({@code --bounded} decides
-     * whether it stops at the offsets that are latest when it starts).
+     * The real job on both topics: the live job's two workflows (turnout count, and outages and alerts) with its
+     * real InfluxDB and dead-letter sinks; alerts are counted and discarded (no Kafka transactions in the figures).
+     * {@code options} as for the live job ({@code --bounded} decides whether it stops at the offsets that are
+     * latest when it starts). One Kafka source reads both topics (event time per partition, as live), split by topic.
      */
     public static TurnoutWorkflow.Outputs defineReal(StreamExecutionEnvironment env, JobOptions options, String connectivityTopic) {
         if (options.parallelism != null) env.setParallelism(options.parallelism);
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
         RegistryConfig registry = RegistryConfig.of(options.registryUrl);
-        DataStream<RawRecord> turnout = env
+        SingleOutputStreamOperator<RawRecord> turnout = env
                 .fromSource(source(options.bootstrapServers, options.groupId, options.bounded, options.turnoutTopic, connectivityTopic),
                         LiveTurnoutJob.sourceWatermarks(LiveTurnoutJob.settings(options)), "kafka: both topics").uid("bench-source")
-                .process(new SplitConnectivity(options.turnoutTopic, ConfluentAvroDecoder.forConnectivityEvents(registry)))
-                .name("drop connectivity (decoded)").uid("bench-split");
-        TurnoutWorkflow.Outputs outputs = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry),
-                LiveTurnoutJob.settings(options), LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+                .process(new SplitByTopic(options.turnoutTopic)).name("split by topic").uid("bench-split");
+        DataStream<RawRecord> connectivity = turnout.getSideOutput(SplitByTopic.CONNECTIVITY);
+        LiveTurnoutJob.Sinks sinks = new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options),
+                LiveTurnoutJob.deadLetterSink(options), new Discard<>());
+        TurnoutWorkflow.Outputs outputs = LiveTurnoutJob.workflows(turnout, connectivity, catalog, registry, options, sinks);
         outputs.points().map(new CountPoints()).name("count points").sinkTo(new Discard<>()).name("discard counted points");
         return outputs;
     }
 
-    /** Turnout records pass on; connectivity records are decoded and dropped. Counts both. */
-    static final class SplitConnectivity extends ProcessFunction<RawRecord, RawRecord> {
+    /** Turnout records on the main output, connectivity records on {@link #CONNECTIVITY}. Counts both. */
+    static final class SplitByTopic extends ProcessFunction<RawRecord, RawRecord> {
         private static final long serialVersionUID = 1L;
+        static final OutputTag<RawRecord> CONNECTIVITY = new OutputTag<>("bench-connectivity", TypeInformation.of(RawRecord.class));
         private final String turnoutTopic;
-        private final ConfluentAvroDecoder<ConnectivityEvent> connectivity;
         private transient org.apache.flink.api.common.accumulators.LongCounter in, turnoutIn, connectivityIn;
 
-        SplitConnectivity(String turnoutTopic, ConfluentAvroDecoder<ConnectivityEvent> connectivity) {
+        SplitByTopic(String turnoutTopic) {
             this.turnoutTopic = turnoutTopic;
-            this.connectivity = connectivity;
         }
 
         @Override
@@ -120,13 +124,9 @@ public final class BenchJobs {
             if (turnoutTopic.equals(record.topic)) {
                 turnoutIn.add(1);
                 out.collect(record);
-                return;
-            }
-            connectivityIn.add(1);
-            try {
-                connectivity.decode(record.value);
-            } catch (DecodeException ignored) {
-                // connectivity events are consumed by a later job; bad ones are not this job's business
+            } else {
+                connectivityIn.add(1);
+                ctx.output(CONNECTIVITY, record);
             }
         }
     }

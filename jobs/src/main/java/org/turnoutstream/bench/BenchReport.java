@@ -109,9 +109,10 @@ public final class BenchReport {
                     simulatedMinutes, prefillSeconds, events / prefillSeconds);
         }
         out.println("counting: both jobs read BOTH topics and every record counts as an event. The ceiling decodes every record");
-        out.println("      and keys it by branch. The real job decodes connectivity events and drops them (the live job does not");
-        out.println("      use them yet); turnout reports go through the unchanged turnout workflow into InfluxDB. The");
-        out.println("      turnout-only rate is given too. events/s = records read / Flink's net runtime of the bounded job.");
+        out.println("      and keys it by branch. The real job is the live job's two workflows: turnout reports counted into");
+        out.println("      InfluxDB, connectivity events and reports through the outage detector, constituency connectivity and");
+        out.println("      integrity checks (branch_status / connectivity / alert points into InfluxDB; alerts counted, not sent).");
+        out.println("      The turnout-only rate is given too. events/s = records read / Flink's net runtime of the bounded job.");
         out.println("      Order: real p1 (cold JVM), real p2, ceiling p2 (as warm as p2), state run, freshness run.");
         out.println();
         printRun(out, "ceiling (KafkaSource, decode, keyBy branch, ValueState, discard)", ceiling, null);

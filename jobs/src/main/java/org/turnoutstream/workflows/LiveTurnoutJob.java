@@ -86,13 +86,14 @@ public final class LiveTurnoutJob {
      * The turnout and the outage workflows, wired one way for the live job and for its replays: only the
      * records coming in and the sinks differ. The settings come from the same options.
      */
-    public static void workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords, ElectionCatalog catalog,
-                                 RegistryConfig registry, JobOptions options, Sinks sinks) {
+    public static TurnoutWorkflow.Outputs workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
+                                                    ElectionCatalog catalog, RegistryConfig registry, JobOptions options, Sinks sinks) {
         TurnoutSettings settings = settings(options);
         TurnoutWorkflow.Outputs turnout = TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
                 sinks.points(), sinks.turnoutDeadLetters());
         ConnectivityWorkflow.define(connectivityRecords, turnout, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry),
                 connectivitySettings(options, settings), sinks.alerts(), sinks.points(), sinks.connectivityDeadLetters());
+        return turnout;
     }
 
     /**
