@@ -81,20 +81,8 @@ public final class AlertsCommand implements Runnable {
         @CommandLine.Spec
         CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-        String bootstrapServers;
-
-        @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Confluent Schema Registry API base URL (default: ${DEFAULT-VALUE}).")
-        String registryUrl;
-
-        @Option(names = "--registry-user", description = "Registry basic-auth user.")
-        String registryUser;
-
-        @Option(names = "--registry-password", description = "Registry basic-auth password.")
-        String registryPassword;
-
-        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka consumer property (SASL/TLS); repeatable.")
-        Map<String, String> kafkaProperties = new LinkedHashMap<>();
+        @CommandLine.Mixin
+        KafkaAndRegistryOptions endpoints = new KafkaAndRegistryOptions();
 
         @Option(names = "--alerts-topic", defaultValue = Topics.ALERTS, description = "Topic of the alerts (default: ${DEFAULT-VALUE}).")
         String alertsTopic;
@@ -141,9 +129,9 @@ public final class AlertsCommand implements Runnable {
                     || (color == Color.AUTO && !json && System.console() != null && System.getenv("NO_COLOR") == null);
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            String endpoints = Endpoints.describe(spec);
-            if (endpoints != null) err.println(endpoints);
-            RegistryConfig registry = RegistryConfig.of(registryUrl).withCredentials(registryUser, registryPassword);
+            String using = Endpoints.describe(spec);
+            if (using != null) err.println(using);
+            RegistryConfig registry = endpoints.registry();
             ConfluentAvroDecoder<BranchAlert> decoder = ConfluentAvroDecoder.forClass(registry, BranchAlert.class);
             Set<AlertKind> wanted = kinds.isEmpty() ? EnumSet.allOf(AlertKind.class) : EnumSet.copyOf(kinds);
             long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
@@ -218,7 +206,7 @@ public final class AlertsCommand implements Runnable {
                 err.println("schema registry unavailable: " + e.getMessage());
                 return UNAVAILABLE;
             } catch (KafkaException e) {
-                err.println("cannot read " + alertsTopic + " from Kafka at " + bootstrapServers + ": " + e.getMessage());
+                err.println("cannot read " + alertsTopic + " from Kafka at " + endpoints.bootstrapServers + ": " + e.getMessage());
                 return UNAVAILABLE;
             } finally {
                 err.flush();
@@ -227,8 +215,8 @@ public final class AlertsCommand implements Runnable {
 
         private Properties consumerProperties() {
             Properties props = new Properties();
-            props.putAll(kafkaProperties);
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.putAll(endpoints.kafkaProperties);
+            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers);
             props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, IsolationLevel.READ_COMMITTED.toString());

@@ -49,20 +49,8 @@ public final class SimulateCommand implements Callable<Integer> {
             description = "The election and its reference data directory, e.g. 2024-majlis-r1=reference/alborz-synthetic.")
     String election;
 
-    @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    String bootstrapServers;
-
-    @Option(names = "--registry-url", defaultValue = "http://localhost:8081", description = "Confluent Schema Registry API base URL (default: ${DEFAULT-VALUE}).")
-    String registryUrl;
-
-    @Option(names = "--registry-user", description = "Registry basic-auth user.")
-    String registryUser;
-
-    @Option(names = "--registry-password", description = "Registry basic-auth password.")
-    String registryPassword;
-
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka producer property (SASL/TLS, tuning); repeatable.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @CommandLine.Mixin
+    KafkaAndRegistryOptions endpoints = new KafkaAndRegistryOptions();
 
     @Option(names = "--turnout-topic", defaultValue = Topics.TURNOUT, description = "Topic of turnout reports (default: ${DEFAULT-VALUE}).")
     String turnoutTopic;
@@ -166,8 +154,8 @@ public final class SimulateCommand implements Callable<Integer> {
             result = runner.run();
         } else {
             err.println(Endpoints.describe(spec));
-            RegistryConfig registry = RegistryConfig.of(registryUrl).withCredentials(registryUser, registryPassword);
-            try (KafkaRecordSink sink = KafkaRecordSink.create(bootstrapServers, kafkaProperties)) {
+            RegistryConfig registry = endpoints.registry();
+            try (KafkaRecordSink sink = KafkaRecordSink.create(endpoints.bootstrapServers, endpoints.kafkaProperties)) {
                 result = runner.to(RecordEncoder.viaRegistry(registry, turnoutTopic, connectivityTopic), sink)
                         .pacer(pacer(settings)).run();
             }
