@@ -219,7 +219,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     "--influx-database", DATABASE,
                     "--election", ELECTION + "=" + referenceDir,
                     "--parallelism", "2",
-                    "--quiet-feed-after", "2s",
+                    "--quiet-feed-after", "10s",
                     "--max-out-of-orderness", "2s",
                     // a branch is down after missing two heartbeats and a half, whatever the demo's heartbeat interval
                     "--heartbeat-timeout", heartbeatInterval.multipliedBy(5).dividedBy(2).toSeconds() + "s",

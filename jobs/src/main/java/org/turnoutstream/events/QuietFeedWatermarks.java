@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
  * Event-time watermarks that tolerate reports arriving up to {@code maxOutOfOrderness} apart, and keep
  * moving when the feed goes quiet: after {@code quietAfter} of wall-clock silence, event time is taken
  * to pass at wall-clock speed from the last report seen. So when polls close or the network drops,
- * the last grid points are still written and reach their final value. A subtask that never saw a
- * report is marked idle so it does not hold the others back. {@code quietAfter} zero turns the
+ * the last grid points are still written and reach their final value. A partition (or subtask) that has
+ * seen nothing for {@code quietAfter} since it started is marked idle so it does not hold the others back. {@code quietAfter} zero turns the
  * wall-clock advance off (bounded replays, where the end of input flushes everything), and with it the
  * idle marking: in a bounded run a subtask without input finishes (which releases the watermark anyway),
  * while an idle subtask would let another subtask's end of input move the watermark to the end of time
@@ -31,6 +31,7 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
 
     private long maxEventTime = Long.MIN_VALUE;
     private long lastEventWallTime;
+    private final long createdWallTime;
     private long lastEmitted = Long.MIN_VALUE;
     private boolean idle;
 
@@ -38,6 +39,7 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
         this.maxOutOfOrdernessMillis = maxOutOfOrderness.toMillis();
         this.quietAfterMillis = quietAfter.toMillis();
         this.clock = clock;
+        this.createdWallTime = clock.getAsLong();
     }
 
     /**
@@ -59,7 +61,9 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
     @Override
     public void onPeriodicEmit(WatermarkOutput output) {
         if (maxEventTime == Long.MIN_VALUE) {
-            if (!idle && quietAfterMillis > 0) {
+            // Idle only after a quiet period of its own: a partition whose first records are merely slow to be
+            // fetched must hold the others back, or its records would all be late (and its branches look dark).
+            if (!idle && quietAfterMillis > 0 && clock.getAsLong() - createdWallTime > quietAfterMillis) {
                 output.markIdle();
                 idle = true;
             }
