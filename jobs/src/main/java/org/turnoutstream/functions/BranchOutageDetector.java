@@ -50,6 +50,11 @@ import static org.turnoutstream.functions.BranchOutageState.NONE;
  * watermark's bound therefore gives exactly the same changes. A signal that arrives behind the watermark is
  * applied at once and counted in {@code late_signals}; if it is older than the branch's last change it only
  * moves lastHeard forward and changes nothing else.
+ *
+ * <p>BATCH ({@code --execution-mode batch}) fires a key's timers at its end with the watermark at Long.MAX_VALUE and
+ * ignores timers registered in a timer callback. So no outcome depends on such a timer: before a signal is applied, a
+ * heartbeat deadline or end of the election that fell due before it is applied first (in STREAMING its timer already
+ * did), and whatever falls due up to the watermark with no signal waiting before it is applied in the same callback.
  */
 public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSignal, BranchStatusChange> {
     private static final long serialVersionUID = 1L;
@@ -112,9 +117,15 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchStatusChange> out) throws Exception {
         TimerService timers = ctx.timerService();
+        String[] key = splitKey(ctx.getCurrentKey());
         BranchOutageState state = statusState.value();
         List<BranchSignal> due = pending.get(timestamp);
         if (due != null) {
+            // What a timer before this instant would have done: in STREAMING it already has (no-op); in BATCH timers
+            // registered in a timer callback are ignored, so a deadline armed by an earlier signal is judged here.
+            BranchOutageState held = state;
+            state = catchUp(state, key, timestamp, timers, out);
+            if (held != null && state == null) return; // the end of the election dropped the state and what was pending
             pending.remove(timestamp);
             due.sort(BranchSignal.SAME_TIME_ORDER);
             for (BranchSignal signal : due) {
@@ -126,17 +137,33 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             }
         }
         if (state == null) return;
-        String[] key = splitKey(ctx.getCurrentKey());
-        if (!state.closed && state.up && state.deadline == timestamp) {
-            state.deadline = NONE;
-            goDown(state, key, timestamp, state.lastHeard, AlertReason.HEARTBEAT_TIMEOUT, out);
+        // Every deadline or cleanup the watermark has passed, unless a signal heard at or before it is still waiting.
+        long watermark = timers.currentWatermark();
+        long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
+        for (Long t : pending.keys()) before = Math.min(before, t);
+        state = catchUp(state, key, before, timers, out);
+        if (state != null) save(state, timers);
+    }
+
+    /**
+     * Applies the heartbeat deadline and the cleanup that fall strictly before {@code before}, in time order, as their
+     * timers would. Returns the state, or null when the cleanup dropped it (with the signals still pending).
+     */
+    private BranchOutageState catchUp(BranchOutageState state, String[] key, long before, TimerService timers,
+                                      Collector<BranchStatusChange> out) throws Exception {
+        if (state == null) return null;
+        long deadline = state.deadline;
+        if (!state.closed && state.up && deadline != NONE && deadline < before
+                && (state.cleanupAt == NONE || deadline <= state.cleanupAt)) {
+            disarmDeadline(state, timers);
+            goDown(state, key, deadline, state.lastHeard, AlertReason.HEARTBEAT_TIMEOUT, out);
         }
-        if (state.cleanupAt != NONE && timestamp >= state.cleanupAt) {
-            if (!state.closed) close(state, key, timestamp, out);
+        if (state.cleanupAt != NONE && state.cleanupAt < before) {
+            if (!state.closed) close(state, key, state.cleanupAt, out);
             clearAll(state, timers);
-            return;
+            return null;
         }
-        save(state, timers);
+        return state;
     }
 
     private BranchOutageState apply(BranchOutageState state, BranchSignal signal, boolean late, String key, TimerService timers,
@@ -151,7 +178,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             OptionalLong end = hours.endOf(signal.election);
             if (end.isPresent()) {
                 state.cleanupAt = end.getAsLong();
-                timers.registerEventTimeTimer(state.cleanupAt);
+                schedule(timers, state.cleanupAt);
             }
             out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, t, BranchStatusChange.Transition.OPENED,
                     true, true, null, null));
@@ -192,7 +219,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
                     state.cleanupAt = NONE;
                     if (endTimer != NONE) deleteTimer(endTimer, state, timers);
                     state.cleanupAt = t + closedRetentionMillis;
-                    timers.registerEventTimeTimer(state.cleanupAt);
+                    schedule(timers, state.cleanupAt);
                 }
             }
         }
@@ -224,7 +251,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         if (deadline == state.deadline) return;
         disarmDeadline(state, timers);
         state.deadline = deadline;
-        timers.registerEventTimeTimer(deadline);
+        schedule(timers, deadline);
     }
 
     private void disarmDeadline(BranchOutageState state, TimerService timers) throws Exception {
@@ -261,6 +288,14 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             return;
         }
         statusState.update(state);
+    }
+
+    /**
+     * Registers a timer, except once the watermark is at its end (the end of a BATCH key, or of a bounded input):
+     * BATCH ignores such timers, and {@link #catchUp} applies whatever falls due then in the same callback.
+     */
+    private static void schedule(TimerService timers, long time) {
+        if (timers.currentWatermark() != Long.MAX_VALUE) timers.registerEventTimeTimer(time);
     }
 
     private static AlertReason upReason(BranchSignal.Kind kind) {

@@ -39,6 +39,10 @@ import static org.turnoutstream.functions.ConstituencyConnectivityState.NONE;
  * {@code constituency_connectivity} point (side output {@link #POINTS}) with the counts as of T and the
  * longest current outage. The points stop, and the state is dropped, when no branch is open any more
  * (all CLOSED, or the end of the election closed them) or the input ends (after the changes still buffered then).
+ * The points are written in a loop up to the instant the watermark allows, not by one timer per instant: BATCH
+ * ({@code --execution-mode batch}) ignores timers registered in a timer callback and fires a key's timers at its end
+ * with the watermark at Long.MAX_VALUE. There the end of input is the end of the key, so a constituency whose
+ * branches never close gets points up to its own last change only (in STREAMING: up to where the input ends).
  */
 public class ConstituencyConnectivity extends KeyedProcessFunction<String, BranchStatusChange, BranchAlert> {
     private static final long serialVersionUID = 1L;
@@ -97,6 +101,9 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
         ConstituencyConnectivityState state = countsState.value();
         List<BranchStatusChange> due = pending.get(timestamp);
         if (due != null) {
+            // The grid instants before this one first: in STREAMING their timers have written them already (no-op);
+            // in BATCH a timer registered in a timer callback is ignored, so the points are written here.
+            if (state != null && !writeDuePoints(ctx, key, state, timestamp)) state = null;
             pending.remove(timestamp);
             if (state == null) state = new ConstituencyConnectivityState();
             // Per branch in arrival order (one upstream channel per branch keeps it); branches commute.
@@ -104,31 +111,43 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
             check(state, key[0], key[1], timestamp, out);
         }
         if (state == null) return;
-        if (state.nextInstant == timestamp) {
-            writePoint(ctx, key, state, timestamp);
+        long watermark = timers.currentWatermark();
+        long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
+        for (Long t : pending.keys()) before = Math.min(before, t);
+        if (writeDuePoints(ctx, key, state, before)) countsState.update(state);
+    }
+
+    /**
+     * Writes the points of the grid instants strictly before {@code before} (the watermark, or a change still to
+     * apply), one after the other with the stopping rules. Returns false when the points stopped and the state was dropped.
+     */
+    private boolean writeDuePoints(OnTimerContext ctx, String[] key, ConstituencyConnectivityState state, long before) throws Exception {
+        TimerService timers = ctx.timerService();
+        while (state.nextInstant != NONE && state.nextInstant < before) {
+            long instant = state.nextInstant;
+            writePoint(ctx, key, state, instant);
             // At the end of input the points stop, but only once every buffered change has been applied: a bounded
             // run (or one whose watermark lagged) gets all its changes at once when the watermark jumps to the end.
             boolean endOfInput = timers.currentWatermark() == Long.MAX_VALUE && pending.isEmpty();
             if (endOfInput || (state.open == 0 && pending.isEmpty())) {
                 clearAll(timers);
-                return;
+                return false;
             }
             if (state.open == 0) {
                 // Nobody open now, but changes are waiting for later instants: the grid restarts with them.
                 state.nextInstant = NONE;
-                countsState.update(state);
-                return;
+                return true;
             }
-            state.nextInstant = timestamp + grid.intervalMillis();
-            timers.registerEventTimeTimer(state.nextInstant);
+            state.nextInstant = instant + grid.intervalMillis();
         }
-        countsState.update(state);
+        if (state.nextInstant != NONE && state.nextInstant > timers.currentWatermark()) timers.registerEventTimeTimer(state.nextInstant);
+        return true;
     }
 
     private void apply(ConstituencyConnectivityState state, BranchStatusChange change, TimerService timers) throws Exception {
         if (state.nextInstant == NONE) {
             state.nextInstant = grid.instantFor(change.time);
-            timers.registerEventTimeTimer(state.nextInstant);
+            if (timers.currentWatermark() != Long.MAX_VALUE) timers.registerEventTimeTimer(state.nextInstant);
         }
         Long current = branches.get(change.branchId);
         switch (change.transition) {

@@ -1,9 +1,12 @@
 package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -12,6 +15,8 @@ import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 
 import static org.turnoutstream.functions.IntegrityState.NONE;
@@ -35,6 +40,13 @@ import static org.turnoutstream.functions.IntegrityState.NONE;
  * in every run. Duplicates (a sequence already seen) and reports older than the kept window (the newest
  * {@value IntegrityState#CAPACITY} sequences) are not judged. The state is dropped
  * {@link IntegrityRules#closedRetentionMillis()} after CLOSED, or at the end of the election ({@link PollingHours}).
+ *
+ * <p>Determinism: like {@link BranchOutageDetector}, reports and CLOSED are buffered by the time the centre heard them
+ * and judged when the watermark passes it, in that order and, within one millisecond, in
+ * {@link BranchSignal#SAME_TIME_ORDER} (a gateway delivering the reports it buffered during an outage sends them in one
+ * millisecond). So the alerts do not depend on the arrival order within the watermark's bound, nor on the execution
+ * mode: BATCH sorts a key's records by timestamp but leaves records of the same timestamp in no particular order. A
+ * report behind the watermark is judged at once.
  */
 public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, BranchAlert> {
     private static final long serialVersionUID = 1L;
@@ -43,6 +55,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     private final PollingHours hours;
 
     private transient ValueState<IntegrityState> trailState;
+    private transient MapState<Long, List<BranchSignal>> pending;
     private transient Counter alerts;
 
     public IntegrityChecks(IntegrityRules rules, PollingHours hours) {
@@ -53,6 +66,8 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     @Override
     public void open(OpenContext openContext) {
         trailState = getRuntimeContext().getState(new ValueStateDescriptor<>("integrity-trail", TypeInformation.of(IntegrityState.class)));
+        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-reports", Types.LONG,
+                Types.LIST(TypeInformation.of(BranchSignal.class))));
         alerts = getRuntimeContext().getMetricGroup().counter("integrity_alerts");
     }
 
@@ -60,17 +75,17 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchAlert> out) throws Exception {
         if (signal.kind != BranchSignal.Kind.REPORT && signal.kind != BranchSignal.Kind.CLOSED) return;
         TimerService timers = ctx.timerService();
-        IntegrityState state = trailState.value();
-        if (state == null) {
-            state = new IntegrityState();
-            state.constituencyId = signal.constituencyId;
-            OptionalLong end = hours.endOf(signal.election);
-            if (end.isPresent()) reschedule(state, end.getAsLong(), timers);
+        if (signal.heardAt > timers.currentWatermark()) {
+            List<BranchSignal> due = pending.get(signal.heardAt);
+            if (due == null) due = new ArrayList<>(1);
+            due.add(signal);
+            pending.put(signal.heardAt, due);
+            timers.registerEventTimeTimer(signal.heardAt);
+            return;
         }
-        if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, out);
-        else close(state, signal, timers, out);
+        IntegrityState state = judge(trailState.value(), signal, timers, out);
         if (state.cleanupAt != NONE && state.cleanupAt <= timers.currentWatermark()) {
-            timers.deleteEventTimeTimer(state.cleanupAt);
+            deleteTimer(state.cleanupAt, timers);
             trailState.clear();
         } else {
             trailState.update(state);
@@ -79,8 +94,41 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchAlert> out) throws Exception {
+        TimerService timers = ctx.timerService();
         IntegrityState state = trailState.value();
-        if (state != null && state.cleanupAt != NONE && timestamp >= state.cleanupAt) trailState.clear();
+        List<BranchSignal> due = pending.get(timestamp);
+        if (due != null) {
+            // A cleanup due before these reports: in STREAMING its timer already ran; BATCH ignores a timer registered in a callback.
+            if (state != null && state.cleanupAt != NONE && state.cleanupAt < timestamp) state = null;
+            pending.remove(timestamp);
+            due.sort(BranchSignal.SAME_TIME_ORDER);
+            for (BranchSignal signal : due) state = judge(state, signal, timers, out);
+        }
+        if (state == null) {
+            trailState.clear();
+            return;
+        }
+        long watermark = timers.currentWatermark();
+        long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
+        for (Long t : pending.keys()) before = Math.min(before, t);
+        if (state.cleanupAt != NONE && state.cleanupAt < before) {
+            deleteTimer(state.cleanupAt, timers);
+            trailState.clear();
+        } else {
+            trailState.update(state);
+        }
+    }
+
+    private IntegrityState judge(IntegrityState state, BranchSignal signal, TimerService timers, Collector<BranchAlert> out) throws Exception {
+        if (state == null) {
+            state = new IntegrityState();
+            state.constituencyId = signal.constituencyId;
+            OptionalLong end = hours.endOf(signal.election);
+            if (end.isPresent()) reschedule(state, end.getAsLong(), timers);
+        }
+        if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, out);
+        else close(state, signal, timers, out);
+        return state;
     }
 
     private void report(IntegrityState state, BranchSignal r, Collector<BranchAlert> out) {
@@ -111,7 +159,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         state.compact();
     }
 
-    private void close(IntegrityState state, BranchSignal closed, TimerService timers, Collector<BranchAlert> out) {
+    private void close(IntegrityState state, BranchSignal closed, TimerService timers, Collector<BranchAlert> out) throws Exception {
         if (state.closedAt != NONE && state.closedAt <= closed.eventTime) return;
         state.closedAt = closed.eventTime;
         for (int j = 0; j < state.size; j++) afterClose(state, closed.election, closed.branchId, j, out);
@@ -149,10 +197,17 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
                         + ", after the branch closed at " + Alerts.at(state.closedAt), state.sequences[j]));
     }
 
-    private void reschedule(IntegrityState state, long at, TimerService timers) {
-        if (state.cleanupAt != NONE) timers.deleteEventTimeTimer(state.cleanupAt);
+    private void reschedule(IntegrityState state, long at, TimerService timers) throws Exception {
+        if (state.cleanupAt != NONE) deleteTimer(state.cleanupAt, timers);
         state.cleanupAt = at;
-        timers.registerEventTimeTimer(at);
+        // Not once the watermark is at its end (the end of a BATCH key or of a bounded input): BATCH ignores such a
+        // timer, and onTimer applies a cleanup that is due then in the same callback.
+        if (timers.currentWatermark() != Long.MAX_VALUE) timers.registerEventTimeTimer(at);
+    }
+
+    /** Deletes the cleanup timer at {@code t} unless reports heard at {@code t} still wait for it (one timer per key and instant). */
+    private void deleteTimer(long t, TimerService timers) throws Exception {
+        if (!pending.contains(t)) timers.deleteEventTimeTimer(t);
     }
 
     private void emit(Collector<BranchAlert> out, BranchAlert alert) {

@@ -175,8 +175,8 @@ class BranchOutageDetectorTest {
                 seen.stream().filter(c -> c.branchId.equals(karajBranch(17)) && c.transition != Transition.OPENED).collect(Collectors.toList()));
     }
 
-    @Test
-    void reorderedSignalsWithinTheBoundGiveTheSameChangesAsInOrder() throws Exception {
+    /** Three branches: one talks all day, one falls silent for a while, one has an explicit outage; all close. */
+    static List<BranchSignal> aDayOfThreeBranches() {
         List<BranchSignal> day = new ArrayList<>();
         for (int branch = 17; branch <= 19; branch++) {
             day.add(opened(branch, at(0, 0)));
@@ -190,6 +190,12 @@ class BranchOutageDetectorTest {
             day.add(closed(branch, at(10, 0)));
         }
         day.sort((a, b) -> Long.compare(a.eventTime, b.eventTime));
+        return day;
+    }
+
+    @Test
+    void reorderedSignalsWithinTheBoundGiveTheSameChangesAsInOrder() throws Exception {
+        List<BranchSignal> day = aDayOfThreeBranches();
         List<BranchStatusChange> inOrder = play(day);
 
         Random random = new Random(20240301);
@@ -206,14 +212,70 @@ class BranchOutageDetectorTest {
         assertTrue(inOrder.contains(change(19, at(3, 20), Transition.DOWN, at(3, 20), AlertReason.LINK_DOWN)), inOrder.toString());
     }
 
+    static final long POLLS_CLOSE = POLLS_OPEN + 12 * 60 * MINUTE;
+
+    static BranchOutageDetector withPollingHours() {
+        return new BranchOutageDetector(HeartbeatTimeouts.defaults(), Duration.ofMinutes(10),
+                PollingHours.of(Map.of(ELECTION, Instant.ofEpochMilli(POLLS_CLOSE)), Duration.ofHours(1)));
+    }
+
+    /** The three branches, plus one that falls silent for good (down on the timeout, closed by the end of the election). */
+    static List<BranchSignal> aDayWithABranchThatNeverCloses() {
+        List<BranchSignal> day = new ArrayList<>(aDayOfThreeBranches());
+        day.add(opened(20, at(0, 0)));
+        for (int s = 10; s <= 180; s += 10) day.add(heartbeat(20, at(0, s)));
+        day.add(linkDown(20, at(2, 0)).heardAt(at(4, 30)));                  // heard after its deadline (07:04:00) passed
+        day.add(linkUp(20, at(4, 40)));
+        day.sort((a, b) -> Long.compare(a.heardAt, b.heardAt));
+        return day;
+    }
+
+    List<BranchStatusChange> stepwise(List<BranchSignal> day) throws Exception {
+        return play(day, withPollingHours());
+    }
+
+    /** Changes heard at the end of a BATCH key: the heartbeat deadlines and the end of the election are still judged. */
+    @Test
+    void inBatchModeTheSameChangesAsStreaming() throws Exception {
+        List<BranchSignal> day = aDayWithABranchThatNeverCloses();
+        List<BranchStatusChange> streaming = stepwise(day);
+        assertTrue(streaming.contains(change(18, at(2, 40), Transition.DOWN, at(1, 40), AlertReason.HEARTBEAT_TIMEOUT)), streaming.toString());
+        assertTrue(streaming.contains(change(20, at(4, 0), Transition.DOWN, at(3, 0), AlertReason.HEARTBEAT_TIMEOUT)), streaming.toString());
+        assertTrue(streaming.contains(change(20, at(4, 40), Transition.UP, at(3, 0), AlertReason.LINK_UP)), streaming.toString());
+        assertTrue(streaming.contains(change(20, at(5, 40), Transition.DOWN, at(4, 40), AlertReason.HEARTBEAT_TIMEOUT)), streaming.toString());
+        assertTrue(streaming.contains(change(20, POLLS_CLOSE + 60 * MINUTE, Transition.CLOSED, at(4, 40), AlertReason.CLOSED)), streaming.toString());
+
+        harness.close();
+        harness = BatchModeHarness.run(withPollingHours(), BranchSignal::branchKey, s -> s.heardAt, day);
+        assertEquals(streaming, byBranch(drain()));
+    }
+
+    /** A bounded run whose watermark lagged: everything is buffered when the watermark jumps to the end. */
+    @Test
+    void aWatermarkThatJumpsToTheEndGivesTheSameChangesAsStepwise() throws Exception {
+        List<BranchSignal> day = aDayWithABranchThatNeverCloses();
+        List<BranchStatusChange> stepwise = stepwise(day);
+        harness.close();
+        start(withPollingHours());
+        for (BranchSignal s : day) send(s);
+        harness.processWatermark(Long.MAX_VALUE);
+        assertEquals(stepwise, byBranch(drain()));
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
+
     /** Plays signals like a source with a 5 s bounded-out-of-orderness watermark after every record. */
     List<BranchStatusChange> play(List<BranchSignal> signals) throws Exception {
+        return play(signals, new BranchOutageDetector(HeartbeatTimeouts.defaults()));
+    }
+
+    List<BranchStatusChange> play(List<BranchSignal> signals, BranchOutageDetector detector) throws Exception {
         if (harness != null) harness.close();
-        start();
+        start(detector);
         long maxSeen = Long.MIN_VALUE;
         for (BranchSignal s : signals) {
             send(s);
-            maxSeen = Math.max(maxSeen, s.eventTime);
+            maxSeen = Math.max(maxSeen, s.heardAt);
             harness.processWatermark(maxSeen - BOUND.toMillis() - 1);
         }
         harness.processWatermark(Long.MAX_VALUE);

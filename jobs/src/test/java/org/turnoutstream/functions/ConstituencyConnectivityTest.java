@@ -195,4 +195,81 @@ class ConstituencyConnectivityTest {
         assertEquals(0, harness.numKeyedStateEntries());
         assertEquals(0, harness.numEventTimeTimers());
     }
+
+    /**
+     * A day of two constituencies: Karaj degrades and recovers, everyone closes, one branch opens again later and
+     * closes again. (Every branch closes, as the end of the election makes them: a constituency still open at the end
+     * of a BATCH key cannot know how far the other keys' input goes, so its points stop at its own last change.)
+     */
+    static List<BranchStatusChange> aDayOfChanges() {
+        List<BranchStatusChange> day = new ArrayList<>();
+        for (int b = 17; b <= 21; b++) day.add(opened(b, at(0, 0)));
+        day.add(down(17, at(1, 0), at(0, 20)));
+        day.add(down(18, at(1, 5), at(0, 5)));
+        day.add(up(17, at(3, 0), at(0, 20)));
+        for (int b = 17; b <= 21; b++) day.add(closed(b, at(5, 0), b == 18 ? at(0, 5) : null));
+        day.add(opened(19, at(8, 3)));
+        day.add(down(19, at(9, 0), at(8, 3)));
+        day.add(closed(19, at(9, 30), at(8, 3)));
+        day.add(new BranchStatusChange(ELECTION, "alb-fardis-0001", "fardis", at(0, 7), Transition.OPENED, true, true, null, null));
+        day.add(new BranchStatusChange(ELECTION, "alb-fardis-0001", "fardis", at(2, 0), Transition.DOWN, false, true, at(1, 0),
+                AlertReason.HEARTBEAT_TIMEOUT));
+        day.add(new BranchStatusChange(ELECTION, "alb-fardis-0001", "fardis", at(6, 0), Transition.CLOSED, false, false, at(1, 0),
+                AlertReason.CLOSED));
+        day.sort((a, b) -> Long.compare(a.time, b.time));
+        return day;
+    }
+
+    static ConstituencyConnectivity connectivity() {
+        return new ConstituencyConnectivity(catalog(), new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(10)),
+                ConnectivityThresholds.defaults());
+    }
+
+    /** Points of each constituency in time order, constituencies one after the other. */
+    static List<InfluxPoint> byConstituency(List<InfluxPoint> points) {
+        List<InfluxPoint> sorted = new ArrayList<>(points);
+        sorted.sort(java.util.Comparator.comparing((InfluxPoint p) -> p.tag("constituency")).thenComparingLong(InfluxPoint::timeMillis));
+        return sorted;
+    }
+
+    /** The points and alerts with a watermark 1 ms behind each change, then the end of input. */
+    List<Object> stepwise(List<BranchStatusChange> day) throws Exception {
+        for (BranchStatusChange c : day) {
+            send(c);
+            harness.processWatermark(c.time - 1);
+        }
+        harness.processWatermark(Long.MAX_VALUE);
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+        return List.of(alerts(), byConstituency(points()));
+    }
+
+    @Test
+    void inBatchModeTheSamePointsAndAlertsAsStreaming() throws Exception {
+        List<BranchStatusChange> day = aDayOfChanges();
+        List<Object> streaming = stepwise(day);
+        @SuppressWarnings("unchecked") List<InfluxPoint> points = (List<InfluxPoint>) streaming.get(1);
+        assertEquals(List.of(AlertKind.CONSTITUENCY_DEGRADED, AlertKind.CONSTITUENCY_RECOVERED),
+                ((List<?>) streaming.get(0)).stream().map(a -> ((BranchAlert) a).getKind()).collect(Collectors.toList()));
+        long karaj = points.stream().filter(p -> p.tag("constituency").equals(KARAJ)).count();
+        assertEquals(5 * 6 + 1 + 9, karaj, "07:00:00 .. 07:05:00, then again 07:08:10 .. 07:09:30");
+        assertEquals(6 * 6, points.size() - karaj, "fardis: 07:00:10 .. 07:06:00");
+
+        harness.close();
+        harness = BatchModeHarness.run(connectivity(), BranchStatusChange::constituencyKey, c -> c.time, day);
+        assertEquals(streaming, List.of(alerts(), byConstituency(points())));
+    }
+
+    @Test
+    void aWatermarkThatJumpsToTheEndGivesTheSamePointsAsStepwise() throws Exception {
+        List<BranchStatusChange> day = aDayOfChanges();
+        List<Object> stepwise = stepwise(day);
+        harness.close();
+        open();
+        send(day.toArray(new BranchStatusChange[0]));
+        harness.processWatermark(Long.MAX_VALUE);
+        assertEquals(stepwise, List.of(alerts(), byConstituency(points())));
+        assertEquals(0, harness.numKeyedStateEntries());
+        assertEquals(0, harness.numEventTimeTimers());
+    }
 }

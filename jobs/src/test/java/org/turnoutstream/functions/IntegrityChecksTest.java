@@ -13,6 +13,8 @@ import org.turnoutstream.sinks.InfluxPoint;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -35,8 +37,15 @@ class IntegrityChecksTest {
         harness.close();
     }
 
+    long watermark = Long.MIN_VALUE;
+
+    /** Sends the signals, then the watermark passes the last time they were heard (reports are judged by then). */
     List<BranchAlert> send(BranchSignal... signals) throws Exception {
-        for (BranchSignal s : signals) harness.processElement(s, s.eventTime);
+        for (BranchSignal s : signals) {
+            harness.processElement(s, s.heardAt);
+            watermark = Math.max(watermark, s.heardAt);
+        }
+        harness.processWatermark(watermark);
         List<BranchAlert> out = harness.extractOutputValues();
         harness.getOutput().clear();
         return out;
@@ -109,6 +118,33 @@ class IntegrityChecksTest {
         harness.processWatermark(close + IntegrityRules.DEFAULT_CLOSED_RETENTION.toMillis());
         assertEquals(0, harness.numKeyedStateEntries());
         assertEquals(0, harness.numEventTimeTimers());
+    }
+
+    /** A gateway back from an outage delivers the reports it kept, all heard in the same millisecond. */
+    static List<BranchSignal> reportsDeliveredOnRecovery(boolean reversed) {
+        List<BranchSignal> kept = new ArrayList<>();
+        for (int s = 2; s <= 6; s++) kept.add(reportSignal(17, s, 100 + (s - 1) * 25, at(5 + s - 1, 0)).heardAt(at(30, 0)));
+        if (reversed) Collections.reverse(kept);
+        List<BranchSignal> day = new ArrayList<>(List.of(reportSignal(17, 1, 100, at(5, 0))));
+        day.addAll(kept);
+        return day;
+    }
+
+    @Test
+    void reportsHeardInTheSameMillisecondAreJudgedAlikeWhateverTheirOrderAndMode() throws Exception {
+        List<BranchAlert> inOrder = send(reportsDeliveredOnRecovery(false).toArray(new BranchSignal[0]));
+        assertEquals(5, inOrder.size(), "+25 a minute, every minute: " + inOrder);
+        assertTrue(inOrder.get(4).getDetail().contains("between sequences 5 and 6"), inOrder.get(4).getDetail());
+
+        close();
+        open();
+        watermark = Long.MIN_VALUE;
+        assertEquals(inOrder, send(reportsDeliveredOnRecovery(true).toArray(new BranchSignal[0])), "arrived in reverse");
+
+        close();
+        harness = BatchModeHarness.run(new IntegrityChecks(IntegrityRules.defaults(), PollingHours.none()), BranchSignal::branchKey,
+                s -> s.heardAt, reportsDeliveredOnRecovery(true));
+        assertEquals(inOrder, harness.extractOutputValues(), "BATCH, whose sort leaves records of one timestamp in any order");
     }
 
     @Test

@@ -175,11 +175,46 @@ class ReplayAuditTest {
     }
 
     @Test
-    void theSameWorkflowInBatchModeGivesTheSamePointsAsStreaming() {
+    void theSameWorkflowInBatchModeGivesTheSamePointsAsStreaming() throws Exception {
         replay("batch-1", "--from", sentFrom.toString(), "--to", sentTo.toString(), "--execution-mode", "batch");
         Map<String, Map<String, Object>> live = constituencySeries(liveDatabase, null);
         assertTrue(live.size() > 100);
         assertSameSeries(live, constituencySeries(auditDatabase, "batch-1"), "BATCH replay vs STREAMING live");
+
+        // and the same outages: alerts (ids and all fields) and the connectivity series
+        replay("streaming-1", "--from", sentFrom.toString(), "--to", sentTo.toString(), "--execution-mode", "streaming");
+        List<String> streamingAlerts = Files.readAllLines(work.resolve("streaming-1.alerts.jsonl"));
+        List<String> batchAlerts = Files.readAllLines(work.resolve("batch-1.alerts.jsonl"));
+        assertTrue(streamingAlerts.stream().anyMatch(a -> a.contains("HEARTBEAT_TIMEOUT")), "the day has heartbeat timeouts");
+        assertTrue(streamingAlerts.stream().anyMatch(a -> a.contains("CONSTITUENCY_DEGRADED")), "and degraded constituencies");
+        java.util.TreeSet<String> onlyStreaming = new java.util.TreeSet<>(streamingAlerts);
+        batchAlerts.forEach(onlyStreaming::remove);
+        java.util.TreeSet<String> onlyBatch = new java.util.TreeSet<>(batchAlerts);
+        streamingAlerts.forEach(onlyBatch::remove);
+        assertTrue(onlyStreaming.isEmpty() && onlyBatch.isEmpty(), "BATCH vs STREAMING replay alerts, of " + streamingAlerts.size()
+                + ": only in STREAMING " + onlyStreaming + "; only in BATCH " + onlyBatch);
+        assertEquals(streamingAlerts.size(), batchAlerts.size(), "no alert twice");
+        for (Map.Entry<String, List<String>> m : Map.of(
+                "constituency_connectivity", List.of("election", "province", "constituency"),
+                "branch_status", List.of("election", "constituency", "branch"),
+                "alerts", List.of("election", "kind", "constituency", "subject")).entrySet()) {
+            Map<String, Map<String, Object>> streaming = series(auditDatabase, m.getKey(), m.getValue(), "streaming-1");
+            assertTrue(streaming.size() > 20, m.getKey() + ": " + streaming.size());
+            assertSameSeries(streaming, series(auditDatabase, m.getKey(), m.getValue(), "batch-1"), m.getKey() + ": BATCH vs STREAMING replay");
+        }
+    }
+
+    /** "tag values@time" -> the other columns, for one measurement of a replay. */
+    static Map<String, Map<String, Object>> series(String database, String measurement, List<String> tags, String run) {
+        Map<String, Map<String, Object>> series = new TreeMap<>();
+        for (Map<String, Object> row : influx.query(database, "SELECT * FROM " + measurement + " WHERE run = '" + run + "'")) {
+            Map<String, Object> fields = new TreeMap<>(row);
+            fields.remove("run");
+            StringBuilder key = new StringBuilder();
+            for (String tag : tags) key.append(fields.remove(tag)).append('/');
+            series.put(key.append('@').append(fields.remove("time")).toString(), fields);
+        }
+        return series;
     }
 
     @Test
