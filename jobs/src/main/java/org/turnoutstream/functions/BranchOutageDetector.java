@@ -142,7 +142,9 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
         for (Long t : pending.keys()) before = Math.min(before, t);
         state = catchUp(state, key, before, timers, out);
-        if (state != null) save(state, timers);
+        if (state == null) return;
+        moveDeadlineTimer(state, timestamp, timers);
+        save(state, timers);
     }
 
     /**
@@ -248,22 +250,35 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     private void armDeadline(BranchOutageState state, TimerService timers) throws Exception {
         long deadline = state.lastHeard + timeouts.millisFor(state.link);
-        if (deadline == state.deadline) return;
-        disarmDeadline(state, timers);
         state.deadline = deadline;
+        if (state.deadlineTimer != NONE && state.deadlineTimer <= deadline) return; // it fires first, then moves on
+        long earlier = state.deadlineTimer;
+        state.deadlineTimer = deadline;
+        if (earlier != NONE) deleteTimer(earlier, state, timers);
         schedule(timers, deadline);
     }
 
+    /** The deadline timer fired before the deadline (heartbeats moved it on): it moves to the deadline. */
+    private void moveDeadlineTimer(BranchOutageState state, long firedAt, TimerService timers) {
+        if (state.deadlineTimer != firedAt) return;
+        state.deadlineTimer = NONE;
+        if (state.deadline != NONE && state.deadline > firedAt) {
+            state.deadlineTimer = state.deadline;
+            schedule(timers, state.deadline);
+        }
+    }
+
     private void disarmDeadline(BranchOutageState state, TimerService timers) throws Exception {
-        if (state.deadline == NONE) return;
-        long deadline = state.deadline;
         state.deadline = NONE;
-        deleteTimer(deadline, state, timers);
+        if (state.deadlineTimer == NONE) return;
+        long timer = state.deadlineTimer;
+        state.deadlineTimer = NONE;
+        deleteTimer(timer, state, timers);
     }
 
     /** Deletes the timer at {@code t} unless something else still needs it (timers are one per key and instant). */
     private void deleteTimer(long t, BranchOutageState state, TimerService timers) throws Exception {
-        if (t == state.deadline || t == state.cleanupAt || pending.contains(t)) return;
+        if (t == state.deadlineTimer || t == state.cleanupAt || pending.contains(t)) return;
         timers.deleteEventTimeTimer(t);
     }
 
@@ -276,7 +291,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     private void clearAll(BranchOutageState state, TimerService timers) throws Exception {
         dropPending(timers);
-        if (state.deadline != NONE) timers.deleteEventTimeTimer(state.deadline);
+        if (state.deadlineTimer != NONE) timers.deleteEventTimeTimer(state.deadlineTimer);
         if (state.cleanupAt != NONE) timers.deleteEventTimeTimer(state.cleanupAt);
         statusState.clear();
     }

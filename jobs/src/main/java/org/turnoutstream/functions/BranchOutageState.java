@@ -20,8 +20,13 @@ public class BranchOutageState {
     public long lastChange = NONE;
     /** The last link type the branch reported over (null: unknown, default timeout). */
     public LinkType link;
-    /** The pending heartbeat deadline timer while up, NONE otherwise. */
+    /** The heartbeat deadline while up (lastHeard + timeout), NONE otherwise. */
     public long deadline = NONE;
+    /**
+     * The timer registered for the deadline, NONE if none. It may be earlier than {@link #deadline}: a heartbeat only
+     * moves the deadline, and the timer moves on when it fires (one timer operation per timeout, not two per heartbeat).
+     */
+    public long deadlineTimer = NONE;
     /** The timer that drops the state (closed branch's retention, or the end of the election); NONE if none. */
     public long cleanupAt = NONE;
 

@@ -91,7 +91,10 @@ public final class ConnectivityWorkflow {
                 .process(new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours()))
                 .name("branch outages").uid("branch-outages");
 
+        // Only reports and CLOSED matter to the integrity checks: heartbeats (most of the traffic) are not shuffled to them.
         DataStream<BranchAlert> integrityAlerts = signals
+                .filter(signal -> signal.kind == BranchSignal.Kind.REPORT || signal.kind == BranchSignal.Kind.CLOSED)
+                .name("reports and closings").uid("integrity-signals")
                 .keyBy(BranchSignal::branchKey)
                 .process(new IntegrityChecks(settings.rules(), settings.hours()))
                 .name("integrity checks").uid("integrity-checks");
