@@ -195,7 +195,7 @@ public final class BenchRunner {
 
     private BenchReport.Run real(int parallelism, BenchReport report) throws Exception {
         resetDatabase();
-        log.printf("bench: real job (turnout workflow, InfluxDB sink) at parallelism %d...%n", parallelism);
+        log.printf("bench: real job (turnout and outage workflows, InfluxDB sink) at parallelism %d...%n", parallelism);
         StreamExecutionEnvironment env = environment(parallelism);
         BenchJobs.defineReal(env, jobOptions(PREFILL_TURNOUT, "bench-real-p" + parallelism, parallelism, true, "10s"), PREFILL_CONNECTIVITY);
         BenchReport.Run run = execute(env, "bench-real-p" + parallelism, parallelism);
@@ -258,10 +258,14 @@ public final class BenchRunner {
         BenchJobs.defineReal(env, jobOptions(PREFILL_TURNOUT, "bench-state", 2, false, "2s"), PREFILL_CONNECTIVITY);
         JobClient job = env.executeAsync("bench-state");
         try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            // as long as the p2 run took, three times over (checkpoints every 2 s slow it), and at least 10 minutes
+            long limitSeconds = Math.max(600, report.realP2 == null ? 600 : (long) (3 * report.realP2.wallSeconds));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(limitSeconds);
             long read = 0;
             while (read < report.events) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("state run: only " + read + " records read after 10 min");
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("state run: only " + read + " records read after " + limitSeconds + " s");
+                }
                 checkRunning(job);
                 Thread.sleep(500);
                 try {
