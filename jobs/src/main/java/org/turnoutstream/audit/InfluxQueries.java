@@ -69,7 +69,8 @@ public final class InfluxQueries {
         return JSON.readTree(response.body());
     }
 
-    private static List<Map<String, Object>> rows(JsonNode body, String influxql) throws IOException {
+    /** The rows of an InfluxDB /query answer (tags and columns by name); a failed statement is an IOException naming it. */
+    public static List<Map<String, Object>> rows(JsonNode body, String influxql) throws IOException {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (JsonNode result : body.path("results")) {
             if (result.has("error")) throw new IOException("InfluxDB query `" + influxql + "` failed: " + result.get("error").asText());

@@ -1,7 +1,5 @@
 package org.turnoutstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +35,7 @@ import org.turnoutstream.events.registry.RegistryConfig;
 import org.turnoutstream.events.registry.RegistryException;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.sinks.AlertFileSink;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,7 +72,6 @@ public final class AlertsCommand implements Runnable {
         private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss", Locale.ROOT);
         private static final Set<AlertKind> GOOD_NEWS = EnumSet.of(
                 AlertKind.OUTAGE_ENDED, AlertKind.CONSTITUENCY_RECOVERED, AlertKind.FEED_RESUMED);
-        private static final ObjectMapper JSON = new ObjectMapper();
 
         /** When to colour the kind. */
         public enum Color { AUTO, ALWAYS, NEVER }
@@ -184,7 +182,7 @@ public final class AlertsCommand implements Runnable {
                             }
                             if (election != null && !election.equals(alert.getElection())) continue;
                             if (!wanted.contains(alert.getKind())) continue;
-                            out.println(json ? json(alert) : line(alert, zone, colour));
+                            out.println(json ? AlertFileSink.json(alert) : line(alert, zone, colour));
                             printed++;
                             if (max != null && printed >= max) break;
                         }
@@ -291,21 +289,6 @@ public final class AlertsCommand implements Runnable {
             if (s < 60) return s + "s";
             if (s < 3600) return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
             return String.format(Locale.ROOT, "%dh%02dm", s / 3600, (s % 3600) / 60);
-        }
-
-        static String json(BranchAlert alert) {
-            ObjectNode node = JSON.createObjectNode()
-                    .put("alertId", alert.getAlertId())
-                    .put("election", alert.getElection())
-                    .put("kind", alert.getKind().toString())
-                    .put("branchId", alert.getBranchId())
-                    .put("constituencyId", alert.getConstituencyId())
-                    .put("reason", alert.getReason().toString())
-                    .put("startedAt", alert.getStartedAt().toString());
-            if (alert.getEndedAt() == null) node.putNull("endedAt");
-            else node.put("endedAt", alert.getEndedAt().toString());
-            node.put("detail", alert.getDetail());
-            return node.toString();
         }
     }
 

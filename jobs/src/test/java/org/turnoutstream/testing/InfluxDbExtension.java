@@ -1,8 +1,10 @@
 package org.turnoutstream.testing;
 
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.DeserializationFeature;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.turnoutstream.audit.InfluxQueries;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.turnoutstream.local.InfluxDb;
@@ -95,31 +97,11 @@ public final class InfluxDbExtension implements BeforeAllCallback {
     }
 
     private static List<Map<String, Object>> rows(JsonNode body, String influxql) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (JsonNode result : body.path("results")) {
-            if (result.has("error")) {
-                throw new IllegalStateException("query `" + influxql + "` failed: " + result.get("error").asText());
-            }
-            for (JsonNode series : result.path("series")) {
-                List<String> columns = new ArrayList<>();
-                series.path("columns").forEach(c -> columns.add(c.asText()));
-                for (JsonNode values : series.path("values")) {
-                    Map<String, Object> row = new LinkedHashMap<>();
-                    series.path("tags").fields().forEachRemaining(tag -> row.put(tag.getKey(), tag.getValue().asText()));
-                    for (int i = 0; i < columns.size(); i++) row.put(columns.get(i), value(values.get(i)));
-                    rows.add(row);
-                }
-            }
+        try {
+            return InfluxQueries.rows(body, influxql);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
         }
-        return rows;
-    }
-
-    private static Object value(JsonNode node) {
-        if (node == null || node.isNull()) return null;
-        if (node.isIntegralNumber()) return node.asLong();
-        if (node.isNumber()) return node.asDouble();
-        if (node.isBoolean()) return node.asBoolean();
-        return node.asText();
     }
 
     private static String encode(String s) {
