@@ -1,21 +1,17 @@
 package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.turnoutstream.schemas.AlertReason;
+import org.turnoutstream.schemas.LinkType;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalLong;
 
 import static org.turnoutstream.functions.BranchOutageState.NONE;
@@ -49,7 +45,15 @@ import static org.turnoutstream.functions.BranchOutageState.NONE;
  * that order and, within one millisecond, in {@link BranchSignal#SAME_TIME_ORDER}. Any arrival order within the
  * watermark's bound therefore gives exactly the same changes. A signal that arrives behind the watermark is
  * applied at once and counted in {@code late_signals}; if it is older than the branch's last change it only
- * moves lastHeard forward and changes nothing else.
+ * moves lastHeard forward and changes nothing else. A deadline that such a late signal makes due is applied at the
+ * next watermark.
+ *
+ * <p>Cost (the hot path: most signals are heartbeats of branches that are up): the buffer lives in the branch's one
+ * ValueState ({@link PendingSignals}) and the key has at most one event-time timer, at the earliest moment something
+ * can change: the first buffered signal that would emit a change (any while the branch is down or not opened yet; a
+ * LINK_DOWN or CLOSED while up), the heartbeat deadline, or the cleanup. An in-order heartbeat of an up branch is an
+ * append to the buffer and registers nothing; when the timer fires, everything the watermark passed is applied in
+ * order and the timer moves to the next such moment.
  *
  * <p>BATCH ({@code --execution-mode batch}) fires a key's timers at its end with the watermark at Long.MAX_VALUE and
  * ignores timers registered in a timer callback. So no outcome depends on such a timer: before a signal is applied, a
@@ -65,7 +69,6 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
     private final PollingHours hours;
 
     private transient ValueState<BranchOutageState> statusState;
-    private transient MapState<Long, List<BranchSignal>> pending;
     private transient Counter lateSignals;
     private transient Counter signalsAfterClose;
     private transient Counter outagesStarted;
@@ -85,8 +88,6 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
     public void open(OpenContext openContext) {
         statusState = getRuntimeContext().getState(
                 new ValueStateDescriptor<>("branch-outage", TypeInformation.of(BranchOutageState.class)));
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-signals", Types.LONG,
-                Types.LIST(TypeInformation.of(BranchSignal.class))));
         var metrics = getRuntimeContext().getMetricGroup();
         lateSignals = metrics.counter("late_signals");
         signalsAfterClose = metrics.counter("signals_after_close");
@@ -101,93 +102,109 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             return;
         }
         TimerService timers = ctx.timerService();
-        if (signal.heardAt > timers.currentWatermark()) {
-            List<BranchSignal> due = pending.get(signal.heardAt);
-            if (due == null) due = new ArrayList<>(1);
-            due.add(signal);
-            pending.put(signal.heardAt, due);
-            timers.registerEventTimeTimer(signal.heardAt);
+        long watermark = timers.currentWatermark();
+        if (state == null) state = newState(signal.constituencyId);
+        if (signal.heardAt > watermark) {
+            state.pending.add(signal);
+            wakeUp(state, timers);
+            statusState.update(state);
             return;
         }
         lateSignals.inc();
-        state = apply(state, signal, true, ctx.getCurrentKey(), timers, out);
+        Ids ids = Ids.of(ctx.getCurrentKey());
+        // Buffered signals the watermark passed without changing anything (an up branch's heartbeats) come first, as
+        // they would have when it passed them. Deadlines after them are not applied here: a late signal may move them.
+        state = applyDue(state, ids, watermark, false, timers, out);
+        if (state == null) state = newState(signal.constituencyId);
+        if (state.closed) {
+            signalsAfterClose.inc();
+        } else {
+            apply(state, signal.kind, signal.link, signal.heardAt, signal.eventTime, true, ids, out);
+            if (state.closed) state.pending.clear();
+        }
         save(state, timers);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchStatusChange> out) throws Exception {
-        TimerService timers = ctx.timerService();
-        String[] key = splitKey(ctx.getCurrentKey());
         BranchOutageState state = statusState.value();
-        List<BranchSignal> due = pending.get(timestamp);
-        if (due != null) {
-            // What a timer before this instant would have done: in STREAMING it already has (no-op); in BATCH timers
-            // registered in a timer callback are ignored, so a deadline armed by an earlier signal is judged here.
-            BranchOutageState held = state;
-            state = catchUp(state, key, timestamp, timers, out);
-            if (held != null && state == null) return; // the end of the election dropped the state and what was pending
-            pending.remove(timestamp);
-            due.sort(BranchSignal.SAME_TIME_ORDER);
-            for (BranchSignal signal : due) {
-                if (state != null && state.closed) {
-                    signalsAfterClose.inc();
-                    continue;
-                }
-                state = apply(state, signal, false, ctx.getCurrentKey(), timers, out);
-            }
-        }
         if (state == null) return;
-        // Every deadline or cleanup the watermark has passed, unless a signal heard at or before it is still waiting.
-        long watermark = timers.currentWatermark();
-        long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
-        for (Long t : pending.keys()) before = Math.min(before, t);
-        state = catchUp(state, key, before, timers, out);
-        if (state == null) return;
-        moveDeadlineTimer(state, timestamp, timers);
-        save(state, timers);
+        if (state.timerAt == timestamp) state.timerAt = NONE;
+        TimerService timers = ctx.timerService();
+        // Everything the watermark has passed, in time order: buffered signals, the deadline, the cleanup.
+        state = applyDue(state, Ids.of(ctx.getCurrentKey()), timers.currentWatermark(), true, timers, out);
+        if (state != null) save(state, timers);
     }
 
     /**
-     * Applies the heartbeat deadline and the cleanup that fall strictly before {@code before}, in time order, as their
-     * timers would. Returns the state, or null when the cleanup dropped it (with the signals still pending).
+     * Applies, in time order, the buffered signals heard at or before {@code watermark} and, before each, the deadline or
+     * cleanup due before it; with {@code toWatermark}, also those due up to the watermark. Returns the state, or null when
+     * the cleanup dropped it (with whatever was still buffered).
      */
-    private BranchOutageState catchUp(BranchOutageState state, String[] key, long before, TimerService timers,
-                                      Collector<BranchStatusChange> out) throws Exception {
-        if (state == null) return null;
-        long deadline = state.deadline;
-        if (!state.closed && state.up && deadline != NONE && deadline < before
-                && (state.cleanupAt == NONE || deadline <= state.cleanupAt)) {
-            disarmDeadline(state, timers);
-            goDown(state, key, deadline, state.lastHeard, AlertReason.HEARTBEAT_TIMEOUT, out);
+    private BranchOutageState applyDue(BranchOutageState state, Ids ids, long watermark, boolean toWatermark, TimerService timers,
+                                       Collector<BranchStatusChange> out) throws Exception {
+        PendingSignals pending = state.pending;
+        int applied = 0;
+        while (true) {
+            boolean more = applied < pending.size && pending.heardAt(applied) <= watermark;
+            if (more || toWatermark) {
+                long before = more ? pending.heardAt(applied) : watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
+                if (!catchUp(state, ids, before, out)) {
+                    clearAll(state, timers);
+                    return null;
+                }
+            }
+            if (!more) break;
+            long t = pending.heardAt(applied);
+            for (; applied < pending.size && pending.heardAt(applied) == t; applied++) {
+                if (state.closed) {
+                    signalsAfterClose.inc();
+                    continue;
+                }
+                apply(state, pending.kind(applied), pending.link(applied), t, pending.eventTime(applied), false, ids, out);
+            }
+            if (state.closed) {
+                pending.clear(); // what was heard after the close is ignored
+                applied = 0;
+            }
         }
-        if (state.cleanupAt != NONE && state.cleanupAt < before) {
-            if (!state.closed) close(state, key, state.cleanupAt, out);
-            clearAll(state, timers);
-            return null;
-        }
+        pending.removeFirst(applied);
         return state;
     }
 
-    private BranchOutageState apply(BranchOutageState state, BranchSignal signal, boolean late, String key, TimerService timers,
-                                    Collector<BranchStatusChange> out) throws Exception {
-        String[] ids = {signal.election, signal.branchId};
-        long t = signal.heardAt;
-        if (state == null) {
-            state = new BranchOutageState();
-            state.constituencyId = signal.constituencyId;
+    /**
+     * Applies the heartbeat deadline and the cleanup that fall strictly before {@code before}, in time order. Returns
+     * false when the cleanup is due: the caller drops the state.
+     */
+    private boolean catchUp(BranchOutageState state, Ids ids, long before, Collector<BranchStatusChange> out) {
+        if (!state.started) return true;
+        long deadline = state.deadline;
+        if (!state.closed && state.up && deadline != NONE && deadline < before
+                && (state.cleanupAt == NONE || deadline <= state.cleanupAt)) {
+            state.deadline = NONE;
+            goDown(state, ids, deadline, state.lastHeard, AlertReason.HEARTBEAT_TIMEOUT, out);
+        }
+        if (state.cleanupAt != NONE && state.cleanupAt < before) {
+            if (!state.closed) close(state, ids, state.cleanupAt, out);
+            return false;
+        }
+        return true;
+    }
+
+    private void apply(BranchOutageState state, BranchSignal.Kind kind, LinkType link, long t, long eventTime, boolean late, Ids ids,
+                       Collector<BranchStatusChange> out) {
+        if (!state.started) {
+            state.started = true;
             state.lastHeard = t;
             state.lastChange = t;
-            OptionalLong end = hours.endOf(signal.election);
-            if (end.isPresent()) {
-                state.cleanupAt = end.getAsLong();
-                schedule(timers, state.cleanupAt);
-            }
-            out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, t, BranchStatusChange.Transition.OPENED,
+            OptionalLong end = hours.endOf(ids.election());
+            if (end.isPresent()) state.cleanupAt = end.getAsLong();
+            out.collect(new BranchStatusChange(ids.election(), ids.branchId(), state.constituencyId, t, BranchStatusChange.Transition.OPENED,
                     true, true, null, null));
         }
-        if (signal.link != null) state.link = signal.link;
+        if (link != null) state.link = link;
         boolean stale = late && t < state.lastChange;
-        switch (signal.kind) {
+        switch (kind) {
             case OPENED, HEARTBEAT, LINK_UP, REPORT -> {
                 state.lastHeard = Math.max(state.lastHeard, t);
                 if (!state.up && !stale) {
@@ -196,121 +213,108 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
                     state.downSince = NONE;
                     state.downReason = null;
                     state.lastChange = t;
-                    out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, t, BranchStatusChange.Transition.UP,
-                            true, true, since, upReason(signal.kind)));
+                    out.collect(new BranchStatusChange(ids.election(), ids.branchId(), state.constituencyId, t, BranchStatusChange.Transition.UP,
+                            true, true, since, upReason(kind)));
                 }
-                if (state.up) armDeadline(state, timers);
+                if (state.up) state.deadline = state.lastHeard + timeouts.millisFor(state.link);
             }
             case LINK_DOWN -> {
                 // Down since the branch says so, but not before the centre last heard from it nor after now.
-                long since = Math.min(t, Math.max(state.lastHeard, signal.eventTime));
+                long since = Math.min(t, Math.max(state.lastHeard, eventTime));
                 state.lastHeard = Math.max(state.lastHeard, t);
                 if (state.up && !stale) {
-                    disarmDeadline(state, timers);
+                    state.deadline = NONE;
                     goDown(state, ids, t, since, AlertReason.LINK_DOWN, out);
                 } else if (state.up) {
-                    armDeadline(state, timers);
+                    state.deadline = state.lastHeard + timeouts.millisFor(state.link);
                 }
             }
             case CLOSED -> {
                 if (!stale) {
                     close(state, ids, t, out);
-                    disarmDeadline(state, timers);
-                    dropPending(timers);
-                    long endTimer = state.cleanupAt;
-                    state.cleanupAt = NONE;
-                    if (endTimer != NONE) deleteTimer(endTimer, state, timers);
+                    state.deadline = NONE;
                     state.cleanupAt = t + closedRetentionMillis;
-                    schedule(timers, state.cleanupAt);
                 }
             }
         }
-        return state;
     }
 
-    private void goDown(BranchOutageState state, String[] ids, long time, long since, AlertReason reason, Collector<BranchStatusChange> out) {
+    private void goDown(BranchOutageState state, Ids ids, long time, long since, AlertReason reason, Collector<BranchStatusChange> out) {
         state.up = false;
         state.downSince = since;
         state.downReason = reason;
         state.lastChange = time;
         outagesStarted.inc();
-        out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, time, BranchStatusChange.Transition.DOWN,
+        out.collect(new BranchStatusChange(ids.election(), ids.branchId(), state.constituencyId, time, BranchStatusChange.Transition.DOWN,
                 false, true, since, reason));
     }
 
-    private void close(BranchOutageState state, String[] ids, long time, Collector<BranchStatusChange> out) {
+    private void close(BranchOutageState state, Ids ids, long time, Collector<BranchStatusChange> out) {
         Long endedOutage = state.up ? null : state.downSince;
         state.closed = true;
         state.up = false;
         state.downSince = NONE;
         state.lastChange = time;
-        out.collect(new BranchStatusChange(ids[0], ids[1], state.constituencyId, time, BranchStatusChange.Transition.CLOSED,
+        out.collect(new BranchStatusChange(ids.election(), ids.branchId(), state.constituencyId, time, BranchStatusChange.Transition.CLOSED,
                 false, false, endedOutage, AlertReason.CLOSED));
     }
 
-    private void armDeadline(BranchOutageState state, TimerService timers) throws Exception {
-        long deadline = state.lastHeard + timeouts.millisFor(state.link);
-        state.deadline = deadline;
-        if (state.deadlineTimer != NONE && state.deadlineTimer <= deadline) return; // it fires first, then moves on
-        long earlier = state.deadlineTimer;
-        state.deadlineTimer = deadline;
-        if (earlier != NONE) deleteTimer(earlier, state, timers);
-        schedule(timers, deadline);
-    }
-
-    /** The deadline timer fired before the deadline (heartbeats moved it on): it moves to the deadline. */
-    private void moveDeadlineTimer(BranchOutageState state, long firedAt, TimerService timers) {
-        if (state.deadlineTimer != firedAt) return;
-        state.deadlineTimer = NONE;
-        if (state.deadline != NONE && state.deadline > firedAt) {
-            state.deadlineTimer = state.deadline;
-            schedule(timers, state.deadline);
+    /**
+     * The earliest moment something can change for this branch: the first buffered signal that would emit (any while
+     * it is not opened yet or down; a LINK_DOWN or CLOSED while up: an alive signal of an up branch only moves the
+     * deadline), the heartbeat deadline, the cleanup. Long.MAX_VALUE when nothing is due.
+     */
+    private static long nextChange(BranchOutageState state) {
+        long at = Long.MAX_VALUE;
+        PendingSignals pending = state.pending;
+        if (!state.started || !state.up) {
+            if (!pending.isEmpty()) at = pending.firstHeardAt();
+        } else {
+            for (int i = 0; i < pending.size; i++) {
+                BranchSignal.Kind kind = pending.kind(i);
+                if (kind == BranchSignal.Kind.LINK_DOWN || kind == BranchSignal.Kind.CLOSED) {
+                    at = pending.heardAt(i);
+                    break;
+                }
+            }
+            if (!state.closed && state.deadline != NONE) at = Math.min(at, state.deadline);
         }
+        if (state.cleanupAt != NONE) at = Math.min(at, state.cleanupAt);
+        return at;
     }
 
-    private void disarmDeadline(BranchOutageState state, TimerService timers) throws Exception {
-        state.deadline = NONE;
-        if (state.deadlineTimer == NONE) return;
-        long timer = state.deadlineTimer;
-        state.deadlineTimer = NONE;
-        deleteTimer(timer, state, timers);
+    /**
+     * Keeps the key's one timer at or before {@link #nextChange}: registers an earlier one (deleting the later), never a
+     * later one (the earlier fires, finds nothing due and moves on). None once the watermark is at its end (the end of a
+     * BATCH key, or of a bounded input): BATCH ignores such timers, and {@link #applyDue} applies whatever falls due then.
+     */
+    private static void wakeUp(BranchOutageState state, TimerService timers) {
+        long at = nextChange(state);
+        if (at == Long.MAX_VALUE || timers.currentWatermark() == Long.MAX_VALUE) return;
+        if (state.timerAt != NONE && state.timerAt <= at) return;
+        if (state.timerAt != NONE) timers.deleteEventTimeTimer(state.timerAt);
+        timers.registerEventTimeTimer(at);
+        state.timerAt = at;
     }
 
-    /** Deletes the timer at {@code t} unless something else still needs it (timers are one per key and instant). */
-    private void deleteTimer(long t, BranchOutageState state, TimerService timers) throws Exception {
-        if (t == state.deadlineTimer || t == state.cleanupAt || pending.contains(t)) return;
-        timers.deleteEventTimeTimer(t);
-    }
-
-    private void dropPending(TimerService timers) throws Exception {
-        List<Long> times = new ArrayList<>();
-        for (Long t : pending.keys()) times.add(t);
-        pending.clear();
-        for (Long t : times) timers.deleteEventTimeTimer(t);
-    }
-
-    private void clearAll(BranchOutageState state, TimerService timers) throws Exception {
-        dropPending(timers);
-        if (state.deadlineTimer != NONE) timers.deleteEventTimeTimer(state.deadlineTimer);
-        if (state.cleanupAt != NONE) timers.deleteEventTimeTimer(state.cleanupAt);
+    private void clearAll(BranchOutageState state, TimerService timers) {
+        if (state.timerAt != NONE) timers.deleteEventTimeTimer(state.timerAt);
         statusState.clear();
     }
 
     private void save(BranchOutageState state, TimerService timers) throws Exception {
-        if (state == null) return;
         if (state.closed && state.cleanupAt <= timers.currentWatermark()) {
             clearAll(state, timers); // retention 0, or a late CLOSED whose retention already passed
             return;
         }
+        wakeUp(state, timers);
         statusState.update(state);
     }
 
-    /**
-     * Registers a timer, except once the watermark is at its end (the end of a BATCH key, or of a bounded input):
-     * BATCH ignores such timers, and {@link #catchUp} applies whatever falls due then in the same callback.
-     */
-    private static void schedule(TimerService timers, long time) {
-        if (timers.currentWatermark() != Long.MAX_VALUE) timers.registerEventTimeTimer(time);
+    private static BranchOutageState newState(String constituencyId) {
+        BranchOutageState state = new BranchOutageState();
+        state.constituencyId = constituencyId;
+        return state;
     }
 
     private static AlertReason upReason(BranchSignal.Kind kind) {
@@ -321,8 +325,34 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         };
     }
 
-    private static String[] splitKey(String key) {
-        int at = key.indexOf('\u001f');
-        return new String[] {key.substring(0, at), key.substring(at + 1)};
+    /** The election and branch of the current key, split only when a change is emitted. */
+    private static final class Ids {
+        private final String key;
+        private String election;
+        private String branchId;
+
+        private Ids(String key) {
+            this.key = key;
+        }
+
+        static Ids of(String key) {
+            return new Ids(key);
+        }
+
+        String election() {
+            if (election == null) split();
+            return election;
+        }
+
+        String branchId() {
+            if (branchId == null) split();
+            return branchId;
+        }
+
+        private void split() {
+            int at = key.indexOf('\u001f');
+            election = key.substring(0, at);
+            branchId = key.substring(at + 1);
+        }
     }
 }

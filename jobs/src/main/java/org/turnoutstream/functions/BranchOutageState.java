@@ -8,6 +8,8 @@ public class BranchOutageState {
     public static final long NONE = Long.MIN_VALUE;
 
     public String constituencyId;
+    /** False until the branch's first signal was applied (the state may hold signals waiting for the watermark before that). */
+    public boolean started;
     /** True once CLOSED was applied: later signals are ignored until the state is dropped at {@link #cleanupAt}. */
     public boolean closed;
     public boolean up = true;
@@ -22,13 +24,15 @@ public class BranchOutageState {
     public LinkType link;
     /** The heartbeat deadline while up (lastHeard + timeout), NONE otherwise. */
     public long deadline = NONE;
-    /**
-     * The timer registered for the deadline, NONE if none. It may be earlier than {@link #deadline}: a heartbeat only
-     * moves the deadline, and the timer moves on when it fires (one timer operation per timeout, not two per heartbeat).
-     */
-    public long deadlineTimer = NONE;
-    /** The timer that drops the state (closed branch's retention, or the end of the election); NONE if none. */
+    /** When the state is dropped (closed branch's retention, or the end of the election); NONE if not known. */
     public long cleanupAt = NONE;
+    /**
+     * The key's one event-time timer, NONE if none: at the earliest moment something can change (see
+     * {@link BranchOutageDetector}). It may be earlier than that moment: it then finds nothing due and moves on.
+     */
+    public long timerAt = NONE;
+    /** Signals heard after the watermark, in the order they will be applied. */
+    public PendingSignals pending = new PendingSignals();
 
     public BranchOutageState() {}
 }
