@@ -1,12 +1,9 @@
 package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -15,8 +12,6 @@ import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.OptionalLong;
 
 import static org.turnoutstream.functions.IntegrityState.NONE;
@@ -55,7 +50,6 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     private final PollingHours hours;
 
     private transient ValueState<IntegrityState> trailState;
-    private transient MapState<Long, List<BranchSignal>> pending;
     private transient Counter alerts;
 
     public IntegrityChecks(IntegrityRules rules, PollingHours hours) {
@@ -66,8 +60,6 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     @Override
     public void open(OpenContext openContext) {
         trailState = getRuntimeContext().getState(new ValueStateDescriptor<>("integrity-trail", TypeInformation.of(IntegrityState.class)));
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>("pending-reports", Types.LONG,
-                Types.LIST(TypeInformation.of(BranchSignal.class))));
         alerts = getRuntimeContext().getMetricGroup().counter("integrity_alerts");
     }
 
@@ -75,60 +67,72 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchAlert> out) throws Exception {
         if (signal.kind != BranchSignal.Kind.REPORT && signal.kind != BranchSignal.Kind.CLOSED) return;
         TimerService timers = ctx.timerService();
-        if (signal.heardAt > timers.currentWatermark()) {
-            List<BranchSignal> due = pending.get(signal.heardAt);
-            if (due == null) due = new ArrayList<>(1);
-            due.add(signal);
-            pending.put(signal.heardAt, due);
-            timers.registerEventTimeTimer(signal.heardAt);
-            return;
-        }
-        IntegrityState state = judge(trailState.value(), signal, timers, out);
-        if (state.cleanupAt != NONE && state.cleanupAt <= timers.currentWatermark()) {
-            deleteTimer(state.cleanupAt, timers);
-            trailState.clear();
+        IntegrityState state = trailState.value();
+        if (state == null) state = new IntegrityState();
+        long watermark = timers.currentWatermark();
+        if (signal.heardAt > watermark) {
+            if (state.constituencyId == null) state.constituencyId = signal.constituencyId;
+            state.pending.add(signal);
         } else {
-            trailState.update(state);
+            judge(state, signal, out);
+            if (state.started && state.cleanupAt != NONE && state.cleanupAt <= watermark) state.resetTrail();
         }
+        save(state, timers);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchAlert> out) throws Exception {
         TimerService timers = ctx.timerService();
         IntegrityState state = trailState.value();
-        List<BranchSignal> due = pending.get(timestamp);
-        if (due != null) {
-            // A cleanup due before these reports: in STREAMING its timer already ran; BATCH ignores a timer registered in a callback.
-            if (state != null && state.cleanupAt != NONE && state.cleanupAt < timestamp) state = null;
-            pending.remove(timestamp);
-            due.sort(BranchSignal.SAME_TIME_ORDER);
-            for (BranchSignal signal : due) state = judge(state, signal, timers, out);
+        if (state == null) return;
+        if (state.timerAt == timestamp) state.timerAt = NONE;
+        long watermark = timers.currentWatermark();
+        PendingSignals pending = state.pending;
+        int judged = 0;
+        String[] ids = null;
+        while (judged < pending.size && pending.heardAt(judged) <= watermark) {
+            long t = pending.heardAt(judged);
+            // A cleanup due before these reports drops the trail first (they start a new one).
+            if (state.started && state.cleanupAt != NONE && state.cleanupAt < t) state.resetTrail();
+            if (ids == null) ids = splitKey(ctx.getCurrentKey());
+            for (; judged < pending.size && pending.heardAt(judged) == t; judged++) {
+                judge(state, pending.get(judged, ids[0], ids[1], state.constituencyId), out);
+            }
         }
-        if (state == null) {
+        pending.removeFirst(judged);
+        if (state.started && state.cleanupAt != NONE && state.cleanupAt <= watermark) state.resetTrail();
+        save(state, timers);
+    }
+
+    /** Keeps the state, or drops it when there is neither a trail nor anything pending; the timer at the next moment due. */
+    private void save(IntegrityState state, TimerService timers) throws Exception {
+        if (!state.started && state.pending.isEmpty()) {
+            if (state.timerAt != NONE) timers.deleteEventTimeTimer(state.timerAt);
             trailState.clear();
             return;
         }
-        long watermark = timers.currentWatermark();
-        long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
-        for (Long t : pending.keys()) before = Math.min(before, t);
-        if (state.cleanupAt != NONE && state.cleanupAt < before) {
-            deleteTimer(state.cleanupAt, timers);
-            trailState.clear();
-        } else {
-            trailState.update(state);
+        long at = Long.MAX_VALUE;
+        if (!state.pending.isEmpty()) at = state.pending.firstHeardAt();
+        if (state.started && state.cleanupAt != NONE) at = Math.min(at, state.cleanupAt);
+        // Not once the watermark is at its end (the end of a BATCH key or of a bounded input): BATCH ignores such a
+        // timer, and onTimer applies everything due then in the same callback.
+        if (at != Long.MAX_VALUE && timers.currentWatermark() != Long.MAX_VALUE && (state.timerAt == NONE || at < state.timerAt)) {
+            if (state.timerAt != NONE) timers.deleteEventTimeTimer(state.timerAt);
+            timers.registerEventTimeTimer(at);
+            state.timerAt = at;
         }
+        trailState.update(state);
     }
 
-    private IntegrityState judge(IntegrityState state, BranchSignal signal, TimerService timers, Collector<BranchAlert> out) throws Exception {
-        if (state == null) {
-            state = new IntegrityState();
+    private void judge(IntegrityState state, BranchSignal signal, Collector<BranchAlert> out) {
+        if (!state.started) {
+            state.started = true;
             state.constituencyId = signal.constituencyId;
             OptionalLong end = hours.endOf(signal.election);
-            if (end.isPresent()) reschedule(state, end.getAsLong(), timers);
+            if (end.isPresent()) state.cleanupAt = end.getAsLong();
         }
         if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, out);
-        else close(state, signal, timers, out);
-        return state;
+        else close(state, signal, out);
     }
 
     private void report(IntegrityState state, BranchSignal r, Collector<BranchAlert> out) {
@@ -159,12 +163,12 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         state.compact();
     }
 
-    private void close(IntegrityState state, BranchSignal closed, TimerService timers, Collector<BranchAlert> out) throws Exception {
+    private void close(IntegrityState state, BranchSignal closed, Collector<BranchAlert> out) {
         if (state.closedAt != NONE && state.closedAt <= closed.eventTime) return;
         state.closedAt = closed.eventTime;
         for (int j = 0; j < state.size; j++) afterClose(state, closed.election, closed.branchId, j, out);
         long forget = closed.eventTime + rules.closedRetentionMillis();
-        if (state.cleanupAt == NONE || forget < state.cleanupAt) reschedule(state, forget, timers);
+        if (state.cleanupAt == NONE || forget < state.cleanupAt) state.cleanupAt = forget;
     }
 
     private void regression(IntegrityState state, String election, String branchId, int j, String before, Collector<BranchAlert> out) {
@@ -197,21 +201,13 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
                         + ", after the branch closed at " + Alerts.at(state.closedAt), state.sequences[j]));
     }
 
-    private void reschedule(IntegrityState state, long at, TimerService timers) throws Exception {
-        if (state.cleanupAt != NONE) deleteTimer(state.cleanupAt, timers);
-        state.cleanupAt = at;
-        // Not once the watermark is at its end (the end of a BATCH key or of a bounded input): BATCH ignores such a
-        // timer, and onTimer applies a cleanup that is due then in the same callback.
-        if (timers.currentWatermark() != Long.MAX_VALUE) timers.registerEventTimeTimer(at);
-    }
-
-    /** Deletes the cleanup timer at {@code t} unless reports heard at {@code t} still wait for it (one timer per key and instant). */
-    private void deleteTimer(long t, TimerService timers) throws Exception {
-        if (!pending.contains(t)) timers.deleteEventTimeTimer(t);
-    }
-
     private void emit(Collector<BranchAlert> out, BranchAlert alert) {
         alerts.inc();
         out.collect(alert);
+    }
+
+    private static String[] splitKey(String key) {
+        int at = key.indexOf('\u001f');
+        return new String[] {key.substring(0, at), key.substring(at + 1)};
     }
 }

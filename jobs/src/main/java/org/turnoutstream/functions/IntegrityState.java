@@ -26,10 +26,30 @@ public class IntegrityState {
     public long floorMaxBallots = -1;
     /** When the branch sent CLOSED (NONE if it did not yet). */
     public long closedAt = NONE;
-    /** The one timer: when the state is dropped (NONE if not scheduled). */
+    /** When the trail is dropped (NONE if not known). */
     public long cleanupAt = NONE;
+    /** False until a report or CLOSED was judged (or after the cleanup): the state may hold only pending signals. */
+    public boolean started;
+    /** The key's one event-time timer (NONE if none): the first pending signal or the cleanup, whichever is first. */
+    public long timerAt = NONE;
+    /** Reports and CLOSED heard after the watermark, in the order they will be judged. */
+    public PendingSignals pending = new PendingSignals();
 
     public IntegrityState() {}
+
+    /** Forgets the trail (the cleanup), keeping what is pending and the timer. */
+    void resetTrail() {
+        sequences = new long[8];
+        ballots = new long[8];
+        times = new long[8];
+        flags = new byte[8];
+        size = 0;
+        floorSequence = NONE;
+        floorMaxBallots = -1;
+        closedAt = NONE;
+        cleanupAt = NONE;
+        started = false;
+    }
 
     /** The index of {@code sequence}, or {@code -(insertion point) - 1}. */
     int indexOf(long sequence) {
