@@ -52,8 +52,9 @@ import static org.turnoutstream.functions.BranchOutageState.NONE;
  * ValueState ({@link PendingSignals}) and the key has at most one event-time timer, at the earliest moment something
  * can change: the first buffered signal that would emit a change (any while the branch is down or not opened yet; a
  * LINK_DOWN or CLOSED while up), the heartbeat deadline, or the cleanup. An in-order heartbeat of an up branch is an
- * append to the buffer and registers nothing; when the timer fires, everything the watermark passed is applied in
- * order and the timer moves to the next such moment.
+ * append to the buffer and registers nothing (the buffered heartbeats the watermark has passed are applied first: they
+ * only move lastHeard); when the timer fires, everything the watermark passed is applied in order and the timer moves
+ * to the next such moment.
  *
  * <p>BATCH ({@code --execution-mode batch}) fires a key's timers at its end with the watermark at Long.MAX_VALUE and
  * ignores timers registered in a timer callback. So no outcome depends on such a timer: before a signal is applied, a
@@ -104,6 +105,14 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         TimerService timers = ctx.timerService();
         long watermark = timers.currentWatermark();
         if (state == null) state = newState(signal.constituencyId);
+        Ids ids = Ids.of(ctx.getCurrentKey());
+        // Buffered signals the watermark passed without a timer (an up branch's heartbeats: they change nothing but the
+        // deadline) are applied now, as they would have been when it passed them, so the buffer holds only signals within
+        // the watermark's bound. Deadlines after them are left to the timer: a signal may still move them.
+        if (!state.pending.isEmpty() && state.pending.firstHeardAt() <= watermark) {
+            state = applyDue(state, ids, watermark, false, timers, out);
+            if (state == null) state = newState(signal.constituencyId);
+        }
         if (signal.heardAt > watermark) {
             state.pending.add(signal);
             wakeUp(state, timers);
@@ -111,11 +120,6 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             return;
         }
         lateSignals.inc();
-        Ids ids = Ids.of(ctx.getCurrentKey());
-        // Buffered signals the watermark passed without changing anything (an up branch's heartbeats) come first, as
-        // they would have when it passed them. Deadlines after them are not applied here: a late signal may move them.
-        state = applyDue(state, ids, watermark, false, timers, out);
-        if (state == null) state = newState(signal.constituencyId);
         if (state.closed) {
             signalsAfterClose.inc();
         } else {

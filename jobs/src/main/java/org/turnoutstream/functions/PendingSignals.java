@@ -7,23 +7,21 @@ import java.util.Arrays;
 /**
  * A branch's signals that the watermark has not passed yet, kept in the branch's own state (no MapState, no timer
  * per signal) in the order they are to be applied: by the time the centre heard them, then
- * {@link BranchSignal#SAME_TIME_ORDER}. Parallel primitive arrays, so a checkpoint holds a few bytes per signal; an
- * in-order arrival is an append. Shared by {@link BranchOutageDetector} and {@link IntegrityChecks}, which both judge a
- * branch's signals in heard-time order when the watermark passes them.
+ * {@link BranchSignal#SAME_TIME_ORDER}. One primitive array, {@value #STRIDE} longs a signal, null when empty, so a
+ * checkpoint holds a few bytes per branch; an in-order arrival is an append. Shared by {@link BranchOutageDetector} and
+ * {@link IntegrityChecks}, which both judge a branch's signals in heard-time order when the watermark passes them.
  *
  * <p>Only what the functions read is kept (no election, branch or constituency: the key and the state have them);
- * {@link #get} rebuilds a signal from the branch's ids.
+ * {@link #get} rebuilds a signal with the branch's ids.
  */
 public class PendingSignals {
+    static final int STRIDE = 5;
+    private static final int HEARD = 0, EVENT = 1, KIND_AND_LINK = 2, SEQUENCE = 3, BALLOTS = 4;
     private static final BranchSignal.Kind[] KINDS = BranchSignal.Kind.values();
     private static final LinkType[] LINKS = LinkType.values();
 
-    public long[] heardAt;
-    public long[] eventTime;
-    /** {@link BranchSignal.Kind} ordinal, then link ordinal + 1 (0: no link) in the high nibble. */
-    public byte[] kindAndLink;
-    public long[] sequence;
-    public long[] ballotsCast;
+    /** Per signal: heard time, event time, kind ordinal | (link ordinal + 1) << 8 (0: no link), sequence, ballots. */
+    public long[] signals;
     public int size;
 
     public PendingSignals() {}
@@ -34,110 +32,81 @@ public class PendingSignals {
 
     /** The earliest heard time waiting (the first to apply); only when not empty. */
     public long firstHeardAt() {
-        return heardAt[0];
+        return signals[HEARD];
     }
 
     public long heardAt(int i) {
-        return heardAt[i];
+        return signals[i * STRIDE + HEARD];
     }
 
     public long eventTime(int i) {
-        return eventTime[i];
+        return signals[i * STRIDE + EVENT];
     }
 
     public BranchSignal.Kind kind(int i) {
-        return KINDS[kindAndLink[i] & 0x0F];
+        return KINDS[(int) (signals[i * STRIDE + KIND_AND_LINK] & 0xFF)];
     }
 
     /** The link signal {@code i} was sent over; null when not known. */
     public LinkType link(int i) {
-        int link = (kindAndLink[i] >> 4) & 0x0F;
+        int link = (int) (signals[i * STRIDE + KIND_AND_LINK] >>> 8);
         return link == 0 ? null : LINKS[link - 1];
     }
 
     /** Inserts in application order; equal signals keep their arrival order. */
     public void add(BranchSignal s) {
-        if (heardAt == null) allocate(2);
-        else if (size == heardAt.length) grow(size * 2);
+        if (signals == null) signals = new long[STRIDE];
+        else if ((size + 1) * STRIDE > signals.length) signals = Arrays.copyOf(signals, size * 2 * STRIDE);
+        long kindAndLink = s.kind.ordinal() | (long) (s.link == null ? 0 : s.link.ordinal() + 1) << 8;
         int at = size;
-        while (at > 0 && compare(at - 1, s) > 0) at--;
-        if (at < size) {
-            System.arraycopy(heardAt, at, heardAt, at + 1, size - at);
-            System.arraycopy(eventTime, at, eventTime, at + 1, size - at);
-            System.arraycopy(kindAndLink, at, kindAndLink, at + 1, size - at);
-            System.arraycopy(sequence, at, sequence, at + 1, size - at);
-            System.arraycopy(ballotsCast, at, ballotsCast, at + 1, size - at);
-        }
-        heardAt[at] = s.heardAt;
-        eventTime[at] = s.eventTime;
-        kindAndLink[at] = (byte) (s.kind.ordinal() | ((s.link == null ? 0 : s.link.ordinal() + 1) << 4));
-        sequence[at] = s.sequence;
-        ballotsCast[at] = s.ballotsCast;
+        while (at > 0 && compare(at - 1, s.heardAt, s.eventTime, kindAndLink, s.sequence, s.ballotsCast) > 0) at--;
+        if (at < size) System.arraycopy(signals, at * STRIDE, signals, (at + 1) * STRIDE, (size - at) * STRIDE);
+        int o = at * STRIDE;
+        signals[o + HEARD] = s.heardAt;
+        signals[o + EVENT] = s.eventTime;
+        signals[o + KIND_AND_LINK] = kindAndLink;
+        signals[o + SEQUENCE] = s.sequence;
+        signals[o + BALLOTS] = s.ballotsCast;
         size++;
     }
 
     /** Signal {@code i} as it arrived, with the branch's ids. */
     public BranchSignal get(int i, String election, String branchId, String constituencyId) {
-        BranchSignal s = new BranchSignal(election, branchId, constituencyId, eventTime[i], kind(i), link(i))
-                .heardAt(heardAt[i]);
-        s.sequence = sequence[i];
-        s.ballotsCast = ballotsCast[i];
+        BranchSignal s = new BranchSignal(election, branchId, constituencyId, eventTime(i), kind(i), link(i)).heardAt(heardAt(i));
+        s.sequence = signals[i * STRIDE + SEQUENCE];
+        s.ballotsCast = signals[i * STRIDE + BALLOTS];
         return s;
     }
 
-    /** Drops the first {@code n} signals (applied). */
+    /** Drops the first {@code n} signals (applied); the array goes when nothing is left. */
     public void removeFirst(int n) {
         if (n <= 0) return;
         if (n >= size) {
             clear();
             return;
         }
-        System.arraycopy(heardAt, n, heardAt, 0, size - n);
-        System.arraycopy(eventTime, n, eventTime, 0, size - n);
-        System.arraycopy(kindAndLink, n, kindAndLink, 0, size - n);
-        System.arraycopy(sequence, n, sequence, 0, size - n);
-        System.arraycopy(ballotsCast, n, ballotsCast, 0, size - n);
+        System.arraycopy(signals, n * STRIDE, signals, 0, (size - n) * STRIDE);
         size -= n;
     }
 
-    /** Drops everything and the arrays (a checkpoint then holds nothing for them). */
     public void clear() {
         size = 0;
-        heardAt = null;
-        eventTime = null;
-        kindAndLink = null;
-        sequence = null;
-        ballotsCast = null;
+        signals = null;
     }
 
-    /** Signal {@code i} against {@code s} in application order: heard time, then {@link BranchSignal#SAME_TIME_ORDER}. */
-    private int compare(int i, BranchSignal s) {
-        int c = Long.compare(heardAt[i], s.heardAt);
+    /** Signal {@code i} against another in application order: heard time, then {@link BranchSignal#SAME_TIME_ORDER}. */
+    private int compare(int i, long heardAt, long eventTime, long kindAndLink, long sequence, long ballots) {
+        int o = i * STRIDE;
+        int c = Long.compare(signals[o + HEARD], heardAt);
         if (c != 0) return c;
-        c = Long.compare(eventTime[i], s.eventTime);
+        c = Long.compare(signals[o + EVENT], eventTime);
         if (c != 0) return c;
-        c = Integer.compare(kindAndLink[i] & 0x0F, s.kind.ordinal());
+        c = Long.compare(signals[o + KIND_AND_LINK] & 0xFF, kindAndLink & 0xFF);
         if (c != 0) return c;
-        c = Long.compare(sequence[i], s.sequence);
+        c = Long.compare(signals[o + SEQUENCE], sequence);
         if (c != 0) return c;
-        c = Long.compare(ballotsCast[i], s.ballotsCast);
+        c = Long.compare(signals[o + BALLOTS], ballots);
         if (c != 0) return c;
-        return Integer.compare((kindAndLink[i] >> 4) & 0x0F, s.link == null ? 0 : s.link.ordinal() + 1);
-    }
-
-    private void allocate(int n) {
-        heardAt = new long[n];
-        eventTime = new long[n];
-        kindAndLink = new byte[n];
-        sequence = new long[n];
-        ballotsCast = new long[n];
-    }
-
-    private void grow(int n) {
-        heardAt = Arrays.copyOf(heardAt, n);
-        eventTime = Arrays.copyOf(eventTime, n);
-        kindAndLink = Arrays.copyOf(kindAndLink, n);
-        sequence = Arrays.copyOf(sequence, n);
-        ballotsCast = Arrays.copyOf(ballotsCast, n);
+        return Long.compare(signals[o + KIND_AND_LINK] >>> 8, kindAndLink >>> 8);
     }
 }

@@ -88,6 +88,9 @@ public final class LiveTurnoutJob {
      */
     public static TurnoutWorkflow.Outputs workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
                                                     ElectionCatalog catalog, RegistryConfig registry, JobOptions options, Sinks sinks) {
+        // Chained operators hand each record on without a copy: no function keeps or changes a record it was given (those
+        // that buffer copy what they need into their state; keyed functions get freshly deserialized records).
+        turnoutRecords.getExecutionEnvironment().getConfig().enableObjectReuse();
         TurnoutSettings settings = settings(options);
         TurnoutWorkflow.Outputs turnout = TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
                 sinks.points(), sinks.turnoutDeadLetters());
