@@ -207,8 +207,10 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
         Optional<Constituency> constituency = catalog.election(key[0]).flatMap(e -> e.constituency(key[1]));
         if (constituency.isEmpty()) return; // validation keeps unknown constituencies out; nothing sensible to tag
         long longest = 0;
-        for (Long since : branches.values()) {
-            if (since != UP && since <= instant) longest = Math.max(longest, instant - since);
+        if (state.down > 0) { // the open branches are scanned only while some are down
+            for (Long since : branches.values()) {
+                if (since != UP && since <= instant) longest = Math.max(longest, instant - since);
+            }
         }
         ctx.output(POINTS, InfluxPoint.measurement(MEASUREMENT)
                 .tag("election", key[0]).tag("province", constituency.get().province()).tag("constituency", key[1])

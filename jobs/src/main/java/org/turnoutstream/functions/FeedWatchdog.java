@@ -49,6 +49,7 @@ public class FeedWatchdog<T> extends KeyedProcessFunction<String, T, BranchAlert
 
     private final long silentAfterMillis;
     private final EventTime<T> eventTime;
+    private final EventTime<T> firstEventTime;
 
     /** Processing time the last event arrived. */
     private transient ValueState<Long> lastArrival;
@@ -60,16 +61,30 @@ public class FeedWatchdog<T> extends KeyedProcessFunction<String, T, BranchAlert
     private transient ValueState<Long> silentSince;
 
     public FeedWatchdog(Duration silentAfter, EventTime<T> eventTime) {
+        this(silentAfter, eventTime, eventTime);
+    }
+
+    /**
+     * A watchdog over events that stand for several ({@link FeedActivity}): {@code latestEventTime} is the latest event
+     * time they cover, {@code firstEventTime} the first one's (the end of a silence).
+     */
+    public FeedWatchdog(Duration silentAfter, EventTime<T> latestEventTime, EventTime<T> firstEventTime) {
         if (silentAfter == null || silentAfter.isZero() || silentAfter.isNegative()) {
             throw new IllegalArgumentException("silentAfter must be positive: " + silentAfter);
         }
         this.silentAfterMillis = silentAfter.toMillis();
-        this.eventTime = java.util.Objects.requireNonNull(eventTime, "eventTime");
+        this.eventTime = java.util.Objects.requireNonNull(latestEventTime, "latestEventTime");
+        this.firstEventTime = java.util.Objects.requireNonNull(firstEventTime, "firstEventTime");
     }
 
     /** A watchdog over {@link BranchSignal}s keyed by {@code signal.election}. */
     public static FeedWatchdog<BranchSignal> onSignals(Duration silentAfter) {
         return new FeedWatchdog<>(silentAfter, s -> s.heardAt);
+    }
+
+    /** A watchdog over the per-subtask summaries of the signals ({@link FeedActivitySummary}), keyed by election. */
+    public static FeedWatchdog<FeedActivity> onActivity(Duration silentAfter) {
+        return new FeedWatchdog<>(silentAfter, a -> a.latestHeardAt, a -> a.firstHeardAt);
     }
 
     /** {@link #onSignals(Duration)} with {@link #DEFAULT_SILENT_AFTER}. */
@@ -100,6 +115,7 @@ public class FeedWatchdog<T> extends KeyedProcessFunction<String, T, BranchAlert
         Long since = silentSince.value();
         if (since != null) {
             silentSince.clear();
+            time = firstEventTime.of(event);
             long silentMillis = time - since;
             out.collect(alert(ctx.getCurrentKey(), AlertKind.FEED_RESUMED, AlertReason.RECOVERED, since, Math.max(since, time),
                     "events for election " + ctx.getCurrentKey() + " arrive again at " + Instant.ofEpochMilli(now)

@@ -19,6 +19,8 @@ import org.turnoutstream.functions.BranchOutageDetector;
 import org.turnoutstream.functions.BranchSignal;
 import org.turnoutstream.functions.BranchStatusChange;
 import org.turnoutstream.functions.ConstituencyConnectivity;
+import org.turnoutstream.functions.FeedActivity;
+import org.turnoutstream.functions.FeedActivitySummary;
 import org.turnoutstream.functions.FeedWatchdog;
 import org.turnoutstream.functions.IntegrityChecks;
 import org.turnoutstream.functions.TurnoutOverEligible;
@@ -27,6 +29,8 @@ import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.sinks.InfluxPoint;
+
+import java.time.Duration;
 
 /**
  * Outages and alerts: raw connectivity records plus the turnout workflow's decoded reports (a report is a
@@ -120,9 +124,14 @@ public final class ConnectivityWorkflow {
         DataStream<BranchAlert> alerts = outageAlerts.union(constituencyAlerts, integrityAlerts, overEligible);
         if (!settings.feedSilentAfter().isZero()) {
             // Wall-clock watchdog: HQ is blind when nothing arrives at all. Off in replays (not reproducible).
-            DataStream<BranchAlert> feedAlerts = signals
-                    .keyBy(signal -> signal.election)
-                    .process(FeedWatchdog.onSignals(settings.feedSilentAfter()))
+            // Summarised per subtask where the signals are made: the watchdog's one subtask per election gets a record per
+            // subtask and second, not every signal.
+            Duration every = FeedActivitySummary.DEFAULT_INTERVAL;
+            DataStream<FeedActivity> activity = FeedActivitySummary.of(connectivity, every, "connectivity feed activity", "connectivity-feed-activity")
+                    .union(FeedActivitySummary.of(reportSignals, every, "report feed activity", "report-feed-activity"));
+            DataStream<BranchAlert> feedAlerts = activity
+                    .keyBy(a -> a.election)
+                    .process(FeedWatchdog.onActivity(settings.feedSilentAfter()))
                     .name("feed watchdog").uid("feed-watchdog");
             alerts = alerts.union(feedAlerts);
         }
