@@ -81,7 +81,7 @@ public class JobOptions {
     @Option(names = "--influx-batch-size", defaultValue = "5000", description = "Points per InfluxDB write (default: ${DEFAULT-VALUE}).")
     public int influxBatchSize;
 
-    @Option(names = "--influx-flush-interval", defaultValue = "500ms", converter = DurationConverter.class, description = "Longest a point waits in the batch (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--influx-flush-interval", defaultValue = "100ms", converter = DurationConverter.class, description = "Longest a point waits in the batch (default: ${DEFAULT-VALUE}).")
     public Duration influxFlushInterval;
 
     // Reference data

@@ -17,7 +17,7 @@ import java.time.Duration;
  * <pre>{@code
  * stream.sinkTo(InfluxDbSink.builder()
  *         .url("http://127.0.0.1:8086").database("turnout")
- *         .batchSize(5000).flushInterval(Duration.ofMillis(500))
+ *         .batchSize(5000).flushInterval(Duration.ofMillis(100))
  *         .build());
  * }</pre>
  */
@@ -55,7 +55,7 @@ public final class InfluxDbSink implements Sink<InfluxPoint> {
         private String database;
         private String retentionPolicy;
         private int batchSize = 5000;
-        private Duration flushInterval = Duration.ofMillis(500);
+        private Duration flushInterval = Duration.ofMillis(100);
         private Duration initialBackoff = Duration.ofMillis(100);
         private Duration maxBackoff = Duration.ofSeconds(10);
         private Duration requestTimeout = Duration.ofSeconds(30);
@@ -72,7 +72,7 @@ public final class InfluxDbSink implements Sink<InfluxPoint> {
         public Builder retentionPolicy(String retentionPolicy) { this.retentionPolicy = retentionPolicy; return this; }
         /** Points per HTTP request; a full buffer is written at once. Default 5,000. */
         public Builder batchSize(int batchSize) { this.batchSize = batchSize; return this; }
-        /** Longest time a point waits in the buffer before it is written. Default 500 ms. */
+        /** Longest time a point waits in the buffer before it is written. Default 100 ms. */
         public Builder flushInterval(Duration flushInterval) { this.flushInterval = flushInterval; return this; }
         /** First wait after a transient failure; doubled on each further failure. Default 100 ms. */
         public Builder initialBackoff(Duration initialBackoff) { this.initialBackoff = initialBackoff; return this; }
