@@ -33,6 +33,9 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
 
     private transient volatile ConfluentSchemaCoder coder;
     private transient Map<Schema, SpecificDatumReader<T>> readersByWriter;
+    private transient volatile LastReader<T> last;
+    /** A binary decoder per thread, reset onto each value (decoders are cheap to reset, not to make). */
+    private static final ThreadLocal<BinaryDecoder> DECODERS = new ThreadLocal<>();
 
     private ConfluentAvroDecoder(RegistryConfig config, Class<T> recordClass) {
         this.config = Objects.requireNonNull(config, "config");
@@ -66,19 +69,10 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
             throw new DecodeException(DecodeException.Reason.EMPTY_VALUE, "value is empty (null or zero bytes)");
         }
         ConfluentSchemaCoder coder = coder();
-        ByteArrayInputStream in = new ByteArrayInputStream(value);
-        int schemaId;
-        try {
-            schemaId = coder.readSchemaId(in);
-        } catch (DecodeException e) {
-            throw e;
-        } catch (IOException impossible) {
-            throw new DecodeException(DecodeException.Reason.TRUNCATED_HEADER, "unreadable header: " + impossible.getMessage());
-        }
-        Schema writer = coder.schemaFor(schemaId);
-        SpecificDatumReader<T> reader = readerFor(writer);
+        SpecificDatumReader<T> reader = readerFor(value, coder);
         BinaryDecoder body = DecoderFactory.get()
-                .binaryDecoder(value, ConfluentSchemaCoder.HEADER_LENGTH, value.length - ConfluentSchemaCoder.HEADER_LENGTH, null);
+                .binaryDecoder(value, ConfluentSchemaCoder.HEADER_LENGTH, value.length - ConfluentSchemaCoder.HEADER_LENGTH, DECODERS.get());
+        DECODERS.set(body);
         T record;
         try {
             record = reader.read(null, body);
@@ -86,12 +80,12 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
                 | ClassCastException | IllegalArgumentException e) {
             // garbage bytes surface as any of these, depending on where the parser trips
             throw new DecodeException(DecodeException.Reason.CORRUPT_AVRO,
-                    "Avro body does not match writer schema id " + schemaId + ": " + shortMessage(e));
+                    "Avro body does not match writer schema id " + schemaIdOf(value) + ": " + shortMessage(e));
         }
         int trailing = remaining(body);
         if (trailing > 0) {
             throw new DecodeException(DecodeException.Reason.CORRUPT_AVRO,
-                    trailing + " byte(s) left after the record written with schema id " + schemaId);
+                    trailing + " byte(s) left after the record written with schema id " + schemaIdOf(value));
         }
         return record;
     }
@@ -109,6 +103,36 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         }
         return current;
     }
+
+    /**
+     * The reader for the writer schema named in the header. The schema id of the last record is remembered: a topic's
+     * records mostly share one writer schema, so the common case is one comparison instead of two map lookups.
+     */
+    private SpecificDatumReader<T> readerFor(byte[] value, ConfluentSchemaCoder coder) throws DecodeException {
+        if (value.length >= ConfluentSchemaCoder.HEADER_LENGTH && value[0] == 0) {
+            int id = schemaIdOf(value);
+            LastReader<T> hit = last;
+            if (hit != null && hit.schemaId == id) return hit.reader;
+            SpecificDatumReader<T> reader = readerFor(coder.schemaFor(id));
+            last = new LastReader<>(id, reader);
+            return reader;
+        }
+        // not Confluent-framed: the coder says exactly what is wrong with the header
+        try {
+            return readerFor(coder.schemaFor(coder.readSchemaId(new ByteArrayInputStream(value))));
+        } catch (DecodeException e) {
+            throw e;
+        } catch (IOException impossible) {
+            throw new DecodeException(DecodeException.Reason.TRUNCATED_HEADER, "unreadable header: " + impossible.getMessage());
+        }
+    }
+
+    /** The schema id in a Confluent header (big-endian, after the magic byte). */
+    private static int schemaIdOf(byte[] value) {
+        return (value[1] & 0xFF) << 24 | (value[2] & 0xFF) << 16 | (value[3] & 0xFF) << 8 | (value[4] & 0xFF);
+    }
+
+    private record LastReader<T>(int schemaId, SpecificDatumReader<T> reader) {}
 
     private SpecificDatumReader<T> readerFor(Schema writer) {
         // schema resolution is costly; the client hands out one Schema instance per id, so this hits
