@@ -86,6 +86,11 @@ public class BranchSignal {
         return signal;
     }
 
+    /** The report a REPORT signal was made from ({@link #of(BranchReport)} the other way round). */
+    public BranchReport toReport() {
+        return new BranchReport(election, branchId, constituencyId, sequence, ballotsCast, eventTime).receivedAt(heardAt);
+    }
+
     /** Same key as {@link BranchReport#branchKey()}: election and branch. */
     public String branchKey() {
         return election + '\u001f' + branchId;

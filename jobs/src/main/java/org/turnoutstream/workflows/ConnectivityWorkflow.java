@@ -5,6 +5,7 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.util.Collector;
 import org.turnoutstream.events.BranchReport;
@@ -69,6 +70,7 @@ public final class ConnectivityWorkflow {
         return define(connectivityRecords, turnout.reports(), turnout.points(), catalog, decoder, settings, alertSink, pointSink, deadLetterSink);
     }
 
+    /** Outages and alerts alone: the signals get their own shuffles by branch (tests); see {@link BranchWork} for the live job. */
     public static Outputs define(DataStream<RawRecord> connectivityRecords,
                                  DataStream<BranchReport> reports,
                                  DataStream<InfluxPoint> tallyPoints,
@@ -78,31 +80,61 @@ public final class ConnectivityWorkflow {
                                  Sink<BranchAlert> alertSink,
                                  Sink<InfluxPoint> pointSink,
                                  Sink<DeadLetter> deadLetterSink) {
+        Decoded connectivity = decode(connectivityRecords, catalog, decoder, settings);
+        DataStream<BranchSignal> reportSignals = reportSignals(reports);
+        // Timestamps and watermarks are the sources' (when the centre heard each record, per Kafka partition).
+        DataStream<BranchSignal> signals = connectivity.signals().union(reportSignals);
+        DataStream<BranchStatusChange> changes = outages(signals.keyBy(BranchSignal::branchKey), settings);
+        // Only reports and CLOSED matter to the integrity checks: heartbeats (most of the traffic) are not shuffled to them.
+        DataStream<BranchAlert> integrityAlerts = integrity(reportsAndClosings(signals).keyBy(BranchSignal::branchKey), settings);
+        return alerts(connectivity, reportSignals, changes, integrityAlerts, tallyPoints, catalog, settings, alertSink, pointSink, deadLetterSink);
+    }
+
+    /** The decoded, valid connectivity events as signals, and the dead letters of the connectivity topic. */
+    public record Decoded(SingleOutputStreamOperator<BranchSignal> signals, DataStream<DeadLetter> deadLetters) {}
+
+    public static Decoded decode(DataStream<RawRecord> connectivityRecords, ElectionCatalog catalog, ConfluentAvroDecoder<ConnectivityEvent> decoder,
+                                 ConnectivitySettings settings) {
         SingleOutputStreamOperator<BranchSignal> connectivity = connectivityRecords
                 .process(new ConnectivityEventDecoder(decoder, new ConnectivityValidator(catalog, settings.maxClockSkew())))
                 .name("decode and validate connectivity events").uid("decode-connectivity");
-        DataStream<DeadLetter> deadLetters = connectivity.getSideOutput(ConnectivityEventDecoder.DEAD_LETTERS);
+        return new Decoded(connectivity, connectivity.getSideOutput(ConnectivityEventDecoder.DEAD_LETTERS));
+    }
 
-        DataStream<BranchSignal> reportSignals = reports
+    /** A report is a sign of life. */
+    public static DataStream<BranchSignal> reportSignals(DataStream<BranchReport> reports) {
+        return reports
                 .map((MapFunction<BranchReport, BranchSignal>) BranchSignal::of).returns(BranchSignal.class)
                 .name("reports as signs of life").uid("report-signals");
+    }
 
-        // Timestamps and watermarks are the sources' (when the centre heard each record, per Kafka partition).
-        DataStream<BranchSignal> signals = connectivity.union(reportSignals);
-
-        DataStream<BranchStatusChange> changes = signals
-                .keyBy(BranchSignal::branchKey)
+    public static DataStream<BranchStatusChange> outages(KeyedStream<BranchSignal, String> signalsByBranch, ConnectivitySettings settings) {
+        return signalsByBranch
                 .process(new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours()))
                 .name("branch outages").uid("branch-outages");
+    }
 
-        // Only reports and CLOSED matter to the integrity checks: heartbeats (most of the traffic) are not shuffled to them.
-        DataStream<BranchAlert> integrityAlerts = signals
+    public static DataStream<BranchSignal> reportsAndClosings(DataStream<BranchSignal> signals) {
+        return signals
                 .filter(signal -> signal.kind == BranchSignal.Kind.REPORT || signal.kind == BranchSignal.Kind.CLOSED)
-                .name("reports and closings").uid("integrity-signals")
-                .keyBy(BranchSignal::branchKey)
+                .name("reports and closings").uid("integrity-signals");
+    }
+
+    public static DataStream<BranchAlert> integrity(KeyedStream<BranchSignal, String> reportsAndClosingsByBranch, ConnectivitySettings settings) {
+        return reportsAndClosingsByBranch
                 .process(new IntegrityChecks(settings.rules(), settings.hours()))
                 .name("integrity checks").uid("integrity-checks");
+    }
 
+    /**
+     * Everything after the per-branch functions: the constituency view, the alerts (outages, constituencies, integrity,
+     * turnout over 100 %, the feed watchdog), their points and the sinks.
+     */
+    public static Outputs alerts(Decoded connectivity, DataStream<BranchSignal> reportSignals, DataStream<BranchStatusChange> changes,
+                                 DataStream<BranchAlert> integrityAlerts, DataStream<InfluxPoint> tallyPoints, ElectionCatalog catalog,
+                                 ConnectivitySettings settings, Sink<BranchAlert> alertSink, Sink<InfluxPoint> pointSink,
+                                 Sink<DeadLetter> deadLetterSink) {
+        DataStream<DeadLetter> deadLetters = connectivity.deadLetters();
         SingleOutputStreamOperator<BranchAlert> constituencyAlerts = changes
                 .keyBy(BranchStatusChange::constituencyKey)
                 .process(new ConstituencyConnectivity(catalog, settings.grid(), settings.thresholds()))
@@ -127,7 +159,7 @@ public final class ConnectivityWorkflow {
             // Summarised per subtask where the signals are made: the watchdog's one subtask per election gets a record per
             // subtask and second, not every signal.
             Duration every = FeedActivitySummary.DEFAULT_INTERVAL;
-            DataStream<FeedActivity> activity = FeedActivitySummary.of(connectivity, every, "connectivity feed activity", "connectivity-feed-activity")
+            DataStream<FeedActivity> activity = FeedActivitySummary.of(connectivity.signals(), every, "connectivity feed activity", "connectivity-feed-activity")
                     .union(FeedActivitySummary.of(reportSignals, every, "report feed activity", "report-feed-activity"));
             DataStream<BranchAlert> feedAlerts = activity
                     .keyBy(a -> a.election)

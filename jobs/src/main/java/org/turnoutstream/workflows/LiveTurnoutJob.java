@@ -90,11 +90,9 @@ public final class LiveTurnoutJob {
                                                     ElectionCatalog catalog, RegistryConfig registry, JobOptions options, Sinks sinks) {
         runtime(turnoutRecords.getExecutionEnvironment());
         TurnoutSettings settings = settings(options);
-        TurnoutWorkflow.Outputs turnout = TurnoutWorkflow.define(turnoutRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry), settings,
-                sinks.points(), sinks.turnoutDeadLetters());
-        ConnectivityWorkflow.define(connectivityRecords, turnout, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry),
-                connectivitySettings(options, settings), sinks.alerts(), sinks.points(), sinks.connectivityDeadLetters());
-        return turnout;
+        return BranchWork.define(turnoutRecords, connectivityRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry),
+                ConfluentAvroDecoder.forConnectivityEvents(registry), settings, connectivitySettings(options, settings),
+                sinks.points(), sinks.turnoutDeadLetters(), sinks.connectivityDeadLetters(), sinks.alerts());
     }
 
     /** How often watermarks are emitted, and the longest a record or watermark waits in a network buffer. */

@@ -2,6 +2,7 @@ package org.turnoutstream.workflows;
 
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.events.DeadLetter;
@@ -17,9 +18,10 @@ import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.InfluxPoint;
 
 /**
- * Live turnout: raw turnout records in, turnout points and dead letters out. Live runs, replays and
- * tests all call {@link #define}; only the source and the sinks they pass differ. The records must carry their
- * Kafka timestamps as event time, with watermarks from the source ({@code LiveTurnoutJob.sourceWatermarks}).
+ * Live turnout: raw turnout records in, turnout points and dead letters out. {@link #define} wires it alone (turnout
+ * tests); the live job, its replays and the bench wire its steps ({@link #decode}, {@link #count}, {@link #tally}) with
+ * the outage workflow's in {@link BranchWork}, sharing one shuffle by branch. The records must carry their Kafka
+ * timestamps as event time, with watermarks from the source ({@code LiveTurnoutJob.sourceWatermarks}).
  */
 public final class TurnoutWorkflow {
     private TurnoutWorkflow() {}
@@ -27,33 +29,51 @@ public final class TurnoutWorkflow {
     /** What the workflow produced, for callers that want to attach more (tests, later jobs). */
     public record Outputs(DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters, DataStream<BranchReport> reports) {}
 
+    /** The decoded, valid reports and the dead letters of the turnout topic. */
+    public record Decoded(SingleOutputStreamOperator<BranchReport> reports, DataStream<DeadLetter> deadLetters) {}
+
+    /** Turnout alone: decode, count per branch (its own shuffle by branch), tally, sinks. */
     public static Outputs define(DataStream<RawRecord> turnoutRecords,
                                  ElectionCatalog catalog,
                                  ConfluentAvroDecoder<TurnoutReport> decoder,
                                  TurnoutSettings settings,
                                  Sink<InfluxPoint> pointSink,
                                  Sink<DeadLetter> deadLetterSink) {
-        // The decoded, valid reports (no timestamps yet): also the outage workflow's sign of life.
+        Decoded decoded = decode(turnoutRecords, catalog, decoder, settings);
+        return tally(decoded, count(decoded.reports().keyBy(BranchReport::branchKey), settings), catalog, settings, pointSink, deadLetterSink);
+    }
+
+    /** Decode and validate: the valid reports (no timestamps assigned here: they keep the sources') and the dead letters. */
+    public static Decoded decode(DataStream<RawRecord> turnoutRecords, ElectionCatalog catalog, ConfluentAvroDecoder<TurnoutReport> decoder,
+                                 TurnoutSettings settings) {
         SingleOutputStreamOperator<BranchReport> reports = turnoutRecords
                 .process(new TurnoutReportDecoder(decoder, new ReportValidator(catalog, settings.maxClockSkew(), settings.maxBranchBallots())))
                 .name("decode and validate turnout reports").uid("decode-turnout");
-        DataStream<DeadLetter> deadLetters = reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS);
+        return new Decoded(reports, reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS));
+    }
 
-        // Event time is the sources': when the centre heard each record, one watermark per Kafka partition. A report
-        // counts at its own event time, or from (heard - horizon) when heard later than that (BranchReport#countedAt),
-        // so which published points a late report may rewrite never depends on how a run read the partitions.
-        DataStream<BranchDelta> deltas = reports
-                .keyBy(BranchReport::branchKey)
+    /**
+     * The branch's count as of every instant, as deltas, on reports keyed by branch. Event time is the sources': when the
+     * centre heard each record, one watermark per Kafka partition. A report counts at its own event time, or from
+     * (heard - horizon) when heard later than that (BranchReport#countedAt), so which published points a late report may
+     * rewrite never depends on how a run read the partitions.
+     */
+    public static DataStream<BranchDelta> count(KeyedStream<BranchReport, String> reportsByBranch, TurnoutSettings settings) {
+        return reportsByBranch
                 .process(new BranchLatestCount(settings.grid()))
                 .name("branch latest count").uid("branch-latest-count");
+    }
 
+    /** The election tally of the deltas into turnout points, and the sinks of the points and the dead letters. */
+    public static Outputs tally(Decoded decoded, DataStream<BranchDelta> deltas, ElectionCatalog catalog, TurnoutSettings settings,
+                                Sink<InfluxPoint> pointSink, Sink<DeadLetter> deadLetterSink) {
         DataStream<InfluxPoint> points = deltas
                 .keyBy(delta -> delta.election)
                 .process(new ElectionTally(catalog, settings.grid()))
                 .name("election tally").uid("election-tally");
 
         points.sinkTo(pointSink).name("turnout points").uid("turnout-points-sink");
-        deadLetters.sinkTo(deadLetterSink).name("dead letters").uid("dead-letter-sink");
-        return new Outputs(points, deadLetters, reports);
+        decoded.deadLetters().sinkTo(deadLetterSink).name("dead letters").uid("dead-letter-sink");
+        return new Outputs(points, decoded.deadLetters(), decoded.reports());
     }
 }
