@@ -1,5 +1,7 @@
 package org.turnoutstream.sinks;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,7 +13,11 @@ import java.util.TreeMap;
  * One InfluxDB point: measurement, tags, fields and a millisecond timestamp. Writing the same point
  * twice overwrites it (same series, same time), which is what makes replays and restarts idempotent.
  * Field values are Long (written as integers), Double, Boolean or String.
+ *
+ * <p>Between Flink operators a point travels with its own serializer ({@link InfluxPointSerializer}, through
+ * {@link InfluxPointTypeInfo}), not as a Kryo generic type.
  */
+@TypeInfo(InfluxPointTypeInfo.Factory.class)
 public final class InfluxPoint implements Serializable {
     private static final long serialVersionUID = 1L;
 
@@ -20,7 +26,8 @@ public final class InfluxPoint implements Serializable {
     private final LinkedHashMap<String, Object> fields;
     private final long timeMillis;
 
-    private InfluxPoint(String measurement, TreeMap<String, String> tags, LinkedHashMap<String, Object> fields, long timeMillis) {
+    /** Takes the maps as they are (no copy): for the builder, {@link #withTag} and {@link InfluxPointSerializer}. */
+    InfluxPoint(String measurement, TreeMap<String, String> tags, LinkedHashMap<String, Object> fields, long timeMillis) {
         this.measurement = measurement;
         this.tags = tags;
         this.fields = fields;
@@ -35,6 +42,10 @@ public final class InfluxPoint implements Serializable {
     public Map<String, String> tags() { return Collections.unmodifiableMap(tags); }
     public Map<String, Object> fields() { return Collections.unmodifiableMap(fields); }
     public long timeMillis() { return timeMillis; }
+
+    /** The maps themselves, read-only by convention: for {@link InfluxPointSerializer} (no wrapper per point). */
+    TreeMap<String, String> tagMap() { return tags; }
+    LinkedHashMap<String, Object> fieldMap() { return fields; }
 
     public String tag(String name) { return tags.get(name); }
     public Object field(String name) { return fields.get(name); }

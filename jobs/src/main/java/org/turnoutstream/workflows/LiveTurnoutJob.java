@@ -3,6 +3,8 @@ package org.turnoutstream.workflows;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -58,6 +60,7 @@ public final class LiveTurnoutJob {
     private LiveTurnoutJob() {}
 
     public static void define(StreamExecutionEnvironment env, JobOptions options) {
+        disableGenericTypes(env);
         if (options.parallelism != null) env.setParallelism(options.parallelism);
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
 
@@ -76,6 +79,17 @@ public final class LiveTurnoutJob {
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
         workflows(turnoutRecords, connectivityRecords, catalog, registry, options,
                 new Sinks(pointSink(options), deadLetterSink(options), deadLetterSink(options), alertSink(options, registry)));
+    }
+
+    /**
+     * {@code pipeline.generic-types: false}: no type on the job's data path (records between operators, state)
+     * may fall back to Kryo. Every one has a Flink serializer (POJOs, Avro records, {@code InfluxPoint}'s own);
+     * a type that would not is refused when the job is built or its state is first used, not quietly slow.
+     */
+    public static void disableGenericTypes(StreamExecutionEnvironment env) {
+        Configuration noGenericTypes = new Configuration();
+        noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(noGenericTypes);
     }
 
     /** Where the workflows write: InfluxDB points, the dead letters of each topic, the alerts. */

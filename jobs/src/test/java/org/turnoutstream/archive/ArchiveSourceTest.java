@@ -14,11 +14,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.schemas.ArchivedRecord;
 import org.turnoutstream.testing.CollectingSink;
+import org.turnoutstream.testing.FlinkMiniCluster;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +62,7 @@ class ArchiveSourceTest {
     static final int PARTITIONS = 3;
     static final int PER_PARTITION = 300;
 
-    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    @RegisterExtension static final FlinkMiniCluster flink = new FlinkMiniCluster(1, 2);
 
     @TempDir Path archive;
     Set<String> everyRecord;

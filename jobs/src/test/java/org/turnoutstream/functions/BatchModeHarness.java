@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionInternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionStateBackend;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.turnoutstream.testing.NoGenericTypes;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +25,7 @@ final class BatchModeHarness {
     static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> run(KeyedProcessFunction<String, IN, OUT> function,
             KeySelector<IN, String> key, ToLongFunction<IN> timestamp, List<IN> input) throws Exception {
         KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> harness =
-                new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key, Types.STRING);
+                NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key, Types.STRING));
         harness.setTimeServiceManagerProvider(BatchExecutionInternalTimeServiceManager::create);
         harness.setStateBackend(new BatchExecutionStateBackend()); // also builds the state initializer with that provider
         harness.open();

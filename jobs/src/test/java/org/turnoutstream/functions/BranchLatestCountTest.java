@@ -2,11 +2,11 @@ package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +22,7 @@ class BranchLatestCountTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        harness = NoGenericTypes.forKeyedProcessFunction(
                 new BranchLatestCount(new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(10))),
                 BranchReport::branchKey, Types.STRING);
     }

@@ -3,7 +3,6 @@ package org.turnoutstream.functions;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -14,6 +13,7 @@ import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +39,7 @@ class ConstituencyConnectivityTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        harness = NoGenericTypes.forKeyedProcessFunction(
                 new ConstituencyConnectivity(catalog(), new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(10)),
                         ConnectivityThresholds.defaults()),
                 BranchStatusChange::constituencyKey, Types.STRING);

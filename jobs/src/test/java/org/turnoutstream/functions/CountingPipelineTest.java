@@ -12,6 +12,7 @@ import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,8 +57,8 @@ class CountingPipelineTest {
     Random quietFeed;
 
     void open(OperatorSubtaskState branchState, OperatorSubtaskState tallyState) throws Exception {
-        branches = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new BranchLatestCount(grid)), BranchReport::branchKey, Types.STRING);
-        tally = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ElectionTally(CATALOG, grid)), d -> d.election, Types.STRING);
+        branches = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new BranchLatestCount(grid)), BranchReport::branchKey, Types.STRING));
+        tally = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new ElectionTally(CATALOG, grid)), d -> d.election, Types.STRING));
         branches.setup();
         tally.setup();
         if (branchState != null) {

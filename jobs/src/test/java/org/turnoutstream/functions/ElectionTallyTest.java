@@ -2,13 +2,13 @@ package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
 import java.util.List;
@@ -43,7 +43,7 @@ class ElectionTallyTest {
     void open() throws Exception {
         ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
         TurnoutGrid grid = new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30));
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new ElectionTally(catalog, grid), d -> d.election, Types.STRING);
+        harness = NoGenericTypes.forKeyedProcessFunction(new ElectionTally(catalog, grid), d -> d.election, Types.STRING);
     }
 
     @AfterEach
@@ -171,14 +171,14 @@ class ElectionTallyTest {
         harness.close();
 
         ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        harness = NoGenericTypes.forKeyedProcessFunction(
                 new ElectionTally(catalog, new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30))), d -> d.election, Types.STRING);
         // forKeyedProcessFunction opened a fresh harness; restore into a new one
         harness.close();
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+        harness = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(
                         new ElectionTally(catalog, new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30)))),
-                d -> d.election, Types.STRING);
+                d -> d.election, Types.STRING));
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();

@@ -2,13 +2,13 @@ package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +30,7 @@ class FeedWatchdogTest {
 
     @BeforeEach
     void start() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        harness = NoGenericTypes.forKeyedProcessFunction(
                 FeedWatchdog.onSignals(SILENT_AFTER), s -> s.election, Types.STRING);
         harness.setProcessingTime(WALL);
     }

@@ -8,13 +8,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.local.InfluxDb;
+import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 
 import java.nio.file.Files;
@@ -36,11 +35,7 @@ class InfluxDbSinkJobTest {
     @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
 
     @RegisterExtension
-    static final MiniClusterExtension cluster = new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
-            .setNumberTaskManagers(1)
-            .setNumberSlotsPerTaskManager(2)
-            .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-            .build());
+    static final FlinkMiniCluster cluster = new FlinkMiniCluster(1, 2, METRICS.addToConfiguration(new Configuration()));
 
     private static final long BASE_MILLIS = 1_700_000_000_000L;
 

@@ -1,9 +1,7 @@
 package org.turnoutstream.workflows;
 
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,6 +21,7 @@ import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.InfluxPoint;
 import org.turnoutstream.testing.CollectingSink;
+import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 
 import java.nio.charset.StandardCharsets;
@@ -43,8 +42,7 @@ class ConnectivityWorkflowTest {
     static final AtomicInteger RUN = new AtomicInteger();
 
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
-    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    @RegisterExtension static final FlinkMiniCluster flink = new FlinkMiniCluster(1, 2);
 
     @TempDir Path work;
 

@@ -1,9 +1,7 @@
 package org.turnoutstream.workflows;
 
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,6 +15,7 @@ import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -61,8 +60,7 @@ class GrafanaQueriesTest {
     @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
     @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
-    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    @RegisterExtension static final FlinkMiniCluster flink = new FlinkMiniCluster(1, 2);
 
     static final GrafanaProvisioning grafana = GrafanaProvisioning.load();
     /** The whole scenario with an hour either side: what a dashboard over the morning shows. */

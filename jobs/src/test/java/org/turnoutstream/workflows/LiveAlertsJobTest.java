@@ -4,10 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.core.execution.JobClient;
 
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +26,7 @@ import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.AlertSerializer;
 import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -64,8 +63,7 @@ class LiveAlertsJobTest {
     @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
     @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
-    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    @RegisterExtension static final FlinkMiniCluster flink = new FlinkMiniCluster(1, 2);
 
     @TempDir Path work;
     String turnoutTopic, connectivityTopic, alertsTopic, deadLetterTopic, database;

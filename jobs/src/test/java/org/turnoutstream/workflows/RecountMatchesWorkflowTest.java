@@ -4,9 +4,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +18,7 @@ import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 
 import java.nio.charset.StandardCharsets;
@@ -42,8 +41,7 @@ import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
  */
 class RecountMatchesWorkflowTest {
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
-    @RegisterExtension static final MiniClusterExtension flink = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    @RegisterExtension static final FlinkMiniCluster flink = new FlinkMiniCluster(1, 2);
 
     static final ConcurrentLinkedQueue<InfluxPoint> WRITTEN = new ConcurrentLinkedQueue<>();
 
