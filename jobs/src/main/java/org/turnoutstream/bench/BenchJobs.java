@@ -68,7 +68,7 @@ public final class BenchJobs {
     public static void defineCeiling(StreamExecutionEnvironment env, String bootstrap, String registryUrl,
                                      String turnoutTopic, String connectivityTopic) {
         RegistryConfig registry = RegistryConfig.of(registryUrl);
-        LiveTurnoutJob.disableGenericTypes(env);
+        LiveTurnoutJob.configureRuntime(env); // the same runtime settings as the real job
         env.fromSource(source(bootstrap, "bench-ceiling", true, turnoutTopic, connectivityTopic), WatermarkStrategy.noWatermarks(), "kafka: both topics")
                 .process(new DecodeBoth(turnoutTopic, ConfluentAvroDecoder.forTurnoutReports(registry),
                         ConfluentAvroDecoder.forConnectivityEvents(registry)))
@@ -85,7 +85,6 @@ public final class BenchJobs {
      * latest when it starts). One Kafka source reads both topics (event time per partition, as live), split by topic.
      */
     public static TurnoutWorkflow.Outputs defineReal(StreamExecutionEnvironment env, JobOptions options, String connectivityTopic) {
-        LiveTurnoutJob.disableGenericTypes(env);
         if (options.parallelism != null) env.setParallelism(options.parallelism);
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));

@@ -60,7 +60,6 @@ public final class LiveTurnoutJob {
     private LiveTurnoutJob() {}
 
     public static void define(StreamExecutionEnvironment env, JobOptions options) {
-        disableGenericTypes(env);
         if (options.parallelism != null) env.setParallelism(options.parallelism);
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
 
@@ -81,17 +80,6 @@ public final class LiveTurnoutJob {
                 new Sinks(pointSink(options), deadLetterSink(options), deadLetterSink(options), alertSink(options, registry)));
     }
 
-    /**
-     * {@code pipeline.generic-types: false}: no type on the job's data path (records between operators, state)
-     * may fall back to Kryo. Every one has a Flink serializer (POJOs, Avro records, {@code InfluxPoint}'s own);
-     * a type that would not is refused when the job is built or its state is first used, not quietly slow.
-     */
-    public static void disableGenericTypes(StreamExecutionEnvironment env) {
-        Configuration noGenericTypes = new Configuration();
-        noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
-        env.configure(noGenericTypes);
-    }
-
     /** Where the workflows write: InfluxDB points, the dead letters of each topic, the alerts. */
     public record Sinks(Sink<InfluxPoint> points, Sink<DeadLetter> turnoutDeadLetters, Sink<DeadLetter> connectivityDeadLetters,
                         Sink<BranchAlert> alerts) {}
@@ -102,7 +90,7 @@ public final class LiveTurnoutJob {
      */
     public static TurnoutWorkflow.Outputs workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
                                                     ElectionCatalog catalog, RegistryConfig registry, JobOptions options, Sinks sinks) {
-        runtime(turnoutRecords.getExecutionEnvironment());
+        configureRuntime(turnoutRecords.getExecutionEnvironment());
         TurnoutSettings settings = settings(options);
         return BranchWork.define(turnoutRecords, connectivityRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry),
                 ConfluentAvroDecoder.forConnectivityEvents(registry), settings, connectivitySettings(options, settings),
@@ -114,13 +102,23 @@ public final class LiveTurnoutJob {
     static final Duration BUFFER_TIMEOUT = Duration.ofMillis(25);
 
     /**
-     * The runtime settings every run of the workflows shares (live, replays, bench, tests). Chained operators hand each
-     * record on without a copy: no function keeps or changes a record it was given (those that buffer copy what they
-     * need into their state; keyed functions get freshly deserialized records). Watermarks every 100 ms and network
-     * buffers flushed after 25 ms at most: a point is published well within half a second of its instant closing (a
-     * watermark crosses four network hops on its way to the InfluxDB sink); at high rates buffers fill before that.
+     * The runtime settings every run of the workflows shares (live, replays, bench, tests), in one place:
+     * <ul>
+     *   <li>{@code pipeline.generic-types: false}: no type on the job's data path (records between operators, state) may
+     *       fall back to Kryo. Every one has a Flink serializer (POJOs, Avro records, {@code InfluxPoint}'s own); a type
+     *       that would not is refused when the job is built or its state is first used, not quietly slow.</li>
+     *   <li>Object reuse: chained operators hand each record on without a copy. No function keeps or changes a record it
+     *       was given (those that buffer copy what they need into their state; keyed functions behind a shuffle get
+     *       freshly deserialized records).</li>
+     *   <li>Watermarks every 100 ms and network buffers flushed after 25 ms at most: a point is published well within
+     *       half a second of its instant closing (a watermark crosses several network hops on its way to the InfluxDB
+     *       sink); at high rates the buffers fill before that.</li>
+     * </ul>
      */
-    static void runtime(StreamExecutionEnvironment env) {
+    public static void configureRuntime(StreamExecutionEnvironment env) {
+        Configuration noGenericTypes = new Configuration();
+        noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(noGenericTypes);
         env.getConfig().enableObjectReuse();
         env.getConfig().setAutoWatermarkInterval(WATERMARK_INTERVAL.toMillis());
         env.setBufferTimeout(BUFFER_TIMEOUT.toMillis());

@@ -41,7 +41,6 @@ public final class ReplayJob {
                               Source<RawRecord, ?, ?> turnoutSource, Source<RawRecord, ?, ?> connectivitySource,
                               LiveTurnoutJob.Sinks sinks, double speed, long originMillis) {
         if (!options.bounded) throw new IllegalArgumentException("a replay is bounded (options.bounded)");
-        LiveTurnoutJob.disableGenericTypes(env);
         if (options.parallelism != null) env.setParallelism(options.parallelism);
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));

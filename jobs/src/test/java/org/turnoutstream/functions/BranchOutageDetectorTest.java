@@ -2,10 +2,10 @@ package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.functions.BranchStatusChange.Transition;
+import org.turnoutstream.testing.NoGenericTypes;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
@@ -33,7 +33,7 @@ class BranchOutageDetectorTest {
     KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchStatusChange> harness;
 
     void start(BranchOutageDetector detector) throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(detector, BranchSignal::branchKey, Types.STRING);
+        harness = NoGenericTypes.forKeyedProcessFunction(detector, BranchSignal::branchKey, Types.STRING);
     }
 
     void start() throws Exception {
@@ -380,9 +380,9 @@ class BranchOutageDetectorTest {
         var snapshot = harness.snapshot(1, 1);
         harness.close();
 
-        harness = new KeyedOneInputStreamOperatorTestHarness<>(
+        harness = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new BranchOutageDetector(HeartbeatTimeouts.defaults())),
-                BranchSignal::branchKey, Types.STRING);
+                BranchSignal::branchKey, Types.STRING));
         harness.setup();
         harness.initializeState(snapshot);
         harness.open();

@@ -2,10 +2,10 @@ package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
-import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.turnoutstream.testing.NoGenericTypes;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
@@ -28,7 +28,7 @@ class IntegrityChecksTest {
 
     @BeforeEach
     void open() throws Exception {
-        harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(new IntegrityChecks(IntegrityRules.defaults(), PollingHours.none()),
+        harness = NoGenericTypes.forKeyedProcessFunction(new IntegrityChecks(IntegrityRules.defaults(), PollingHours.none()),
                 BranchSignal::branchKey, Types.STRING);
     }
 
@@ -166,7 +166,7 @@ class IntegrityChecksTest {
 
     @Test
     void turnoutOverOneHundredPercentOncePerConstituency() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, InfluxPoint, BranchAlert> tally = ProcessFunctionTestHarnesses.forKeyedProcessFunction(
+        KeyedOneInputStreamOperatorTestHarness<String, InfluxPoint, BranchAlert> tally = NoGenericTypes.forKeyedProcessFunction(
                 new TurnoutOverEligible(), TurnoutOverEligible::keyOf, Types.STRING);
         try {
             tally.processElement(TurnoutPoints.constituency(ELECTION, "Alborz", KARAJ, at(600, 0), 9_990, 10_000, 5, 5), at(600, 0));

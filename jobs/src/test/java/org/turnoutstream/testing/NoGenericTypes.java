@@ -10,7 +10,7 @@ import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 /**
- * Tests run with {@code pipeline.generic-types: false}, as the job does ({@code LiveTurnoutJob.disableGenericTypes}):
+ * Tests run with {@code pipeline.generic-types: false}, as the job does ({@code LiveTurnoutJob.configureRuntime}):
  * a type on a test's data path that would fall back to Kryo fails the test. {@link FlinkMiniCluster} puts it in
  * every environment of a MiniCluster test; {@link #in} in an operator test harness, before {@code open()};
  * {@link #forKeyedProcessFunction} is {@code ProcessFunctionTestHarnesses.forKeyedProcessFunction} with it.
