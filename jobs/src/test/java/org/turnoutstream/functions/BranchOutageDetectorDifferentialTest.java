@@ -52,6 +52,8 @@ import static org.turnoutstream.functions.OutageFixtures.karajBranch;
  * <p>Plain JUnit: each property plays {@code tries} seeded runs; a failing run is shrunk (whole branches, then chunks of
  * steps, then the configuration) and printed as readable steps with its seed. {@code -Doutage.seed=N} changes the base
  * seed, {@code -Doutage.tries=N} the number of runs per property, {@code -Doutage.replay=SEED} plays one printed run.
+ * (Not jqwik: since 1.10 its maintainer asks that AI coding agents not use it, and its engine prints a line addressed to
+ * them in every test run.)
  */
 class BranchOutageDetectorDifferentialTest {
     static final long BASE = POLLS_OPEN;
