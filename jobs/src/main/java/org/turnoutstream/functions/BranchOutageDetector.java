@@ -51,7 +51,8 @@ import static org.turnoutstream.functions.BranchOutageState.NONE;
  * <p>Cost (the hot path: most signals are heartbeats of branches that are up): the buffer lives in the branch's one
  * ValueState ({@link PendingSignals}) and the key has at most one event-time timer, at the earliest moment something
  * can change: the first buffered signal that would emit a change (any while the branch is down or not opened yet; a
- * LINK_DOWN or CLOSED while up), the heartbeat deadline, or the cleanup. An in-order heartbeat of an up branch is an
+ * LINK_DOWN or CLOSED while up; one over another link, whose timeout may be shorter), the heartbeat deadline, or the
+ * cleanup. An in-order heartbeat of an up branch is an
  * append to the buffer and registers nothing (the buffered heartbeats the watermark has passed are applied first: they
  * only move lastHeard); when the timer fires, everything the watermark passed is applied in order and the timer moves
  * to the next such moment.
@@ -61,13 +62,17 @@ import static org.turnoutstream.functions.BranchOutageState.NONE;
  * heartbeat deadline or end of the election that fell due before it is applied first (in STREAMING its timer already
  * did), and whatever falls due up to the watermark with no signal waiting before it is applied in the same callback.
  */
-public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSignal, BranchStatusChange> {
+public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSignal, BranchStatusChange>
+        implements WatermarkKeepingOperator.KeepsWatermark {
     private static final long serialVersionUID = 1L;
     public static final Duration DEFAULT_CLOSED_RETENTION = Duration.ofMinutes(10);
 
     private final HeartbeatTimeouts timeouts;
     private final long closedRetentionMillis;
     private final PollingHours hours;
+
+    /** The watermark of the checkpoint this subtask was restored from (see {@link #operator}). */
+    private long restoredWatermark = Long.MIN_VALUE;
 
     private transient ValueState<BranchOutageState> statusState;
     private transient Counter lateSignals;
@@ -83,6 +88,24 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         this.timeouts = timeouts;
         this.closedRetentionMillis = closedRetention.toMillis();
         this.hours = hours;
+    }
+
+    /**
+     * The operator to run it in: buffered heartbeats the watermark passed are applied lazily, so the watermark must survive a
+     * restore for a restarted job to give the same changes ({@link WatermarkKeepingOperator}).
+     */
+    public WatermarkKeepingOperator<String, BranchSignal, BranchStatusChange> operator() {
+        return new WatermarkKeepingOperator<>(this);
+    }
+
+    @Override
+    public void restoreWatermark(long watermark) {
+        restoredWatermark = watermark;
+    }
+
+    /** The watermark, not below the one the subtask was restored at. */
+    private long watermark(TimerService timers) {
+        return Math.max(timers.currentWatermark(), restoredWatermark);
     }
 
     @Override
@@ -103,7 +126,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             return;
         }
         TimerService timers = ctx.timerService();
-        long watermark = timers.currentWatermark();
+        long watermark = watermark(timers);
         if (state == null) state = newState(signal.constituencyId);
         Ids ids = Ids.of(ctx.getCurrentKey());
         // Buffered signals the watermark passed without a timer (an up branch's heartbeats: they change nothing but the
@@ -114,7 +137,8 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             if (state == null) state = newState(signal.constituencyId);
         }
         if (signal.heardAt > watermark) {
-            state.pending.add(signal);
+            // Not opened yet: the branch's changes name the constituency its first signal (in heard order) gave.
+            if (state.pending.add(signal) == 0 && !state.started) state.constituencyId = signal.constituencyId;
             wakeUp(state, timers);
             statusState.update(state);
             return;
@@ -123,6 +147,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         if (state.closed) {
             signalsAfterClose.inc();
         } else {
+            if (!state.started) state.constituencyId = signal.constituencyId;
             apply(state, signal.kind, signal.link, signal.heardAt, signal.eventTime, true, ids, out);
             if (state.closed) state.pending.clear();
         }
@@ -136,7 +161,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         if (state.timerAt == timestamp) state.timerAt = NONE;
         TimerService timers = ctx.timerService();
         // Everything the watermark has passed, in time order: buffered signals, the deadline, the cleanup.
-        state = applyDue(state, Ids.of(ctx.getCurrentKey()), timers.currentWatermark(), true, timers, out);
+        state = applyDue(state, Ids.of(ctx.getCurrentKey()), watermark(timers), true, timers, out);
         if (state != null) save(state, timers);
     }
 
@@ -265,8 +290,9 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     /**
      * The earliest moment something can change for this branch: the first buffered signal that would emit (any while
-     * it is not opened yet or down; a LINK_DOWN or CLOSED while up: an alive signal of an up branch only moves the
-     * deadline), the heartbeat deadline, the cleanup. Long.MAX_VALUE when nothing is due.
+     * it is not opened yet or down; a LINK_DOWN or CLOSED while up) or might bring the deadline forward (one over
+     * another link: an alive signal over the same link only moves the deadline later), the heartbeat deadline, the
+     * cleanup. Long.MAX_VALUE when nothing is due.
      */
     private static long nextChange(BranchOutageState state) {
         long at = Long.MAX_VALUE;
@@ -276,7 +302,9 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         } else {
             for (int i = 0; i < pending.size; i++) {
                 BranchSignal.Kind kind = pending.kind(i);
-                if (kind == BranchSignal.Kind.LINK_DOWN || kind == BranchSignal.Kind.CLOSED) {
+                LinkType link = pending.link(i);
+                // another link may have a shorter timeout: the deadline could come earlier
+                if (kind == BranchSignal.Kind.LINK_DOWN || kind == BranchSignal.Kind.CLOSED || (link != null && link != state.link)) {
                     at = pending.heardAt(i);
                     break;
                 }
@@ -307,7 +335,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
     }
 
     private void save(BranchOutageState state, TimerService timers) throws Exception {
-        if (state.closed && state.cleanupAt <= timers.currentWatermark()) {
+        if (state.closed && state.cleanupAt <= watermark(timers)) {
             clearAll(state, timers); // retention 0, or a late CLOSED whose retention already passed
             return;
         }

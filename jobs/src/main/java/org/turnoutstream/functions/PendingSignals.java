@@ -53,8 +53,8 @@ public class PendingSignals {
         return link == 0 ? null : LINKS[link - 1];
     }
 
-    /** Inserts in application order; equal signals keep their arrival order. */
-    public void add(BranchSignal s) {
+    /** Inserts in application order; equal signals keep their arrival order. Returns where it went (0: it is the first). */
+    public int add(BranchSignal s) {
         if (signals == null) signals = new long[STRIDE];
         else if ((size + 1) * STRIDE > signals.length) signals = Arrays.copyOf(signals, size * 2 * STRIDE);
         long kindAndLink = s.kind.ordinal() | (long) (s.link == null ? 0 : s.link.ordinal() + 1) << 8;
@@ -68,6 +68,7 @@ public class PendingSignals {
         signals[o + SEQUENCE] = s.sequence;
         signals[o + BALLOTS] = s.ballotsCast;
         size++;
+        return at;
     }
 
     /** Signal {@code i} as it arrived, with the branch's ids. */

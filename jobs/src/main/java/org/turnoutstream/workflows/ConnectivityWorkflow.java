@@ -109,9 +109,10 @@ public final class ConnectivityWorkflow {
     }
 
     public static DataStream<BranchStatusChange> outages(KeyedStream<BranchSignal, String> signalsByBranch, ConnectivitySettings settings) {
+        BranchOutageDetector detector = new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours());
         return signalsByBranch
-                .process(new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours()))
-                .name("branch outages").uid("branch-outages");
+                .transform("branch outages", TypeInformation.of(BranchStatusChange.class), detector.operator())
+                .uid("branch-outages");
     }
 
     public static DataStream<BranchSignal> reportsAndClosings(DataStream<BranchSignal> signals) {

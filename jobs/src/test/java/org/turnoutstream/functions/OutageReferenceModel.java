@@ -42,8 +42,8 @@ final class OutageReferenceModel {
     record Watermark(long time) implements Step {}
 
     /**
-     * The job restarts from a snapshot taken here: state, waiting signals and due times survive; the watermark does not
-     * (Long.MIN_VALUE until the next one, so until then nothing is late).
+     * The job restarts from a snapshot taken here: state, waiting signals, due times and the watermark survive (the
+     * detector's operator keeps its watermark in the checkpoint), so a restart changes nothing.
      */
     record Restore() implements Step {}
 
@@ -113,9 +113,8 @@ final class OutageReferenceModel {
             } else if (step instanceof Watermark w) {
                 watermark = w.time();
                 for (Branch b : branches.values()) advance(b, watermark);
-            } else {
-                watermark = Long.MIN_VALUE;
             }
+            // Restore: nothing to do, everything survives the restart
         }
     }
 
