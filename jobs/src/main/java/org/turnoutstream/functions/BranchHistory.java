@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -10,6 +12,7 @@ import java.util.List;
  * sequences both strictly increase along the arrays. Reports older than the correction horizon are
  * compacted into the oldest kept entry.
  */
+@TypeInfo(BranchHistorySerializer.Factory.class)
 public final class BranchHistory {
 
     /** What a report did to the branch's count. */

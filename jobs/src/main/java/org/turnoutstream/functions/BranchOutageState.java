@@ -1,9 +1,12 @@
 package org.turnoutstream.functions;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.LinkType;
 
 /** One branch's connectivity inside {@link BranchOutageDetector}. */
+@TypeInfo(BranchOutageStateSerializer.Factory.class)
 public class BranchOutageState {
     public static final long NONE = Long.MIN_VALUE;
 

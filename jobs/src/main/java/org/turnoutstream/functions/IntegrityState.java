@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 import java.util.Arrays;
 
 /**
@@ -7,6 +9,7 @@ import java.util.Arrays;
  * flagged about each. Only the newest {@link #CAPACITY} sequences are kept; older ones are summed up in
  * {@link #floorSequence} and {@link #floorMaxBallots}.
  */
+@TypeInfo(IntegrityStateSerializer.Factory.class)
 public class IntegrityState {
     public static final long NONE = Long.MIN_VALUE;
     public static final int CAPACITY = 64;

@@ -397,10 +397,13 @@ class BranchOutageDetectorTest {
 
     @Test
     void stateTypesAreFlinkPojosNotKryo() {
-        for (Class<?> type : List.of(BranchSignal.class, BranchStatusChange.class, BranchOutageState.class,
-                ConstituencyConnectivityState.class, IntegrityState.class)) {
+        for (Class<?> type : List.of(BranchSignal.class, BranchStatusChange.class, ConstituencyConnectivityState.class)) {
             assertTrue(org.apache.flink.api.common.typeinfo.TypeInformation.of(type) instanceof org.apache.flink.api.java.typeutils.PojoTypeInfo,
                     type.getSimpleName());
+        }
+        // the per-branch state has its own compact serializers (CompactStateSerializerTest)
+        for (Class<?> type : List.of(BranchOutageState.class, IntegrityState.class)) {
+            assertTrue(org.apache.flink.api.common.typeinfo.TypeInformation.of(type) instanceof CompactStateSerializer.Info, type.getSimpleName());
         }
     }
 

@@ -1,0 +1,105 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.apache.flink.types.StringValue;
+
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The base of the per-branch state serializers ({@link BranchOutageStateSerializer}, {@link IntegrityStateSerializer},
+ * {@link BranchHistorySerializer}): hand-written instead of Flink's PojoSerializer, because there are 60,000 branches and
+ * (1) a checkpoint writes every one: only the used part of each array, as zig-zag var-ints of the differences between
+ * neighbours (times, sequences and counts grow slowly), a few bytes per value instead of 8 and no empty slots; (2) while
+ * an asynchronous snapshot runs, the heap backend copies each entry it hands out (copy on write): a plain copy, not
+ * reflection. Stateless, so one instance serves every thread. Changing a format needs a new snapshot version.
+ */
+abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
+    private static final long serialVersionUID = 1L;
+
+    @Override public boolean isImmutableType() { return false; }
+    @Override public TypeSerializer<T> duplicate() { return this; }
+    @Override public T copy(T from, T reuse) { return copy(from); }
+    @Override public int getLength() { return -1; }
+    @Override public T deserialize(T reuse, DataInputView source) throws IOException { return deserialize(source); }
+    @Override public void copy(DataInputView source, DataOutputView target) throws IOException { serialize(deserialize(source), target); }
+    @Override public boolean equals(Object obj) { return obj != null && obj.getClass() == getClass(); }
+    @Override public int hashCode() { return getClass().hashCode(); }
+
+    static void writeLong(long v, DataOutputView out) throws IOException {
+        long z = (v << 1) ^ (v >> 63);
+        while ((z & ~0x7FL) != 0) {
+            out.writeByte((int) ((z & 0x7F) | 0x80));
+            z >>>= 7;
+        }
+        out.writeByte((int) z);
+    }
+
+    static long readLong(DataInputView in) throws IOException {
+        long z = 0;
+        for (int shift = 0; ; shift += 7) {
+            int b = in.readUnsignedByte();
+            z |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) break;
+            if (shift > 63) throw new IOException("malformed var-int in state");
+        }
+        return (z >>> 1) ^ -(z & 1);
+    }
+
+    /** {@code values[0..n)}, each as the difference from the one before (the first from 0). */
+    static void writeDeltas(long[] values, int n, DataOutputView out) throws IOException {
+        long previous = 0;
+        for (int i = 0; i < n; i++) {
+            writeLong(values[i] - previous, out);
+            previous = values[i];
+        }
+    }
+
+    /** Reads {@code n} values written by {@link #writeDeltas} into a new array of {@code capacity} (at least n). */
+    static long[] readDeltas(int n, int capacity, DataInputView in) throws IOException {
+        long[] values = new long[Math.max(n, capacity)];
+        long previous = 0;
+        for (int i = 0; i < n; i++) {
+            previous += readLong(in);
+            values[i] = previous;
+        }
+        return values;
+    }
+
+    static void writeNullableString(String s, DataOutputView out) throws IOException {
+        out.writeBoolean(s != null);
+        if (s != null) StringValue.writeString(s, out);
+    }
+
+    static String readNullableString(DataInputView in) throws IOException {
+        return in.readBoolean() ? StringValue.readString(in) : null;
+    }
+
+    /** Flink's type information for a state class with its own serializer (named by {@code @TypeInfo} on the class). */
+    static final class Info<T> extends TypeInformation<T> {
+        private static final long serialVersionUID = 1L;
+        private final Class<T> type;
+        private final TypeSerializer<T> serializer;
+
+        Info(Class<T> type, TypeSerializer<T> serializer) {
+            this.type = type;
+            this.serializer = serializer;
+        }
+
+        @Override public boolean isBasicType() { return false; }
+        @Override public boolean isTupleType() { return false; }
+        @Override public int getArity() { return 1; }
+        @Override public int getTotalFields() { return 1; }
+        @Override public Class<T> getTypeClass() { return type; }
+        @Override public boolean isKeyType() { return false; }
+        @Override public TypeSerializer<T> createSerializer(SerializerConfig config) { return serializer; }
+        @Override public String toString() { return type.getSimpleName(); }
+        @Override public boolean equals(Object obj) { return obj instanceof Info<?> other && other.type == type; }
+        @Override public int hashCode() { return Objects.hash(Info.class, type); }
+        @Override public boolean canEqual(Object obj) { return obj instanceof Info<?>; }
+    }
+}

@@ -1,0 +1,101 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Arrays;
+import java.util.Map;
+
+/** {@link IntegrityState} in a checkpoint (see {@link CompactStateSerializer}): only the kept reports, as differences. */
+public final class IntegrityStateSerializer extends CompactStateSerializer<IntegrityState> {
+    private static final long serialVersionUID = 1L;
+    public static final IntegrityStateSerializer INSTANCE = new IntegrityStateSerializer();
+    /** What a restored trail can hold before it grows (as a new one). */
+    private static final int INITIAL_CAPACITY = 8;
+
+    private IntegrityStateSerializer() {}
+
+    @Override public IntegrityState createInstance() { return new IntegrityState(); }
+
+    @Override
+    public IntegrityState copy(IntegrityState from) {
+        IntegrityState to = new IntegrityState();
+        to.constituencyId = from.constituencyId;
+        to.sequences = Arrays.copyOf(from.sequences, from.sequences.length);
+        to.ballots = Arrays.copyOf(from.ballots, from.ballots.length);
+        to.times = Arrays.copyOf(from.times, from.times.length);
+        to.flags = Arrays.copyOf(from.flags, from.flags.length);
+        to.size = from.size;
+        to.floorSequence = from.floorSequence;
+        to.floorMaxBallots = from.floorMaxBallots;
+        to.closedAt = from.closedAt;
+        to.cleanupAt = from.cleanupAt;
+        to.started = from.started;
+        to.timerAt = from.timerAt;
+        to.pending = BranchOutageStateSerializer.copy(from.pending);
+        return to;
+    }
+
+    @Override
+    public void serialize(IntegrityState s, DataOutputView out) throws IOException {
+        writeNullableString(s.constituencyId, out);
+        out.writeBoolean(s.started);
+        writeLong(s.size, out);
+        writeDeltas(s.sequences, s.size, out);
+        writeDeltas(s.ballots, s.size, out);
+        writeDeltas(s.times, s.size, out);
+        for (int i = 0; i < s.size; i++) out.writeByte(s.flags[i]);
+        writeLong(s.floorSequence, out);
+        writeLong(s.floorMaxBallots, out);
+        writeLong(s.closedAt, out);
+        writeLong(s.cleanupAt, out);
+        writeLong(s.timerAt, out);
+        BranchOutageStateSerializer.serialize(s.pending, out);
+    }
+
+    @Override
+    public IntegrityState deserialize(DataInputView in) throws IOException {
+        IntegrityState s = new IntegrityState();
+        s.constituencyId = readNullableString(in);
+        s.started = in.readBoolean();
+        int size = (int) readLong(in);
+        s.size = size;
+        s.sequences = readDeltas(size, INITIAL_CAPACITY, in);
+        s.ballots = readDeltas(size, INITIAL_CAPACITY, in);
+        s.times = readDeltas(size, INITIAL_CAPACITY, in);
+        s.flags = new byte[s.sequences.length];
+        for (int i = 0; i < size; i++) s.flags[i] = in.readByte();
+        s.floorSequence = readLong(in);
+        s.floorMaxBallots = readLong(in);
+        s.closedAt = readLong(in);
+        s.cleanupAt = readLong(in);
+        s.timerAt = readLong(in);
+        s.pending = BranchOutageStateSerializer.deserializePending(in);
+        return s;
+    }
+
+    @Override
+    public TypeSerializerSnapshot<IntegrityState> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<IntegrityState> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    /** Named by {@code @TypeInfo} on {@link IntegrityState}. */
+    public static final class Factory extends TypeInfoFactory<IntegrityState> {
+        @Override
+        public TypeInformation<IntegrityState> createTypeInfo(Type type, Map<String, TypeInformation<?>> parameters) {
+            return new Info<>(IntegrityState.class, INSTANCE);
+        }
+    }
+}

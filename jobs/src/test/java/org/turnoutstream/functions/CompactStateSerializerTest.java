@@ -1,0 +1,126 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.schemas.AlertReason;
+import org.turnoutstream.schemas.LinkType;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.functions.OutageFixtures.*;
+
+/** The per-branch state serializers: what they write reads back the same, copies are independent, checkpoints are small. */
+class CompactStateSerializerTest {
+
+    static <T> byte[] bytes(TypeSerializer<T> serializer, T value) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        serializer.serialize(value, out);
+        return out.getCopyOfBuffer();
+    }
+
+    static <T> T roundTrip(TypeSerializer<T> serializer, T value) throws IOException {
+        byte[] written = bytes(serializer, value);
+        DataInputDeserializer in = new DataInputDeserializer(written);
+        T read = serializer.deserialize(in);
+        assertEquals(0, in.available(), "everything written is read");
+        assertArrayEquals(written, bytes(serializer, read), "reads back the same");
+        assertArrayEquals(written, bytes(serializer, serializer.copy(value)), "a copy is the same");
+        return read;
+    }
+
+    @Test
+    void theStateClassesGetTheirOwnSerializers() {
+        SerializerConfigImpl config = new SerializerConfigImpl();
+        config.setGenericTypes(false);
+        assertEquals(BranchOutageStateSerializer.INSTANCE, TypeInformation.of(BranchOutageState.class).createSerializer(config));
+        assertEquals(IntegrityStateSerializer.INSTANCE, TypeInformation.of(IntegrityState.class).createSerializer(config));
+        assertEquals(BranchHistorySerializer.INSTANCE, TypeInformation.of(BranchHistory.class).createSerializer(config));
+    }
+
+    @Test
+    void anOutageStateWithPendingSignalsReadsBackAndCopiesIndependently() throws IOException {
+        BranchOutageState s = new BranchOutageState();
+        s.constituencyId = KARAJ;
+        s.started = true;
+        s.up = false;
+        s.downSince = at(1, 0);
+        s.downReason = AlertReason.LINK_DOWN;
+        s.lastHeard = at(1, 0);
+        s.lastChange = at(1, 5);
+        s.link = LinkType.SATELLITE;
+        s.timerAt = at(2, 0);
+        s.pending.add(heartbeat(17, at(1, 30)));
+        s.pending.add(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)));
+        s.pending.add(linkUp(17, at(1, 25)));
+
+        BranchOutageState read = roundTrip(BranchOutageStateSerializer.INSTANCE, s);
+        assertEquals(3, read.pending.size);
+        assertEquals(at(1, 20), read.pending.heardAt(0));
+        assertEquals(BranchSignal.Kind.REPORT, read.pending.kind(0));
+        assertEquals(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)), read.pending.get(0, ELECTION, karajBranch(17), KARAJ));
+        assertEquals(LinkType.SATELLITE, read.link);
+        assertEquals(BranchOutageState.NONE, read.deadline);
+        read.pending.add(heartbeat(17, at(1, 40))); // a restored buffer grows
+        assertEquals(4, read.pending.size);
+
+        BranchOutageState copy = BranchOutageStateSerializer.INSTANCE.copy(s);
+        assertNotSame(s.pending.signals, copy.pending.signals);
+        copy.pending.removeFirst(1);
+        assertEquals(3, s.pending.size, "the copy on write leaves the snapshot's state alone");
+        assertTrue(bytes(BranchOutageStateSerializer.INSTANCE, new BranchOutageState()).length < 20, "an empty state is a few bytes");
+    }
+
+    @Test
+    void trailsAndHistoriesOfADayReadBackAndAreSmall() throws IOException {
+        Random random = new Random(1403);
+        IntegrityState trail = new IntegrityState();
+        trail.constituencyId = KARAJ;
+        trail.started = true;
+        BranchHistory history = new BranchHistory();
+        List<BranchHistory.Step> steps = new ArrayList<>();
+        long ballots = 0;
+        for (int seq = 1; seq <= 48; seq++) { // a report every 15 minutes for 12 hours
+            ballots += random.nextInt(40);
+            long t = at(15L * seq, random.nextInt(30));
+            int i = -trail.indexOf(seq) - 1;
+            trail.insert(i, seq, ballots, t);
+            trail.compact();
+            steps.clear();
+            history.add(t, seq, ballots, steps);
+            if (seq > 10) history.compactBefore(at(15L * (seq - 2), 0));
+        }
+        trail.flags[3] = IntegrityState.RATE;
+        trail.closedAt = at(720, 0);
+
+        IntegrityState readTrail = roundTrip(IntegrityStateSerializer.INSTANCE, trail);
+        assertEquals(trail.size, readTrail.size);
+        assertArrayEquals(Arrays.copyOf(trail.ballots, trail.size), Arrays.copyOf(readTrail.ballots, readTrail.size));
+        assertEquals(IntegrityState.RATE, readTrail.flags[3]);
+        int i = -readTrail.indexOf(49) - 1;
+        readTrail.insert(i, 49, ballots + 1, at(740, 0)); // a restored trail grows
+        assertEquals(trail.size + 1, readTrail.size);
+
+        BranchHistory readHistory = roundTrip(BranchHistorySerializer.INSTANCE, history);
+        assertEquals(history.size(), readHistory.size());
+        assertEquals(history.countAt(at(700, 0)), readHistory.countAt(at(700, 0)));
+        steps.clear();
+        assertEquals(BranchHistory.Outcome.DUPLICATE, readHistory.add(at(10, 0), 3, 1, steps), "the seen sequences survive");
+        assertEquals(BranchHistory.Outcome.APPLIED, readHistory.add(at(730, 0), 49, ballots + 5, steps));
+
+        int pojoLike = trail.size * (8 + 8 + 8 + 1);
+        assertTrue(bytes(IntegrityStateSerializer.INSTANCE, trail).length < pojoLike / 3,
+                "a day's trail takes a few bytes per report: " + bytes(IntegrityStateSerializer.INSTANCE, trail).length + " bytes");
+    }
+}
