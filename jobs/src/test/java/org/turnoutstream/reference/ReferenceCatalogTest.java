@@ -83,4 +83,21 @@ class ReferenceCatalogTest {
         assertEquals(List.of("2024-r1", "2024-r2"), List.copyOf(copy.electionIds()));
         assertTrue(copy.election("2024-r2").orElseThrow().branch(karajBranch(17)).isPresent());
     }
+
+    /** A job ships the catalog in every function that uses it: a JVM keeps one copy of each loaded catalog, not one per function. */
+    @Test
+    void copiesOfOneCatalogShippedToAJvmAreOneInstanceThere() throws Exception {
+        ElectionCatalog catalog = ElectionCatalog.of(smallElection("2024-r1"));
+        byte[] decoderCopy = org.apache.flink.util.InstantiationUtil.serializeObject(catalog);
+        byte[] tallyCopy = org.apache.flink.util.InstantiationUtil.serializeObject(catalog);
+        ElectionCatalog first = org.apache.flink.util.InstantiationUtil.deserializeObject(decoderCopy, getClass().getClassLoader());
+        ElectionCatalog second = org.apache.flink.util.InstantiationUtil.deserializeObject(tallyCopy, getClass().getClassLoader());
+        assertSame(first, second, "one instance for every copy of the same catalog");
+        assertTrue(second.election("2024-r1").orElseThrow().branch(karajBranch(17)).isPresent());
+
+        ElectionCatalog other = ElectionCatalog.of(smallElection("2024-r1")); // loaded again: another catalog, maybe other data
+        ElectionCatalog otherCopy = org.apache.flink.util.InstantiationUtil.deserializeObject(
+                org.apache.flink.util.InstantiationUtil.serializeObject(other), getClass().getClassLoader());
+        assertTrue(otherCopy != first, "a catalog loaded separately is not taken for another");
+    }
 }
