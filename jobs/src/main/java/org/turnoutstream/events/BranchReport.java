@@ -45,7 +45,7 @@ public class BranchReport {
 
     /** Keys a branch's reports; elections never mix, so a run-off's branch is another key. */
     public String branchKey() {
-        return election + '\u001f' + branchId;
+        return CompositeKey.of(election, branchId);
     }
 
     @Override

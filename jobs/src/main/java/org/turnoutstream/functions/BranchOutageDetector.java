@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.events.CompositeKey;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -372,19 +374,13 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         }
 
         String election() {
-            if (election == null) split();
+            if (election == null) election = CompositeKey.first(key);
             return election;
         }
 
         String branchId() {
-            if (branchId == null) split();
+            if (branchId == null) branchId = CompositeKey.second(key);
             return branchId;
-        }
-
-        private void split() {
-            int at = key.indexOf('\u001f');
-            election = key.substring(0, at);
-            branchId = key.substring(at + 1);
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.events.CompositeKey;
+
 import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.LinkType;
@@ -93,7 +95,7 @@ public class BranchSignal {
 
     /** Same key as {@link BranchReport#branchKey()}: election and branch. */
     public String branchKey() {
-        return election + '\u001f' + branchId;
+        return CompositeKey.of(election, branchId);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.events.CompositeKey;
+
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
@@ -59,7 +61,7 @@ public class BranchStatusChange {
 
     /** Keys the constituency view: election and constituency. */
     public String constituencyKey() {
-        return election + '\u001f' + constituencyId;
+        return CompositeKey.of(election, constituencyId);
     }
 
     /** OUTAGE_STARTED for DOWN, OUTAGE_ENDED for UP or CLOSED after an outage; nothing otherwise. */

@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.events.CompositeKey;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
@@ -245,7 +247,6 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
     }
 
     private static String[] splitKey(String key) {
-        int at = key.indexOf('\u001f');
-        return new String[] {key.substring(0, at), key.substring(at + 1)};
+        return new String[] {CompositeKey.first(key), CompositeKey.second(key)};
     }
 }

@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.events.CompositeKey;
+
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -26,7 +28,7 @@ public class TurnoutOverEligible extends KeyedProcessFunction<String, InfluxPoin
     /** Election and constituency of a constituency_turnout point ("" for other measurements: filter them out first). */
     public static String keyOf(InfluxPoint point) {
         String constituency = point.tag("constituency");
-        return constituency == null ? "" : point.tag("election") + '\u001f' + constituency;
+        return constituency == null ? "" : CompositeKey.of(point.tag("election"), constituency);
     }
 
     @Override
