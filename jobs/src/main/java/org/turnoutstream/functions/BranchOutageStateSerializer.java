@@ -11,12 +11,9 @@ import org.turnoutstream.schemas.LinkType;
 
 import java.io.IOException;
 import java.lang.reflect.Type;
-import java.util.Arrays;
 import java.util.Map;
 
-import static org.turnoutstream.functions.BranchOutageState.NONE;
-
-/** {@link BranchOutageState} in a checkpoint (see {@link CompactStateSerializer}); {@link PendingSignals} with it. */
+/** {@link BranchOutageState} in a checkpoint (see {@link CompactStateSerializer}). */
 public final class BranchOutageStateSerializer extends CompactStateSerializer<BranchOutageState> {
     private static final long serialVersionUID = 1L;
     public static final BranchOutageStateSerializer INSTANCE = new BranchOutageStateSerializer();
@@ -81,53 +78,6 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
         s.timerAt = readTime(in);
         s.pending = deserializePending(in);
         return s;
-    }
-
-    /** A time that may be NONE: a marker byte, then the var-int. */
-    private static void writeTime(long t, DataOutputView out) throws IOException {
-        out.writeBoolean(t != NONE);
-        if (t != NONE) writeLong(t, out);
-    }
-
-    private static long readTime(DataInputView in) throws IOException {
-        return in.readBoolean() ? readLong(in) : NONE;
-    }
-
-    static PendingSignals copy(PendingSignals from) {
-        PendingSignals to = new PendingSignals();
-        to.size = from.size;
-        to.signals = from.signals == null ? null : Arrays.copyOf(from.signals, from.signals.length);
-        return to;
-    }
-
-    /** The used part of the buffer: per signal its heard time (as a difference), then the other fields. */
-    static void serialize(PendingSignals p, DataOutputView out) throws IOException {
-        writeLong(p.size, out);
-        long previous = 0;
-        for (int i = 0; i < p.size; i++) {
-            int o = i * PendingSignals.STRIDE;
-            writeLong(p.signals[o] - previous, out);
-            previous = p.signals[o];
-            writeLong(p.signals[o + 1] - p.signals[o], out); // event time against heard time
-            for (int f = 2; f < PendingSignals.STRIDE; f++) writeLong(p.signals[o + f], out);
-        }
-    }
-
-    static PendingSignals deserializePending(DataInputView in) throws IOException {
-        PendingSignals p = new PendingSignals();
-        int size = (int) readLong(in);
-        if (size == 0) return p;
-        p.signals = new long[size * PendingSignals.STRIDE];
-        p.size = size;
-        long previous = 0;
-        for (int i = 0; i < size; i++) {
-            int o = i * PendingSignals.STRIDE;
-            previous += readLong(in);
-            p.signals[o] = previous;
-            p.signals[o + 1] = previous + readLong(in);
-            for (int f = 2; f < PendingSignals.STRIDE; f++) p.signals[o + f] = readLong(in);
-        }
-        return p;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -16,7 +17,8 @@ import java.util.Objects;
  * (1) a checkpoint writes every one: only the used part of each array, as zig-zag var-ints of the differences between
  * neighbours (times, sequences and counts grow slowly), a few bytes per value instead of 8 and no empty slots; (2) while
  * an asynchronous snapshot runs, the heap backend copies each entry it hands out (copy on write): a plain copy, not
- * reflection. Stateless, so one instance serves every thread. Changing a format needs a new snapshot version.
+ * reflection. Stateless, so one instance serves every thread. Changing a format needs a new snapshot version. The
+ * {@link PendingSignals} buffers of the detector and the integrity checks are written here too.
  */
 abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;
@@ -77,6 +79,53 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
 
     static String readNullableString(DataInputView in) throws IOException {
         return in.readBoolean() ? StringValue.readString(in) : null;
+    }
+
+    /** A time that may be NONE (Long.MIN_VALUE, as in the state classes): a marker byte, then the var-int. */
+    static void writeTime(long t, DataOutputView out) throws IOException {
+        out.writeBoolean(t != Long.MIN_VALUE);
+        if (t != Long.MIN_VALUE) writeLong(t, out);
+    }
+
+    static long readTime(DataInputView in) throws IOException {
+        return in.readBoolean() ? readLong(in) : Long.MIN_VALUE;
+    }
+
+    static PendingSignals copy(PendingSignals from) {
+        PendingSignals to = new PendingSignals();
+        to.size = from.size;
+        to.signals = from.signals == null ? null : Arrays.copyOf(from.signals, from.signals.length);
+        return to;
+    }
+
+    /** The used part of the buffer: per signal its heard time (as a difference), then the other fields. */
+    static void serialize(PendingSignals p, DataOutputView out) throws IOException {
+        writeLong(p.size, out);
+        long previous = 0;
+        for (int i = 0; i < p.size; i++) {
+            int o = i * PendingSignals.STRIDE;
+            writeLong(p.signals[o] - previous, out);
+            previous = p.signals[o];
+            writeLong(p.signals[o + 1] - p.signals[o], out); // event time against heard time
+            for (int f = 2; f < PendingSignals.STRIDE; f++) writeLong(p.signals[o + f], out);
+        }
+    }
+
+    static PendingSignals deserializePending(DataInputView in) throws IOException {
+        PendingSignals p = new PendingSignals();
+        int size = (int) readLong(in);
+        if (size == 0) return p;
+        p.signals = new long[size * PendingSignals.STRIDE];
+        p.size = size;
+        long previous = 0;
+        for (int i = 0; i < size; i++) {
+            int o = i * PendingSignals.STRIDE;
+            previous += readLong(in);
+            p.signals[o] = previous;
+            p.signals[o + 1] = previous + readLong(in);
+            for (int f = 2; f < PendingSignals.STRIDE; f++) p.signals[o + f] = readLong(in);
+        }
+        return p;
     }
 
     /** Flink's type information for a state class with its own serializer (named by {@code @TypeInfo} on the class). */

@@ -38,7 +38,7 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         to.cleanupAt = from.cleanupAt;
         to.started = from.started;
         to.timerAt = from.timerAt;
-        to.pending = BranchOutageStateSerializer.copy(from.pending);
+        to.pending = copy(from.pending);
         return to;
     }
 
@@ -51,12 +51,12 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         writeDeltas(s.ballots, s.size, out);
         writeDeltas(s.times, s.size, out);
         for (int i = 0; i < s.size; i++) out.writeByte(s.flags[i]);
-        writeLong(s.floorSequence, out);
+        writeTime(s.floorSequence, out);
         writeLong(s.floorMaxBallots, out);
-        writeLong(s.closedAt, out);
-        writeLong(s.cleanupAt, out);
-        writeLong(s.timerAt, out);
-        BranchOutageStateSerializer.serialize(s.pending, out);
+        writeTime(s.closedAt, out);
+        writeTime(s.cleanupAt, out);
+        writeTime(s.timerAt, out);
+        serialize(s.pending, out);
     }
 
     @Override
@@ -71,12 +71,12 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         s.times = readDeltas(size, INITIAL_CAPACITY, in);
         s.flags = new byte[s.sequences.length];
         for (int i = 0; i < size; i++) s.flags[i] = in.readByte();
-        s.floorSequence = readLong(in);
+        s.floorSequence = readTime(in);
         s.floorMaxBallots = readLong(in);
-        s.closedAt = readLong(in);
-        s.cleanupAt = readLong(in);
-        s.timerAt = readLong(in);
-        s.pending = BranchOutageStateSerializer.deserializePending(in);
+        s.closedAt = readTime(in);
+        s.cleanupAt = readTime(in);
+        s.timerAt = readTime(in);
+        s.pending = deserializePending(in);
         return s;
     }
 
