@@ -145,14 +145,17 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
         // COUNT_REGRESSION of this report against every lower sequence ...
         long maxBefore = state.floorMaxBallots;
-        String before = "an earlier report had " + maxBefore;
+        int maxAt = -1; // the report below with the most ballots; -1: one already compacted away
         for (int j = 0; j < i; j++) {
             if (state.ballots[j] > maxBefore) {
                 maxBefore = state.ballots[j];
-                before = "sequence " + state.sequences[j] + " had " + maxBefore;
+                maxAt = j;
             }
         }
-        if (maxBefore > r.ballotsCast) regression(state, r.election, r.branchId, i, before, out);
+        if (maxBefore > r.ballotsCast) {
+            String before = maxAt < 0 ? "an earlier report had " + maxBefore : "sequence " + state.sequences[maxAt] + " had " + maxBefore;
+            regression(state, r.election, r.branchId, i, before, out);
+        }
         // ... and of higher sequences that only now turn out to be below this one.
         for (int j = i + 1; j < state.size; j++) {
             if (state.ballots[j] < r.ballotsCast) {

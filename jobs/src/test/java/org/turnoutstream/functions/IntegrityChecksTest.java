@@ -79,6 +79,20 @@ class IntegrityChecksTest {
     }
 
     @Test
+    void aRegressionAgainstAReportOlderThanTheTrailNamesTheCountItHad() throws Exception {
+        // sequence 1 (10,000 ballots) is the highest count; 2..65 each regress against it, then 1 leaves the trail
+        send(reportSignal(17, 1, 10_000, at(1, 0)));
+        for (int seq = 2; seq <= IntegrityState.CAPACITY + 1; seq++) {
+            List<BranchAlert> alerts = send(reportSignal(17, seq, seq * 10L, at(seq, 0)));
+            assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(alerts), "sequence " + seq);
+            assertTrue(alerts.get(0).getDetail().endsWith("but sequence 1 had 10000"), alerts.get(0).getDetail());
+        }
+        List<BranchAlert> alerts = send(reportSignal(17, IntegrityState.CAPACITY + 2, 655, at(IntegrityState.CAPACITY + 2, 0)));
+        assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(alerts));
+        assertTrue(alerts.get(0).getDetail().endsWith("but an earlier report had 10000"), alerts.get(0).getDetail());
+    }
+
+    @Test
     void aRegressionRevealedByALateLowerSequenceIsFlaggedOnce() throws Exception {
         send(reportSignal(17, 1, 10, at(5, 0)), reportSignal(17, 3, 30, at(15, 0)));
         // sequence 2 (45 ballots) arrives last: 3 turns out to be below it
