@@ -45,8 +45,19 @@ public class BranchReport {
 
     /** Keys a branch's reports; elections never mix, so a run-off's branch is another key. */
     public String branchKey() {
-        return CompositeKey.of(election, branchId);
+        // Each keyed operator of the chain asks for the key again: it is built once per record (and its hash computed
+        // once), unless the ids changed since (a reused instance).
+        if (key == null || keyElection != election || keyBranchId != branchId) {
+            keyElection = election;
+            keyBranchId = branchId;
+            key = CompositeKey.of(election, branchId);
+        }
+        return key;
     }
+
+    private transient String key;
+    private transient String keyElection;
+    private transient String keyBranchId;
 
     @Override
     public String toString() {

@@ -7,6 +7,7 @@ import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.LinkType;
 
 import java.util.Comparator;
+import org.apache.flink.api.common.typeinfo.TypeInfo;
 import java.util.Objects;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Objects;
  * proves the branch is online). The union of both streams, keyed by {@link #branchKey()}, feeds
  * {@link BranchOutageDetector} and {@link IntegrityChecks}.
  */
+@TypeInfo(BranchSignalSerializer.Factory.class)
 public class BranchSignal {
 
     /**
@@ -95,8 +97,19 @@ public class BranchSignal {
 
     /** Same key as {@link BranchReport#branchKey()}: election and branch. */
     public String branchKey() {
-        return CompositeKey.of(election, branchId);
+        // Each keyed operator of the chain asks for the key again: it is built once per record (and its hash computed
+        // once), unless the ids changed since (a reused instance).
+        if (key == null || keyElection != election || keyBranchId != branchId) {
+            keyElection = election;
+            keyBranchId = branchId;
+            key = CompositeKey.of(election, branchId);
+        }
+        return key;
     }
+
+    private transient String key;
+    private transient String keyElection;
+    private transient String keyBranchId;
 
     @Override
     public boolean equals(Object o) {

@@ -18,7 +18,8 @@ import java.util.Objects;
  * neighbours (times, sequences and counts grow slowly), a few bytes per value instead of 8 and no empty slots; (2) while
  * an asynchronous snapshot runs, the heap backend copies each entry it hands out (copy on write): a plain copy, not
  * reflection. Stateless, so one instance serves every thread. Changing a format needs a new snapshot version. The
- * {@link PendingSignals} buffers of the detector and the integrity checks are written here too.
+ * {@link PendingSignals} buffers of the detector and the integrity checks are written here too, and the same encoding
+ * carries every signal through the shuffle by branch ({@link BranchSignalSerializer}).
  */
 abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
     private static final long serialVersionUID = 1L;

@@ -397,12 +397,12 @@ class BranchOutageDetectorTest {
 
     @Test
     void stateTypesAreFlinkPojosNotKryo() {
-        for (Class<?> type : List.of(BranchSignal.class, BranchStatusChange.class, ConstituencyConnectivityState.class)) {
+        for (Class<?> type : List.of(BranchStatusChange.class, ConstituencyConnectivityState.class)) {
             assertTrue(org.apache.flink.api.common.typeinfo.TypeInformation.of(type) instanceof org.apache.flink.api.java.typeutils.PojoTypeInfo,
                     type.getSimpleName());
         }
-        // the per-branch state has its own compact serializers (CompactStateSerializerTest)
-        for (Class<?> type : List.of(BranchOutageState.class, IntegrityState.class)) {
+        // the per-branch state and the signals have their own compact serializers (CompactStateSerializerTest)
+        for (Class<?> type : List.of(BranchOutageState.class, IntegrityState.class, BranchSignal.class)) {
             assertTrue(org.apache.flink.api.common.typeinfo.TypeInformation.of(type) instanceof CompactStateSerializer.Info, type.getSimpleName());
         }
     }

@@ -47,6 +47,30 @@ class CompactStateSerializerTest {
         assertEquals(BranchOutageStateSerializer.INSTANCE, TypeInformation.of(BranchOutageState.class).createSerializer(config));
         assertEquals(IntegrityStateSerializer.INSTANCE, TypeInformation.of(IntegrityState.class).createSerializer(config));
         assertEquals(BranchHistorySerializer.INSTANCE, TypeInformation.of(BranchHistory.class).createSerializer(config));
+        assertEquals(BranchSignalSerializer.INSTANCE, TypeInformation.of(BranchSignal.class).createSerializer(config));
+    }
+
+    @Test
+    void everyKindOfSignalCrossesTheShuffleUnchanged() throws IOException {
+        List<BranchSignal> signals = new ArrayList<>(List.of(
+                heartbeat(17, at(5, 0)).heardAt(at(5, 2)),
+                reportSignal(17, 12, 4_321, at(10, 0)),
+                new BranchSignal(ELECTION, karajBranch(3), null, at(7, 0), BranchSignal.Kind.LINK_DOWN, LinkType.SATELLITE)
+                        .heardAt(at(6, 0)), // heard before its own clock says it happened
+                new BranchSignal()));
+        for (BranchSignal.Kind kind : BranchSignal.Kind.values()) {
+            for (LinkType link : LinkType.values()) signals.add(new BranchSignal(ELECTION, karajBranch(9), KARAJ, at(1, 0), kind, link));
+        }
+        for (BranchSignal signal : signals) {
+            BranchSignal read = roundTrip(BranchSignalSerializer.INSTANCE, signal);
+            assertEquals(signal, read);
+            assertNotSame(signal, BranchSignalSerializer.INSTANCE.copy(signal));
+            assertEquals(signal, BranchSignalSerializer.INSTANCE.copy(signal));
+        }
+        BranchSignal heartbeat = signals.get(0);
+        int ids = heartbeat.election.length() + heartbeat.branchId.length() + heartbeat.constituencyId.length();
+        assertTrue(bytes(BranchSignalSerializer.INSTANCE, heartbeat).length <= ids + 18,
+                "a heartbeat takes its ids and a few bytes, not 8 per number");
     }
 
     @Test

@@ -1,0 +1,105 @@
+package org.turnoutstream.functions;
+
+import java.io.IOException;
+import java.lang.reflect.Type;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.TypeInfoFactory;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.turnoutstream.schemas.LinkType;
+
+/**
+ * {@link BranchSignal} on the wire: every connectivity event and report passes the shuffle by branch as one, so it is
+ * written by hand instead of by Flink's PojoSerializer (reflection per field, a null marker per field, 8 bytes per long).
+ * The format:
+ * <pre>
+ * election, branchId, constituencyId   nullable strings
+ * kind                                 1 byte (ordinal)
+ * link                                 1 byte (ordinal + 1; 0: not known)
+ * heardAt                              zig-zag var-int
+ * eventTime                            zig-zag var-int, the difference from heardAt
+ * sequence, ballotsCast                zig-zag var-ints
+ * </pre>
+ * Signals are kept in no state (the buffers keep their fields in {@link PendingSignals}), but unaligned checkpoints can
+ * hold them in flight: changing the format needs a new snapshot version that still reads this one.
+ */
+public final class BranchSignalSerializer extends CompactStateSerializer<BranchSignal> {
+    private static final long serialVersionUID = 1L;
+    public static final BranchSignalSerializer INSTANCE = new BranchSignalSerializer();
+    private static final BranchSignal.Kind[] KINDS = BranchSignal.Kind.values();
+    private static final LinkType[] LINKS = LinkType.values();
+
+    private BranchSignalSerializer() {}
+
+    @Override public BranchSignal createInstance() { return new BranchSignal(); }
+
+    @Override
+    public BranchSignal copy(BranchSignal from) {
+        BranchSignal to = new BranchSignal(from.election, from.branchId, from.constituencyId, from.eventTime, from.kind, from.link);
+        to.heardAt = from.heardAt;
+        to.sequence = from.sequence;
+        to.ballotsCast = from.ballotsCast;
+        return to;
+    }
+
+    @Override
+    public void serialize(BranchSignal s, DataOutputView out) throws IOException {
+        writeNullableString(s.election, out);
+        writeNullableString(s.branchId, out);
+        writeNullableString(s.constituencyId, out);
+        out.writeByte(s.kind == null ? -1 : s.kind.ordinal());
+        out.writeByte(s.link == null ? 0 : s.link.ordinal() + 1);
+        writeLong(s.heardAt, out);
+        writeLong(s.eventTime - s.heardAt, out);
+        writeLong(s.sequence, out);
+        writeLong(s.ballotsCast, out);
+    }
+
+    @Override
+    public BranchSignal deserialize(DataInputView in) throws IOException {
+        BranchSignal s = new BranchSignal();
+        s.election = readNullableString(in);
+        s.branchId = readNullableString(in);
+        s.constituencyId = readNullableString(in);
+        int kind = in.readByte();
+        s.kind = kind < 0 ? null : element(KINDS, kind, "kind");
+        int link = in.readUnsignedByte();
+        s.link = link == 0 ? null : element(LINKS, link - 1, "link");
+        s.heardAt = readLong(in);
+        s.eventTime = s.heardAt + readLong(in);
+        s.sequence = readLong(in);
+        s.ballotsCast = readLong(in);
+        return s;
+    }
+
+    private static <E> E element(E[] values, int ordinal, String what) throws IOException {
+        if (ordinal >= values.length) throw new IOException("corrupt BranchSignal: " + what + " ordinal " + ordinal);
+        return values[ordinal];
+    }
+
+    @Override
+    public TypeSerializerSnapshot<BranchSignal> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    private Object readResolve() {
+        return INSTANCE;
+    }
+
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<BranchSignal> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+
+    /** Named by {@code @TypeInfo} on {@link BranchSignal}. */
+    public static final class Factory extends TypeInfoFactory<BranchSignal> {
+        @Override
+        public TypeInformation<BranchSignal> createTypeInfo(Type type, Map<String, TypeInformation<?>> parameters) {
+            return new Info<>(BranchSignal.class, INSTANCE);
+        }
+    }
+}
