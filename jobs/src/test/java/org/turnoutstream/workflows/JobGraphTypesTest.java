@@ -53,6 +53,15 @@ class JobGraphTypesTest {
             assertFalse(node.getTypeSerializerOut() instanceof KryoSerializer, node.getOperatorName() + " writes with " + node.getTypeSerializerOut());
         }
         assertTrue(graph.getStreamNodes().size() > 5, "the whole job: " + graph.getStreamNodes().size() + " operators");
+        // what the tasks get: chained operators with several outputs hand records on without copying them
+        org.apache.flink.api.common.ExecutionConfig tasks;
+        try {
+            tasks = graph.getJobGraph().getSerializedExecutionConfig().deserializeValue(JobGraphTypesTest.class.getClassLoader());
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertTrue(tasks.isObjectReuseEnabled(), "the tasks run with object reuse");
+        assertTrue(tasks.getSerializerConfig().hasGenericTypesDisabled(), "the tasks refuse generic types");
     }
 
     @Test

@@ -139,7 +139,7 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         return readersByWriter.computeIfAbsent(writer, w -> {
             SpecificData model = SpecificData.getForClass(recordClass);
             Schema readerSchema = model.getSchema(recordClass);
-            return new SpecificDatumReader<>(w, readerSchema, model);
+            return new ResolvedRecordReader<>(w, readerSchema, model);
         });
     }
 

@@ -86,6 +86,44 @@ class SchemaEvolutionTest {
         assertEquals(expected, decoded, "every v1 field intact, the v2 field ignored");
     }
 
+    /** A newer gateway schema whose enums list their symbols in another order: values are matched by name, not position. */
+    @Test
+    void enumValuesWrittenWithAnotherSymbolOrderDecodeByName() throws Exception {
+        String connectivitySubject = Subjects.valueSubject(Topics.CONNECTIVITY);
+        REGISTRY.resetSubject(connectivitySubject);
+        ConfluentRegistryClient client = REGISTRY.client();
+        client.setCompatibility(connectivitySubject, "NONE");
+        Schema reordered = new Schema.Parser().parse(org.turnoutstream.schemas.ConnectivityEvent.getClassSchema().toString()
+                .replace("[\"HEARTBEAT\",\"LINK_DOWN\",\"LINK_UP\",\"OPENED\",\"CLOSED\"]", "[\"CLOSED\",\"OPENED\",\"LINK_UP\",\"LINK_DOWN\",\"HEARTBEAT\"]")
+                .replace("[\"FIBER\",\"DSL\",\"MOBILE\",\"SATELLITE\"]", "[\"SATELLITE\",\"MOBILE\",\"DSL\",\"FIBER\"]"));
+        assertEquals(List.of("CLOSED", "OPENED", "LINK_UP", "LINK_DOWN", "HEARTBEAT"), reordered.getField("kind").schema().getEnumSymbols());
+        client.register(connectivitySubject, reordered);
+        ConfluentAvroDecoder<org.turnoutstream.schemas.ConnectivityEvent> decoder =
+                ConfluentAvroDecoder.forConnectivityEvents(REGISTRY.config());
+        Schema linkType = reordered.getField("link").schema().getTypes().get(1);
+        for (String kind : List.of("HEARTBEAT", "LINK_DOWN", "CLOSED")) {
+            for (String link : List.of("FIBER", "SATELLITE")) {
+                GenericRecord written = new GenericData.Record(reordered);
+                written.put("election", "2024-majlis-r1");
+                written.put("branchId", "karaj-0017");
+                written.put("constituencyId", "karaj");
+                written.put("eventTime", ElectionDay.POLLS_OPEN.toEpochMilli());
+                written.put("kind", new GenericData.EnumSymbol(reordered.getField("kind").schema(), kind));
+                written.put("link", new GenericData.EnumSymbol(linkType, link));
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                new ConfluentSchemaCoder(client, connectivitySubject).writeSchema(reordered, out);
+                BinaryEncoder body = EncoderFactory.get().binaryEncoder(out, null);
+                new GenericDatumWriter<GenericRecord>(reordered).write(written, body);
+                body.flush();
+                org.turnoutstream.schemas.ConnectivityEvent decoded = decoder.decode(out.toByteArray());
+                assertEquals(kind, decoded.getKind().name());
+                assertEquals(link, decoded.getLink().name());
+                assertEquals("karaj-0017", decoded.getBranchId());
+            }
+        }
+        REGISTRY.resetSubject(connectivitySubject);
+    }
+
     @Test
     void incompatibleChangeIsRejectedAtRegistration() {
         ConfluentRegistryClient client = REGISTRY.client();
