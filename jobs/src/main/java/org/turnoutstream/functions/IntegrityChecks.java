@@ -53,6 +53,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     private transient ValueState<IntegrityState> trailState;
     private transient Counter alerts;
+    private transient Counter beforeTrail;
 
     public IntegrityChecks(IntegrityRules rules, PollingHours hours) {
         this.rules = rules;
@@ -63,6 +64,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     public void open(OpenContext openContext) {
         trailState = getRuntimeContext().getState(new ValueStateDescriptor<>("integrity-trail", TypeInformation.of(IntegrityState.class)));
         alerts = getRuntimeContext().getMetricGroup().counter("integrity_alerts");
+        beforeTrail = getRuntimeContext().getMetricGroup().counter("integrity_reports_before_trail");
     }
 
     @Override
@@ -139,7 +141,11 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     private void report(IntegrityState state, BranchSignal r, Collector<BranchAlert> out) {
         int found = state.indexOf(r.sequence);
-        if (found >= 0 || r.sequence <= state.floorSequence) return;
+        if (found >= 0) return; // a duplicate
+        if (r.sequence <= state.floorSequence) {
+            beforeTrail.inc();
+            return;
+        }
         int i = -found - 1;
         state.insert(i, r.sequence, r.ballotsCast, r.eventTime);
 
@@ -165,7 +171,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         if (i > 0) rate(state, r.election, r.branchId, i - 1, i, out);
         if (i + 1 < state.size) rate(state, r.election, r.branchId, i, i + 1, out);
         if (state.closedAt != NONE) afterClose(state, r.election, r.branchId, i, out);
-        state.compact();
+        state.compact(rules.trailHorizonMillis());
     }
 
     private void close(IntegrityState state, BranchSignal closed, Collector<BranchAlert> out) {

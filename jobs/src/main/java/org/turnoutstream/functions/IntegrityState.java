@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * One branch's recent reports inside {@link IntegrityChecks}, sorted by sequence, with what was already
- * flagged about each. Only the newest {@link #CAPACITY} sequences are kept; older ones are summed up in
- * {@link #floorSequence} and {@link #floorMaxBallots}.
+ * flagged about each. Only the newest {@link #CAPACITY} sequences within the trail horizon are kept
+ * ({@link IntegrityRules}); older ones are summed up in {@link #floorSequence} and {@link #floorMaxBallots}.
  */
 @TypeInfo(IntegrityStateSerializer.Factory.class)
 public class IntegrityState {
@@ -78,10 +78,18 @@ public class IntegrityState {
         size++;
     }
 
-    /** Drops the oldest sequences beyond the capacity into the floor. */
-    void compact() {
-        int drop = size - CAPACITY;
-        if (drop <= 0) return;
+    /**
+     * Drops into the floor the oldest sequences beyond the capacity and those more than {@code horizonMillis} (event
+     * time) older than the newest report kept; the newest sequence always stays.
+     */
+    void compact(long horizonMillis) {
+        if (size == 0) return;
+        int drop = Math.max(0, size - CAPACITY);
+        long newest = Long.MIN_VALUE;
+        for (int i = 0; i < size; i++) newest = Math.max(newest, times[i]);
+        long cutoff = newest - horizonMillis;
+        while (drop < size - 1 && times[drop] < cutoff) drop++;
+        if (drop == 0) return;
         for (int i = 0; i < drop; i++) floorMaxBallots = Math.max(floorMaxBallots, ballots[i]);
         floorSequence = sequences[drop - 1];
         System.arraycopy(sequences, drop, sequences, 0, size - drop);

@@ -28,7 +28,9 @@ public record ConnectivitySettings(
 
     /** Defaults for everything alert-specific; grid and watermark policy as the turnout workflow's. */
     public static ConnectivitySettings defaults(TurnoutSettings turnout) {
-        return new ConnectivitySettings(HeartbeatTimeouts.defaults(), ConnectivityThresholds.defaults(), IntegrityRules.defaults(),
+        IntegrityRules rules = new IntegrityRules(IntegrityRules.DEFAULT_MAX_BALLOTS_PER_MINUTE, IntegrityRules.DEFAULT_BURST_ALLOWANCE,
+                IntegrityRules.DEFAULT_CLOSED_RETENTION, turnout.correctionHorizon());
+        return new ConnectivitySettings(HeartbeatTimeouts.defaults(), ConnectivityThresholds.defaults(), rules,
                 PollingHours.none(), turnout.grid(), turnout.maxOutOfOrderness(), turnout.quietFeedAfter(), turnout.maxClockSkew(),
                 turnout.quietFeedAfter().isZero() ? Duration.ZERO : FeedWatchdog.DEFAULT_SILENT_AFTER);
     }

@@ -157,7 +157,8 @@ public final class LiveTurnoutJob {
         return ConnectivitySettings.defaults(turnout)
                 .withTimeouts(heartbeatTimeouts(options))
                 .withThresholds(new ConnectivityThresholds(options.degradedShare, options.degradedShare, options.degradedMinBranches))
-                .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE, IntegrityRules.DEFAULT_CLOSED_RETENTION))
+                .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE,
+                        IntegrityRules.DEFAULT_CLOSED_RETENTION, turnout.correctionHorizon()))
                 .withFeedSilentAfter(options.bounded ? Duration.ZERO : options.feedSilentAfter);
     }
 

@@ -120,7 +120,7 @@ class CompactStateSerializerTest {
             long t = at(15L * seq, random.nextInt(30));
             int i = -trail.indexOf(seq) - 1;
             trail.insert(i, seq, ballots, t);
-            trail.compact();
+            trail.compact(java.time.Duration.ofDays(1).toMillis()); // all of the day in the trail
             steps.clear();
             history.add(t, seq, ballots, steps);
             if (seq > 10) history.compactBefore(at(15L * (seq - 2), 0));

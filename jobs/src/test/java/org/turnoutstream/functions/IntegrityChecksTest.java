@@ -80,16 +80,29 @@ class IntegrityChecksTest {
 
     @Test
     void aRegressionAgainstAReportOlderThanTheTrailNamesTheCountItHad() throws Exception {
-        // sequence 1 (10,000 ballots) is the highest count; 2..65 each regress against it, then 1 leaves the trail
+        // sequence 1 (10,000 ballots, minute 1) is the highest count: every later one regresses against it. It stays
+        // in the trail while it is within the horizon (10 min) of the newest report, then only its count is kept.
         send(reportSignal(17, 1, 10_000, at(1, 0)));
-        for (int seq = 2; seq <= IntegrityState.CAPACITY + 1; seq++) {
+        for (int seq = 2; seq <= 14; seq++) {
             List<BranchAlert> alerts = send(reportSignal(17, seq, seq * 10L, at(seq, 0)));
             assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(alerts), "sequence " + seq);
-            assertTrue(alerts.get(0).getDetail().endsWith("but sequence 1 had 10000"), alerts.get(0).getDetail());
+            String detail = alerts.get(0).getDetail();
+            assertTrue(detail.endsWith(seq <= 12 ? "but sequence 1 had 10000" : "but an earlier report had 10000"), seq + ": " + detail);
         }
-        List<BranchAlert> alerts = send(reportSignal(17, IntegrityState.CAPACITY + 2, 655, at(IntegrityState.CAPACITY + 2, 0)));
+    }
+
+    @Test
+    void aReportOlderThanTheHorizonIsNotJudgedOneWithinItIs() throws Exception {
+        for (int seq = 1; seq <= 15; seq++) {
+            if (seq == 3 || seq == 14) continue; // these two come late
+            assertEquals(List.of(), send(reportSignal(17, seq, seq * 5L, at(seq, 0))), "sequence " + seq);
+        }
+        // 3 (minute 3) is more than 10 minutes older than the newest (15): counted elsewhere, not judged here
+        assertEquals(List.of(), send(reportSignal(17, 3, 999, at(3, 0)).heardAt(at(16, 0))));
+        // 14 is within the horizon: its 80 ballots make 15 (75) a regression
+        List<BranchAlert> alerts = send(reportSignal(17, 14, 80, at(14, 0)).heardAt(at(16, 1)));
         assertEquals(List.of(AlertKind.COUNT_REGRESSION), kinds(alerts));
-        assertTrue(alerts.get(0).getDetail().endsWith("but an earlier report had 10000"), alerts.get(0).getDetail());
+        assertEquals(Instant.ofEpochMilli(at(15, 0)), alerts.get(0).getStartedAt(), "the alert is about sequence 15");
     }
 
     @Test
