@@ -33,8 +33,16 @@ public final class ElectionCatalog implements Serializable {
     /** Which loaded catalog this is: every copy shipped to a JVM resolves to one instance there ({@link #readResolve}). */
     private final UUID identity = UUID.randomUUID();
 
+    /** The one election, when there is exactly one (null otherwise). */
+    private transient Optional<Election> only;
+
+    private static Optional<Election> onlyElection(HashMap<String, Election> elections) {
+        return elections.size() == 1 ? Optional.of(elections.values().iterator().next()) : null;
+    }
+
     private ElectionCatalog(HashMap<String, Election> elections) {
         this.elections = elections;
+        this.only = onlyElection(elections);
         this.ids = Collections.unmodifiableSortedSet(new TreeSet<>(elections.keySet()));
     }
 
@@ -45,6 +53,7 @@ public final class ElectionCatalog implements Serializable {
      * first one deserialized here, kept while anything uses it.
      */
     private Object readResolve() {
+        only = onlyElection(elections);
         WeakReference<ElectionCatalog> kept = SHARED.compute(identity,
                 (id, old) -> old != null && old.get() != null ? old : new WeakReference<>(this));
         ElectionCatalog shared = kept.get();
@@ -126,7 +135,9 @@ public final class ElectionCatalog implements Serializable {
         return parseSpecs(Arrays.asList(specs));
     }
 
+    /** Every record asks this (validation): with one election, as most jobs run, it is one comparison, no hash lookup. */
     public Optional<Election> election(String electionId) {
+        if (only != null) return only.get().id().equals(electionId) ? only : Optional.empty();
         return Optional.ofNullable(elections.get(electionId));
     }
 

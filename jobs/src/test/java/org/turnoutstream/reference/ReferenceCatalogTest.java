@@ -49,6 +49,10 @@ class ReferenceCatalogTest {
         assertEquals(List.of("2024-r1", "2024-r2"), List.copyOf(catalog.electionIds()));
         assertEquals("2024-r2", catalog.election("2024-r2").orElseThrow().id());
         assertEquals(Optional.empty(), catalog.election("2020"));
+        ElectionCatalog one = ElectionCatalog.of(smallElection("2024-r1")); // one election: compared, not hashed
+        assertEquals("2024-r1", one.election("2024-r1").orElseThrow().id());
+        assertEquals(Optional.empty(), one.election("2024-r2"));
+        assertEquals(Optional.empty(), one.election("2024-r1 "));
         assertThrows(UnsupportedOperationException.class, () -> catalog.electionIds().add("x"));
         assertEquals("duplicate election id 'r1'", assertThrows(ReferenceDataException.class,
                 () -> ElectionCatalog.of(smallElection("r1"), smallElection("r1"))).getMessage());
@@ -94,6 +98,7 @@ class ReferenceCatalogTest {
         ElectionCatalog second = org.apache.flink.util.InstantiationUtil.deserializeObject(tallyCopy, getClass().getClassLoader());
         assertSame(first, second, "one instance for every copy of the same catalog");
         assertTrue(second.election("2024-r1").orElseThrow().branch(karajBranch(17)).isPresent());
+        assertEquals(Optional.empty(), second.election("2024-r2"), "a copy knows its one election too");
 
         ElectionCatalog other = ElectionCatalog.of(smallElection("2024-r1")); // loaded again: another catalog, maybe other data
         ElectionCatalog otherCopy = org.apache.flink.util.InstantiationUtil.deserializeObject(
