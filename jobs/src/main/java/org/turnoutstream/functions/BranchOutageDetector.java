@@ -134,13 +134,13 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         // Buffered signals the watermark passed without a timer (an up branch's heartbeats: they change nothing but the
         // deadline) are applied now, as they would have been when it passed them, so the buffer holds only signals within
         // the watermark's bound. Deadlines after them are left to the timer: a signal may still move them.
-        if (!state.pending.isEmpty() && state.pending.firstHeardAt() <= watermark) {
+        if (!state.pending().isEmpty() && state.pending().firstHeardAt() <= watermark) {
             state = applyDue(state, ids, watermark, false, timers, out);
             if (state == null) state = newState(signal.constituencyId);
         }
         if (signal.heardAt > watermark) {
             // Not opened yet: the branch's changes name the constituency its first signal (in heard order) gave.
-            if (state.pending.add(signal) == 0 && !state.started) state.constituencyId = signal.constituencyId;
+            if (state.pending().add(signal) == 0 && !state.started) state.constituencyId = signal.constituencyId;
             wakeUp(state, timers);
             statusState.update(state);
             return;
@@ -151,7 +151,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         } else {
             if (!state.started) state.constituencyId = signal.constituencyId;
             apply(state, signal.kind, signal.link, signal.heardAt, signal.eventTime, true, ids, out);
-            if (state.closed) state.pending.clear();
+            if (state.closed) state.pending().clear();
         }
         save(state, timers);
     }
@@ -174,7 +174,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
      */
     private BranchOutageState applyDue(BranchOutageState state, Ids ids, long watermark, boolean toWatermark, TimerService timers,
                                        Collector<BranchStatusChange> out) throws Exception {
-        PendingSignals pending = state.pending;
+        PendingSignals pending = state.pending();
         int applied = 0;
         while (true) {
             boolean more = applied < pending.size && pending.heardAt(applied) <= watermark;
@@ -298,7 +298,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
      */
     private static long nextChange(BranchOutageState state) {
         long at = Long.MAX_VALUE;
-        PendingSignals pending = state.pending;
+        PendingSignals pending = state.pending();
         if (!state.started || !state.up) {
             if (!pending.isEmpty()) at = pending.firstHeardAt();
         } else {

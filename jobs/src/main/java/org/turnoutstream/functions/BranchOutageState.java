@@ -7,7 +7,7 @@ import org.turnoutstream.schemas.LinkType;
 
 /** One branch's connectivity inside {@link BranchOutageDetector}. */
 @TypeInfo(BranchOutageStateSerializer.Factory.class)
-public class BranchOutageState {
+public class BranchOutageState extends PendingSignals {
     public static final long NONE = Long.MIN_VALUE;
 
     public String constituencyId;
@@ -34,8 +34,6 @@ public class BranchOutageState {
      * {@link BranchOutageDetector}). It may be earlier than that moment: it then finds nothing due and moves on.
      */
     public long timerAt = NONE;
-    /** Signals heard after the watermark, in the order they will be applied. */
-    public PendingSignals pending = new PendingSignals();
 
     public BranchOutageState() {}
 }

@@ -39,7 +39,7 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
         to.deadline = from.deadline;
         to.cleanupAt = from.cleanupAt;
         to.timerAt = from.timerAt;
-        to.pending = copy(from.pending);
+        to.copyPendingFrom(from);
         return to;
     }
 
@@ -55,7 +55,7 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
         writeTime(s.deadline, out);
         writeTime(s.cleanupAt, out);
         writeTime(s.timerAt, out);
-        serialize(s.pending, out);
+        serialize((PendingSignals) s, out);
     }
 
     @Override
@@ -76,7 +76,7 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
         s.deadline = readTime(in);
         s.cleanupAt = readTime(in);
         s.timerAt = readTime(in);
-        s.pending = deserializePending(in);
+        deserializePending(in, s);
         return s;
     }
 

@@ -92,13 +92,6 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
         return in.readBoolean() ? readLong(in) : Long.MIN_VALUE;
     }
 
-    static PendingSignals copy(PendingSignals from) {
-        PendingSignals to = new PendingSignals();
-        to.size = from.size;
-        to.signals = from.signals == null ? null : Arrays.copyOf(from.signals, from.signals.length);
-        return to;
-    }
-
     /** The used part of the buffer: per signal its heard time (as a difference), then the other fields. */
     static void serialize(PendingSignals p, DataOutputView out) throws IOException {
         writeLong(p.size, out);
@@ -112,10 +105,10 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
         }
     }
 
-    static PendingSignals deserializePending(DataInputView in) throws IOException {
-        PendingSignals p = new PendingSignals();
+    /** Reads what {@link #serialize(PendingSignals, DataOutputView)} wrote into the (empty) buffer of a new state. */
+    static void deserializePending(DataInputView in, PendingSignals p) throws IOException {
         int size = (int) readLong(in);
-        if (size == 0) return p;
+        if (size == 0) return;
         p.signals = new long[size * PendingSignals.STRIDE];
         p.size = size;
         long previous = 0;
@@ -126,7 +119,6 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
             p.signals[o + 1] = previous + readLong(in);
             for (int f = 2; f < PendingSignals.STRIDE; f++) p.signals[o + f] = readLong(in);
         }
-        return p;
     }
 
     /** Flink's type information for a state class with its own serializer (named by {@code @TypeInfo} on the class). */

@@ -76,7 +76,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         long watermark = timers.currentWatermark();
         if (signal.heardAt > watermark) {
             if (state.constituencyId == null) state.constituencyId = signal.constituencyId;
-            state.pending.add(signal);
+            state.pending().add(signal);
         } else {
             judge(state, signal, out);
             if (state.started && state.cleanupAt != NONE && state.cleanupAt <= watermark) state.resetTrail();
@@ -91,7 +91,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         if (state == null) return;
         if (state.timerAt == timestamp) state.timerAt = NONE;
         long watermark = timers.currentWatermark();
-        PendingSignals pending = state.pending;
+        PendingSignals pending = state.pending();
         int judged = 0;
         String[] ids = null;
         while (judged < pending.size && pending.heardAt(judged) <= watermark) {
@@ -110,13 +110,13 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     /** Keeps the state, or drops it when there is neither a trail nor anything pending; the timer at the next moment due. */
     private void save(IntegrityState state, TimerService timers) throws Exception {
-        if (!state.started && state.pending.isEmpty()) {
+        if (!state.started && state.pending().isEmpty()) {
             if (state.timerAt != NONE) timers.deleteEventTimeTimer(state.timerAt);
             trailState.clear();
             return;
         }
         long at = Long.MAX_VALUE;
-        if (!state.pending.isEmpty()) at = state.pending.firstHeardAt();
+        if (!state.pending().isEmpty()) at = state.pending().firstHeardAt();
         if (state.started && state.cleanupAt != NONE) at = Math.min(at, state.cleanupAt);
         // Not once the watermark is at its end (the end of a BATCH key or of a bounded input): BATCH ignores such a
         // timer, and onTimer applies everything due then in the same callback.

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * ({@link IntegrityRules}); older ones are summed up in {@link #floorSequence} and {@link #floorMaxBallots}.
  */
 @TypeInfo(IntegrityStateSerializer.Factory.class)
-public class IntegrityState {
+public class IntegrityState extends PendingSignals {
     public static final long NONE = Long.MIN_VALUE;
     public static final int CAPACITY = 64;
     public static final byte REGRESSION = 1;
@@ -35,8 +35,6 @@ public class IntegrityState {
     public boolean started;
     /** The key's one event-time timer (NONE if none): the first pending signal or the cleanup, whichever is first. */
     public long timerAt = NONE;
-    /** Reports and CLOSED heard after the watermark, in the order they will be judged. */
-    public PendingSignals pending = new PendingSignals();
 
     public IntegrityState() {}
 

@@ -38,7 +38,7 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         to.cleanupAt = from.cleanupAt;
         to.started = from.started;
         to.timerAt = from.timerAt;
-        to.pending = copy(from.pending);
+        to.copyPendingFrom(from);
         return to;
     }
 
@@ -56,7 +56,7 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         writeTime(s.closedAt, out);
         writeTime(s.cleanupAt, out);
         writeTime(s.timerAt, out);
-        serialize(s.pending, out);
+        serialize((PendingSignals) s, out);
     }
 
     @Override
@@ -76,7 +76,7 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         s.closedAt = readTime(in);
         s.cleanupAt = readTime(in);
         s.timerAt = readTime(in);
-        s.pending = deserializePending(in);
+        deserializePending(in, s);
         return s;
     }
 

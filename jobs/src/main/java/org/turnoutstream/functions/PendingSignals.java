@@ -13,6 +13,10 @@ import java.util.Arrays;
  *
  * <p>Only what the functions read is kept (no election, branch or constituency: the key and the state have them);
  * {@link #get} rebuilds a signal with the branch's ids.
+ *
+ * <p>The two states extend it ({@link BranchOutageState}, {@link IntegrityState}): the buffer's fields sit in the state
+ * object itself, one object fewer to reach per signal from the state map (the detector's state lookup is most of its
+ * time, every hop a cache miss over 60,000 branches). {@link #pending()} names the buffer part.
  */
 public class PendingSignals {
     static final int STRIDE = 5;
@@ -25,6 +29,17 @@ public class PendingSignals {
     public int size;
 
     public PendingSignals() {}
+
+    /** This state's buffer of signals waiting for the watermark (the state itself). */
+    public PendingSignals pending() {
+        return this;
+    }
+
+    /** Makes this buffer a copy of {@code from}'s. */
+    void copyPendingFrom(PendingSignals from) {
+        size = from.size;
+        signals = from.signals == null ? null : java.util.Arrays.copyOf(from.signals, from.signals.length);
+    }
 
     public boolean isEmpty() {
         return size == 0;

@@ -85,24 +85,24 @@ class CompactStateSerializerTest {
         s.lastChange = at(1, 5);
         s.link = LinkType.SATELLITE;
         s.timerAt = at(2, 0);
-        s.pending.add(heartbeat(17, at(1, 30)));
-        s.pending.add(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)));
-        s.pending.add(linkUp(17, at(1, 25)));
+        s.pending().add(heartbeat(17, at(1, 30)));
+        s.pending().add(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)));
+        s.pending().add(linkUp(17, at(1, 25)));
 
         BranchOutageState read = roundTrip(BranchOutageStateSerializer.INSTANCE, s);
-        assertEquals(3, read.pending.size);
-        assertEquals(at(1, 20), read.pending.heardAt(0));
-        assertEquals(BranchSignal.Kind.REPORT, read.pending.kind(0));
-        assertEquals(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)), read.pending.get(0, ELECTION, karajBranch(17), KARAJ));
+        assertEquals(3, read.pending().size);
+        assertEquals(at(1, 20), read.pending().heardAt(0));
+        assertEquals(BranchSignal.Kind.REPORT, read.pending().kind(0));
+        assertEquals(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)), read.pending().get(0, ELECTION, karajBranch(17), KARAJ));
         assertEquals(LinkType.SATELLITE, read.link);
         assertEquals(BranchOutageState.NONE, read.deadline);
-        read.pending.add(heartbeat(17, at(1, 40))); // a restored buffer grows
-        assertEquals(4, read.pending.size);
+        read.pending().add(heartbeat(17, at(1, 40))); // a restored buffer grows
+        assertEquals(4, read.pending().size);
 
         BranchOutageState copy = BranchOutageStateSerializer.INSTANCE.copy(s);
-        assertNotSame(s.pending.signals, copy.pending.signals);
-        copy.pending.removeFirst(1);
-        assertEquals(3, s.pending.size, "the copy on write leaves the snapshot's state alone");
+        assertNotSame(s.pending().signals, copy.pending().signals);
+        copy.pending().removeFirst(1);
+        assertEquals(3, s.pending().size, "the copy on write leaves the snapshot's state alone");
         assertTrue(bytes(BranchOutageStateSerializer.INSTANCE, new BranchOutageState()).length < 20, "an empty state is a few bytes");
     }
 
