@@ -57,6 +57,7 @@ class CompactStateSerializerTest {
                 reportSignal(17, 12, 4_321, at(10, 0)),
                 new BranchSignal(ELECTION, karajBranch(3), null, at(7, 0), BranchSignal.Kind.LINK_DOWN, LinkType.SATELLITE)
                         .heardAt(at(6, 0)), // heard before its own clock says it happened
+                new BranchSignal(ELECTION, "\u06a9\u0631\u062c-0017", "\u06a9\u0631\u062c", at(2, 0), BranchSignal.Kind.OPENED, null), // non-ASCII ids
                 new BranchSignal()));
         for (BranchSignal.Kind kind : BranchSignal.Kind.values()) {
             for (LinkType link : LinkType.values()) signals.add(new BranchSignal(ELECTION, karajBranch(9), KARAJ, at(1, 0), kind, link));
