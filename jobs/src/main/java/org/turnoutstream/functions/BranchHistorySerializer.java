@@ -38,8 +38,13 @@ public final class BranchHistorySerializer extends CompactStateSerializer<Branch
 
     @Override
     public void serialize(BranchHistory h, DataOutputView out) throws IOException {
+        serialize(h, 0, out);
+    }
+
+    /** Its times as differences from {@code base} (0: as they are), read back by {@link #deserialize(long, DataInputView)}. */
+    void serialize(BranchHistory h, long base, DataOutputView out) throws IOException {
         writeLong(h.size, out);
-        writeDeltas(h.times, h.size, out);
+        writeDeltas(h.times, h.size, base, out);
         writeDeltas(h.sequences, h.size, out);
         writeDeltas(h.ballots, h.size, out);
         out.writeBoolean(h.compacted);
@@ -49,10 +54,14 @@ public final class BranchHistorySerializer extends CompactStateSerializer<Branch
 
     @Override
     public BranchHistory deserialize(DataInputView in) throws IOException {
+        return deserialize(0, in);
+    }
+
+    BranchHistory deserialize(long base, DataInputView in) throws IOException {
         BranchHistory h = new BranchHistory();
         int size = (int) readLong(in);
         h.size = size;
-        h.times = readDeltas(size, INITIAL_CAPACITY, in);
+        h.times = readDeltas(size, INITIAL_CAPACITY, base, in);
         h.sequences = readDeltas(size, INITIAL_CAPACITY, in);
         h.ballots = readDeltas(size, INITIAL_CAPACITY, in);
         h.compacted = in.readBoolean();

@@ -5,6 +5,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.turnoutstream.events.BranchReport;
@@ -35,8 +36,13 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
 
     @Override
     public void open(OpenContext openContext) {
-        history = getRuntimeContext().getState(new ValueStateDescriptor<>("branch-history", TypeInformation.of(BranchHistory.class)));
-        var metrics = getRuntimeContext().getMetricGroup();
+        bind(getRuntimeContext().getState(new ValueStateDescriptor<>("branch-history", TypeInformation.of(BranchHistory.class))),
+                getRuntimeContext().getMetricGroup());
+    }
+
+    /** Where the branch's history lives and where the counters go: its own keyed state, or a part of {@link BranchWorkFunction}'s. */
+    void bind(ValueState<BranchHistory> history, MetricGroup metrics) {
+        this.history = history;
         applied = metrics.counter("reports_applied");
         duplicates = metrics.counter("duplicate_reports");
         superseded = metrics.counter("superseded_reports");
@@ -46,9 +52,12 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
 
     @Override
     public void processElement(BranchReport report, Context ctx, Collector<BranchDelta> out) throws Exception {
+        count(report, ctx.timerService().currentWatermark(), out);
+    }
+
+    void count(BranchReport report, long watermark, Collector<BranchDelta> out) throws Exception {
         BranchHistory branch = history.value();
         if (branch == null) branch = new BranchHistory();
-        long watermark = ctx.timerService().currentWatermark();
 
         steps.clear();
         long countedAt = report.countedAt(grid.correctionHorizonMillis());

@@ -7,6 +7,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -112,9 +113,16 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     @Override
     public void open(OpenContext openContext) {
-        statusState = getRuntimeContext().getState(
-                new ValueStateDescriptor<>("branch-outage", TypeInformation.of(BranchOutageState.class)));
-        var metrics = getRuntimeContext().getMetricGroup();
+        bind(getRuntimeContext().getState(new ValueStateDescriptor<>("branch-outage", TypeInformation.of(BranchOutageState.class))),
+                getRuntimeContext().getMetricGroup());
+    }
+
+    /**
+     * Where the branch's state lives and where the counters go: its own keyed state, or a part of
+     * {@link BranchWorkFunction}'s (which then keeps the key's one timer at {@link BranchOutageState#timerAt}).
+     */
+    void bind(ValueState<BranchOutageState> state, MetricGroup metrics) {
+        statusState = state;
         lateSignals = metrics.counter("late_signals");
         signalsAfterClose = metrics.counter("signals_after_close");
         outagesStarted = metrics.counter("outages_started");
@@ -122,15 +130,18 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     @Override
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchStatusChange> out) throws Exception {
+        onSignal(signal, ctx.timerService(), ctx.getCurrentKey(), out);
+    }
+
+    void onSignal(BranchSignal signal, TimerService timers, String key, Collector<BranchStatusChange> out) throws Exception {
         BranchOutageState state = statusState.value();
         if (state != null && state.closed) {
             signalsAfterClose.inc();
             return;
         }
-        TimerService timers = ctx.timerService();
         long watermark = watermark(timers);
         if (state == null) state = newState(signal.constituencyId);
-        Ids ids = Ids.of(ctx.getCurrentKey());
+        Ids ids = Ids.of(key);
         // Buffered signals the watermark passed without a timer (an up branch's heartbeats: they change nothing but the
         // deadline) are applied now, as they would have been when it passed them, so the buffer holds only signals within
         // the watermark's bound. Deadlines after them are left to the timer: a signal may still move them.
@@ -158,12 +169,15 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchStatusChange> out) throws Exception {
+        onTimer(timestamp, ctx.timerService(), ctx.getCurrentKey(), out);
+    }
+
+    void onTimer(long timestamp, TimerService timers, String key, Collector<BranchStatusChange> out) throws Exception {
         BranchOutageState state = statusState.value();
         if (state == null) return;
         if (state.timerAt == timestamp) state.timerAt = NONE;
-        TimerService timers = ctx.timerService();
         // Everything the watermark has passed, in time order: buffered signals, the deadline, the cleanup.
-        state = applyDue(state, Ids.of(ctx.getCurrentKey()), watermark(timers), true, timers, out);
+        state = applyDue(state, Ids.of(key), watermark(timers), true, timers, out);
         if (state != null) save(state, timers);
     }
 

@@ -45,21 +45,30 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
 
     @Override
     public void serialize(BranchOutageState s, DataOutputView out) throws IOException {
+        serialize(s, 0, out);
+    }
+
+    /** Its times as differences from {@code base} (0: as they are), read back by {@link #deserialize(long, DataInputView)}. */
+    void serialize(BranchOutageState s, long base, DataOutputView out) throws IOException {
         writeNullableString(s.constituencyId, out);
         out.writeByte((s.started ? 1 : 0) | (s.closed ? 2 : 0) | (s.up ? 4 : 0));
         out.writeByte(s.downReason == null ? -1 : s.downReason.ordinal());
         out.writeByte(s.link == null ? -1 : s.link.ordinal());
-        writeTime(s.downSince, out);
-        writeTime(s.lastHeard, out);
-        writeTime(s.lastChange, out);
-        writeTime(s.deadline, out);
-        writeTime(s.cleanupAt, out);
-        writeTime(s.timerAt, out);
-        serialize((PendingSignals) s, out);
+        writeTime(s.downSince, base, out);
+        writeTime(s.lastHeard, base, out);
+        writeTime(s.lastChange, base, out);
+        writeTime(s.deadline, base, out);
+        writeTime(s.cleanupAt, base, out);
+        writeTime(s.timerAt, base, out);
+        serialize((PendingSignals) s, base, out);
     }
 
     @Override
     public BranchOutageState deserialize(DataInputView in) throws IOException {
+        return deserialize(0, in);
+    }
+
+    BranchOutageState deserialize(long base, DataInputView in) throws IOException {
         BranchOutageState s = new BranchOutageState();
         s.constituencyId = readNullableString(in);
         int flags = in.readByte();
@@ -70,13 +79,13 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
         s.downReason = reason < 0 ? null : REASONS[reason];
         int link = in.readByte();
         s.link = link < 0 ? null : LINKS[link];
-        s.downSince = readTime(in);
-        s.lastHeard = readTime(in);
-        s.lastChange = readTime(in);
-        s.deadline = readTime(in);
-        s.cleanupAt = readTime(in);
-        s.timerAt = readTime(in);
-        deserializePending(in, s);
+        s.downSince = readTime(base, in);
+        s.lastHeard = readTime(base, in);
+        s.lastChange = readTime(base, in);
+        s.deadline = readTime(base, in);
+        s.cleanupAt = readTime(base, in);
+        s.timerAt = readTime(base, in);
+        deserializePending(in, s, base);
         return s;
     }
 

@@ -55,7 +55,12 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
 
     /** {@code values[0..n)}, each as the difference from the one before (the first from 0). */
     static void writeDeltas(long[] values, int n, DataOutputView out) throws IOException {
-        long previous = 0;
+        writeDeltas(values, n, 0, out);
+    }
+
+    /** {@code values[0..n)}, each as the difference from the one before, the first from {@code base}. */
+    static void writeDeltas(long[] values, int n, long base, DataOutputView out) throws IOException {
+        long previous = base;
         for (int i = 0; i < n; i++) {
             writeLong(values[i] - previous, out);
             previous = values[i];
@@ -64,8 +69,12 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
 
     /** Reads {@code n} values written by {@link #writeDeltas} into a new array of {@code capacity} (at least n). */
     static long[] readDeltas(int n, int capacity, DataInputView in) throws IOException {
+        return readDeltas(n, capacity, 0, in);
+    }
+
+    static long[] readDeltas(int n, int capacity, long base, DataInputView in) throws IOException {
         long[] values = new long[Math.max(n, capacity)];
-        long previous = 0;
+        long previous = base;
         for (int i = 0; i < n; i++) {
             previous += readLong(in);
             values[i] = previous;
@@ -84,18 +93,35 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
 
     /** A time that may be NONE (Long.MIN_VALUE, as in the state classes): a marker byte, then the var-int. */
     static void writeTime(long t, DataOutputView out) throws IOException {
-        out.writeBoolean(t != Long.MIN_VALUE);
-        if (t != Long.MIN_VALUE) writeLong(t, out);
+        writeTime(t, 0, out);
     }
 
     static long readTime(DataInputView in) throws IOException {
-        return in.readBoolean() ? readLong(in) : Long.MIN_VALUE;
+        return readTime(0, in);
+    }
+
+    /**
+     * A time as its difference from {@code base} (a time of the same branch: a few bytes instead of the six of an epoch
+     * millisecond; the arithmetic wraps both ways, so any value reads back exactly).
+     */
+    static void writeTime(long t, long base, DataOutputView out) throws IOException {
+        out.writeBoolean(t != Long.MIN_VALUE);
+        if (t != Long.MIN_VALUE) writeLong(t - base, out);
+    }
+
+    static long readTime(long base, DataInputView in) throws IOException {
+        return in.readBoolean() ? base + readLong(in) : Long.MIN_VALUE;
     }
 
     /** The used part of the buffer: per signal its heard time (as a difference), then the other fields. */
     static void serialize(PendingSignals p, DataOutputView out) throws IOException {
+        serialize(p, 0, out);
+    }
+
+    /** As {@link #serialize(PendingSignals, DataOutputView)}, the first heard time from {@code base}. */
+    static void serialize(PendingSignals p, long base, DataOutputView out) throws IOException {
         writeLong(p.size, out);
-        long previous = 0;
+        long previous = base;
         for (int i = 0; i < p.size; i++) {
             int o = i * PendingSignals.STRIDE;
             writeLong(p.signals[o] - previous, out);
@@ -107,11 +133,15 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
 
     /** Reads what {@link #serialize(PendingSignals, DataOutputView)} wrote into the (empty) buffer of a new state. */
     static void deserializePending(DataInputView in, PendingSignals p) throws IOException {
+        deserializePending(in, p, 0);
+    }
+
+    static void deserializePending(DataInputView in, PendingSignals p, long base) throws IOException {
         int size = (int) readLong(in);
         if (size == 0) return;
         p.signals = new long[size * PendingSignals.STRIDE];
         p.size = size;
-        long previous = 0;
+        long previous = base;
         for (int i = 0; i < size; i++) {
             int o = i * PendingSignals.STRIDE;
             previous += readLong(in);

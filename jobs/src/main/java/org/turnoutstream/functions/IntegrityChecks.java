@@ -7,6 +7,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -62,15 +63,28 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     @Override
     public void open(OpenContext openContext) {
-        trailState = getRuntimeContext().getState(new ValueStateDescriptor<>("integrity-trail", TypeInformation.of(IntegrityState.class)));
-        alerts = getRuntimeContext().getMetricGroup().counter("integrity_alerts");
-        beforeTrail = getRuntimeContext().getMetricGroup().counter("integrity_reports_before_trail");
+        bind(getRuntimeContext().getState(new ValueStateDescriptor<>("integrity-trail", TypeInformation.of(IntegrityState.class))),
+                getRuntimeContext().getMetricGroup());
+    }
+
+    /**
+     * Where the branch's trail lives and where the counters go: its own keyed state, or a part of
+     * {@link BranchWorkFunction}'s (which then keeps the key's one timer at {@link IntegrityState#timerAt}).
+     */
+    void bind(ValueState<IntegrityState> state, MetricGroup metrics) {
+        trailState = state;
+        alerts = metrics.counter("integrity_alerts");
+        beforeTrail = metrics.counter("integrity_reports_before_trail");
     }
 
     @Override
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchAlert> out) throws Exception {
-        if (signal.kind != BranchSignal.Kind.REPORT && signal.kind != BranchSignal.Kind.CLOSED) return;
-        TimerService timers = ctx.timerService();
+        onSignal(signal, ctx.timerService(), out);
+    }
+
+    /** Judges (or buffers) a report or CLOSED; ignores other signals. */
+    void onSignal(BranchSignal signal, TimerService timers, Collector<BranchAlert> out) throws Exception {
+        if (!judged(signal.kind)) return;
         IntegrityState state = trailState.value();
         if (state == null) state = new IntegrityState();
         long watermark = timers.currentWatermark();
@@ -86,7 +100,15 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchAlert> out) throws Exception {
-        TimerService timers = ctx.timerService();
+        onTimer(timestamp, ctx.timerService(), ctx.getCurrentKey(), out);
+    }
+
+    /** The signals it judges: reports and CLOSED. */
+    static boolean judged(BranchSignal.Kind kind) {
+        return kind == BranchSignal.Kind.REPORT || kind == BranchSignal.Kind.CLOSED;
+    }
+
+    void onTimer(long timestamp, TimerService timers, String key, Collector<BranchAlert> out) throws Exception {
         IntegrityState state = trailState.value();
         if (state == null) return;
         if (state.timerAt == timestamp) state.timerAt = NONE;
@@ -98,7 +120,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
             long t = pending.heardAt(judged);
             // A cleanup due before these reports drops the trail first (they start a new one).
             if (state.started && state.cleanupAt != NONE && state.cleanupAt < t) state.resetTrail();
-            if (ids == null) ids = splitKey(ctx.getCurrentKey());
+            if (ids == null) ids = splitKey(key);
             for (; judged < pending.size && pending.heardAt(judged) == t; judged++) {
                 judge(state, pending.get(judged, ids[0], ids[1], state.constituencyId), out);
             }

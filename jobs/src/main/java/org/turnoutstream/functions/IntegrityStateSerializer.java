@@ -44,23 +44,32 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
 
     @Override
     public void serialize(IntegrityState s, DataOutputView out) throws IOException {
+        serialize(s, 0, out);
+    }
+
+    /** Its times as differences from {@code base} (0: as they are), read back by {@link #deserialize(long, DataInputView)}. */
+    void serialize(IntegrityState s, long base, DataOutputView out) throws IOException {
         writeNullableString(s.constituencyId, out);
         out.writeBoolean(s.started);
         writeLong(s.size, out);
         writeDeltas(s.sequences, s.size, out);
         writeDeltas(s.ballots, s.size, out);
-        writeDeltas(s.times, s.size, out);
+        writeDeltas(s.times, s.size, base, out);
         for (int i = 0; i < s.size; i++) out.writeByte(s.flags[i]);
         writeTime(s.floorSequence, out);
         writeLong(s.floorMaxBallots, out);
-        writeTime(s.closedAt, out);
-        writeTime(s.cleanupAt, out);
-        writeTime(s.timerAt, out);
-        serialize((PendingSignals) s, out);
+        writeTime(s.closedAt, base, out);
+        writeTime(s.cleanupAt, base, out);
+        writeTime(s.timerAt, base, out);
+        serialize((PendingSignals) s, base, out);
     }
 
     @Override
     public IntegrityState deserialize(DataInputView in) throws IOException {
+        return deserialize(0, in);
+    }
+
+    IntegrityState deserialize(long base, DataInputView in) throws IOException {
         IntegrityState s = new IntegrityState();
         s.constituencyId = readNullableString(in);
         s.started = in.readBoolean();
@@ -68,15 +77,15 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         s.size = size;
         s.sequences = readDeltas(size, INITIAL_CAPACITY, in);
         s.ballots = readDeltas(size, INITIAL_CAPACITY, in);
-        s.times = readDeltas(size, INITIAL_CAPACITY, in);
+        s.times = readDeltas(size, INITIAL_CAPACITY, base, in);
         s.flags = new byte[s.sequences.length];
         for (int i = 0; i < size; i++) s.flags[i] = in.readByte();
         s.floorSequence = readTime(in);
         s.floorMaxBallots = readLong(in);
-        s.closedAt = readTime(in);
-        s.cleanupAt = readTime(in);
-        s.timerAt = readTime(in);
-        deserializePending(in, s);
+        s.closedAt = readTime(base, in);
+        s.cleanupAt = readTime(base, in);
+        s.timerAt = readTime(base, in);
+        deserializePending(in, s, base);
         return s;
     }
 

@@ -18,6 +18,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.functions.OutageFixtures.*;
 
@@ -48,6 +49,56 @@ class CompactStateSerializerTest {
         assertEquals(IntegrityStateSerializer.INSTANCE, TypeInformation.of(IntegrityState.class).createSerializer(config));
         assertEquals(BranchHistorySerializer.INSTANCE, TypeInformation.of(BranchHistory.class).createSerializer(config));
         assertEquals(BranchSignalSerializer.INSTANCE, TypeInformation.of(BranchSignal.class).createSerializer(config));
+        assertEquals(BranchWorkStateSerializer.INSTANCE, TypeInformation.of(BranchWorkState.class).createSerializer(config));
+    }
+
+    @Test
+    void aBranchsWorkStateReadsBackWithItsTimesAgainstOneBase() throws IOException {
+        BranchWorkState work = new BranchWorkState();
+        work.outage = new BranchOutageState();
+        work.outage.constituencyId = KARAJ;
+        work.outage.started = true;
+        work.outage.lastHeard = at(30, 0);
+        work.outage.lastChange = at(1, 0);
+        work.outage.deadline = at(31, 0);
+        work.outage.cleanupAt = Long.MAX_VALUE - 1; // far from the base: the difference wraps and still reads back
+        work.outage.timerAt = at(31, 0);
+        work.outage.pending().add(heartbeat(17, at(30, 20)));
+        work.integrity = new IntegrityState();
+        work.integrity.constituencyId = KARAJ;
+        work.integrity.started = true;
+        work.integrity.insert(0, 7, 120, at(29, 0));
+        work.integrity.insert(1, 8, 131, at(30, 0));
+        work.integrity.timerAt = at(30, 5);
+        work.integrity.pending().add(reportSignal(17, 9, 140, at(30, 5)));
+        work.history = new BranchHistory();
+        work.history.add(at(29, 0), 7, 120, new ArrayList<>());
+        work.history.add(at(30, 0), 8, 131, new ArrayList<>());
+        work.timerAt = at(30, 5);
+
+        BranchWorkState read = roundTrip(BranchWorkStateSerializer.INSTANCE, work);
+        assertEquals(at(30, 5), read.timerAt);
+        assertEquals(Long.MAX_VALUE - 1, read.outage.cleanupAt);
+        assertEquals(at(30, 20), read.outage.pending().heardAt(0));
+        assertEquals(BranchOutageState.NONE, read.outage.downSince);
+        assertEquals(at(29, 0), read.integrity.times[0]);
+        assertEquals(reportSignal(17, 9, 140, at(30, 5)), read.integrity.pending().get(0, ELECTION, karajBranch(17), KARAJ));
+        assertEquals(131, read.history.countAt(at(30, 0)));
+
+        BranchWorkState copy = BranchWorkStateSerializer.INSTANCE.copy(work);
+        assertNotSame(work.outage, copy.outage);
+        copy.integrity.pending().removeFirst(1);
+        assertEquals(1, work.integrity.pending().size, "the copy on write leaves the snapshot's state alone");
+
+        int separately = bytes(BranchHistorySerializer.INSTANCE, work.history).length + bytes(BranchOutageStateSerializer.INSTANCE, work.outage).length
+                + bytes(IntegrityStateSerializer.INSTANCE, work.integrity).length;
+        int together = bytes(BranchWorkStateSerializer.INSTANCE, work).length;
+        assertTrue(together < separately - 20, "one base instead of an epoch time each: " + together + " bytes, " + separately + " as three states");
+
+        BranchWorkState onlyHeard = new BranchWorkState();
+        onlyHeard.outage = new BranchOutageState();
+        assertNull(roundTrip(BranchWorkStateSerializer.INSTANCE, onlyHeard).history);
+        assertNull(roundTrip(BranchWorkStateSerializer.INSTANCE, new BranchWorkState()).outage);
     }
 
     @Test

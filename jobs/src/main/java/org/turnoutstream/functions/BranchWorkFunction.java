@@ -1,0 +1,174 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.turnoutstream.schemas.BranchAlert;
+
+import static org.turnoutstream.functions.BranchWorkState.NONE;
+
+/**
+ * The per-branch work of the live job in one keyed function, on every signal keyed by branch: the count
+ * ({@link BranchLatestCount}, on reports; deltas are the main output), the outage detector ({@link BranchOutageDetector},
+ * on every signal; {@link #STATUS_CHANGES}) and the integrity checks ({@link IntegrityChecks}, on reports and CLOSED;
+ * {@link #INTEGRITY_ALERTS}). Each part is the same code as the function of that name, with the same rules, counters
+ * and outputs; only where they keep their state differs.
+ *
+ * <p>Why one function: the three kept a keyed state each and the two timed ones a timer each, so a report looked its
+ * branch up three times in hash maps much larger than the CPU cache (most of the per-branch task's time), and a
+ * checkpoint wrote the branch's key five times. Here the branch is ONE state entry ({@link BranchWorkState}) with ONE
+ * event-time timer, at the earliest moment either timed part asked for. The parts record what they want in their
+ * state's {@code timerAt} (their timer calls go nowhere, {@link PartTimers}); after each record or timer this function
+ * moves the key's real timer there. When it fires, every part whose moment the watermark has passed runs, as its own
+ * timer would have fired: a part's output does not depend on when the other asked to be woken.
+ *
+ * <p>The detector's watermark survives a restore as in its own operator ({@link #operator()}).
+ */
+public class BranchWorkFunction extends KeyedProcessFunction<String, BranchSignal, BranchDelta>
+        implements WatermarkKeepingOperator.KeepsWatermark {
+    private static final long serialVersionUID = 1L;
+
+    public static final OutputTag<BranchStatusChange> STATUS_CHANGES =
+            new OutputTag<>("branch-status-changes", TypeInformation.of(BranchStatusChange.class));
+    public static final OutputTag<BranchAlert> INTEGRITY_ALERTS = new OutputTag<>("integrity-alerts", TypeInformation.of(BranchAlert.class));
+
+    private final BranchLatestCount count;
+    private final BranchOutageDetector outages;
+    private final IntegrityChecks integrity;
+
+    private transient ValueState<BranchWorkState> cells;
+    /** The entry of the key being processed; the parts' state views read and write its fields. */
+    private transient BranchWorkState current;
+    private transient PartTimers timers;
+    private transient SideOutput<BranchStatusChange> changes;
+    private transient SideOutput<BranchAlert> alerts;
+
+    public BranchWorkFunction(BranchLatestCount count, BranchOutageDetector outages, IntegrityChecks integrity) {
+        this.count = count;
+        this.outages = outages;
+        this.integrity = integrity;
+    }
+
+    /** The operator to run it in: the detector's watermark must survive a restore ({@link BranchOutageDetector#operator()}). */
+    public WatermarkKeepingOperator<String, BranchSignal, BranchDelta> operator() {
+        return new WatermarkKeepingOperator<>(this);
+    }
+
+    @Override
+    public void restoreWatermark(long watermark) {
+        outages.restoreWatermark(watermark);
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        cells = getRuntimeContext().getState(new ValueStateDescriptor<>("branch-work", TypeInformation.of(BranchWorkState.class)));
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        count.bind(new Part<>() {
+            @Override public BranchHistory value() { return current.history; }
+            @Override public void update(BranchHistory value) { current.history = value; }
+        }, metrics);
+        outages.bind(new Part<>() {
+            @Override public BranchOutageState value() { return current.outage; }
+            @Override public void update(BranchOutageState value) { current.outage = value; }
+        }, metrics);
+        integrity.bind(new Part<>() {
+            @Override public IntegrityState value() { return current.integrity; }
+            @Override public void update(IntegrityState value) { current.integrity = value; }
+        }, metrics);
+        timers = new PartTimers();
+        changes = new SideOutput<>(STATUS_CHANGES);
+        alerts = new SideOutput<>(INTEGRITY_ALERTS);
+    }
+
+    @Override
+    public void processElement(BranchSignal signal, Context ctx, Collector<BranchDelta> out) throws Exception {
+        BranchWorkState cell = cells.value();
+        current = cell == null ? new BranchWorkState() : cell;
+        TimerService real = ctx.timerService();
+        timers.real = real;
+        changes.ctx = ctx;
+        alerts.ctx = ctx;
+        String key = ctx.getCurrentKey();
+        if (signal.kind == BranchSignal.Kind.REPORT) count.count(signal.toReport(), real.currentWatermark(), out);
+        outages.onSignal(signal, timers, key, changes);
+        if (IntegrityChecks.judged(signal.kind)) integrity.onSignal(signal, timers, alerts);
+        settle(real);
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchDelta> out) throws Exception {
+        BranchWorkState cell = cells.value();
+        if (cell == null) return;
+        current = cell;
+        if (cell.timerAt == timestamp) cell.timerAt = NONE;
+        TimerService real = ctx.timerService();
+        timers.real = real;
+        changes.ctx = ctx;
+        alerts.ctx = ctx;
+        String key = ctx.getCurrentKey();
+        // Every part whose moment has come, as if its own timer fired (the watermark may have passed both at once).
+        long watermark = real.currentWatermark();
+        if (cell.outage != null && cell.outage.timerAt != BranchOutageState.NONE && cell.outage.timerAt <= watermark) {
+            outages.onTimer(cell.outage.timerAt, timers, key, changes);
+        }
+        if (cell.integrity != null && cell.integrity.timerAt != IntegrityState.NONE && cell.integrity.timerAt <= watermark) {
+            integrity.onTimer(cell.integrity.timerAt, timers, key, alerts);
+        }
+        settle(real);
+    }
+
+    /** Keeps the entry (or drops it when no part holds anything) and the key's timer at the earliest one a part wants. */
+    private void settle(TimerService real) throws Exception {
+        BranchWorkState cell = current;
+        long wanted = cell.isEmpty() ? NONE : cell.wantedTimer();
+        if (wanted != cell.timerAt) {
+            if (cell.timerAt != NONE) real.deleteEventTimeTimer(cell.timerAt);
+            if (wanted != NONE) real.registerEventTimeTimer(wanted);
+            cell.timerAt = wanted;
+        }
+        if (cell.isEmpty()) cells.clear();
+        else cells.update(cell);
+        current = null;
+    }
+
+    /** A part's keyed state: a field of the current entry. */
+    private abstract static class Part<S> implements ValueState<S> {
+        @Override public abstract S value();
+        @Override public abstract void update(S value);
+        @Override public void clear() { update(null); }
+    }
+
+    /**
+     * The timer service the parts see: the real watermark, and timer calls that go nowhere (each part keeps the moment
+     * it wants in its state; {@link #settle} registers the earliest).
+     */
+    private static final class PartTimers implements TimerService {
+        TimerService real;
+
+        @Override public long currentProcessingTime() { return real.currentProcessingTime(); }
+        @Override public long currentWatermark() { return real.currentWatermark(); }
+        @Override public void registerEventTimeTimer(long time) {}
+        @Override public void deleteEventTimeTimer(long time) {}
+        @Override public void registerProcessingTimeTimer(long time) { throw new UnsupportedOperationException("no processing-time timers here"); }
+        @Override public void deleteProcessingTimeTimer(long time) { throw new UnsupportedOperationException("no processing-time timers here"); }
+    }
+
+    /** A part's output: a side output of this function. */
+    private static final class SideOutput<T> implements Collector<T> {
+        private final OutputTag<T> tag;
+        Context ctx;
+
+        SideOutput(OutputTag<T> tag) {
+            this.tag = tag;
+        }
+
+        @Override public void collect(T record) { ctx.output(tag, record); }
+        @Override public void close() {}
+    }
+}

@@ -1,0 +1,35 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
+/**
+ * Everything {@link BranchWorkFunction} keeps about one branch, in ONE keyed state entry: the count's history, the
+ * outage detector's state and the integrity trail (each null while that part has nothing), and the key's one event-time
+ * timer, at the earliest moment either timed part asked for ({@link BranchOutageState#timerAt},
+ * {@link IntegrityState#timerAt}).
+ */
+@TypeInfo(BranchWorkStateSerializer.Factory.class)
+public final class BranchWorkState {
+    public static final long NONE = Long.MIN_VALUE;
+
+    public BranchHistory history;
+    public BranchOutageState outage;
+    public IntegrityState integrity;
+    /** The event-time timer registered for the key (NONE if none). */
+    public long timerAt = NONE;
+
+    public BranchWorkState() {}
+
+    /** True when no part keeps anything: the entry can go. */
+    boolean isEmpty() {
+        return history == null && outage == null && integrity == null;
+    }
+
+    /** The earliest timer a part asked for, NONE if none. */
+    long wantedTimer() {
+        long at = Long.MAX_VALUE;
+        if (outage != null && outage.timerAt != BranchOutageState.NONE) at = outage.timerAt;
+        if (integrity != null && integrity.timerAt != IntegrityState.NONE) at = Math.min(at, integrity.timerAt);
+        return at == Long.MAX_VALUE ? NONE : at;
+    }
+}

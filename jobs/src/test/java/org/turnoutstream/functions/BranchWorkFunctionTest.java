@@ -1,0 +1,345 @@
+package org.turnoutstream.functions;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.junit.jupiter.api.Test;
+import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.Config;
+import org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.Run;
+import org.turnoutstream.functions.OutageReferenceModel.Arrive;
+import org.turnoutstream.functions.OutageReferenceModel.Step;
+import org.turnoutstream.functions.OutageReferenceModel.Watermark;
+import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.testing.NoGenericTypes;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.generate;
+import static org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.property;
+
+/**
+ * Differential: {@link BranchWorkFunction} (the count, the outage detector and the integrity checks on one state entry
+ * and one timer per branch) against the three functions as separate keyed operators, each with its own state and timers,
+ * fed as the separate topology feeds them (every signal to the detector, reports and CLOSED to the integrity checks,
+ * reports to the count). Random runs of {@link BranchOutageDetectorDifferentialTest#generate} (outages, silences, same-
+ * millisecond signals, late ones, closings, the end of the election), with reports made to regress, jump and repeat so
+ * the integrity checks raise alerts and the count corrects itself. Each branch's deltas, status changes and alerts must
+ * be the same, in the same order; also across restores from a snapshot, on two subtasks, and in BATCH.
+ */
+class BranchWorkFunctionTest {
+    static final TurnoutGrid GRID = new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(2));
+    static final IntegrityRules RULES = new IntegrityRules(30, 5, Duration.ofMinutes(1), Duration.ofMinutes(2));
+    static final int MAX_PARALLELISM = 128;
+
+    @Test
+    void streamingGivesWhatTheSeparateFunctionsGive() {
+        property("branch work, streaming", 300, r -> withIntegrityFaults(r, generate(r, false)), run -> mismatch(run, 1));
+    }
+
+    @Test
+    void restoredFromASnapshotMidStreamItGivesWhatTheSeparateFunctionsGive() {
+        property("branch work, restore", 200, r -> withIntegrityFaults(r, generate(r, true)), run -> mismatch(run, 1));
+    }
+
+    @Test
+    void onTwoSubtasksItGivesWhatTheSeparateFunctionsGive() {
+        property("branch work, parallelism 2", 150, r -> withIntegrityFaults(r, generate(r, r.nextInt(4) == 0)), run -> mismatch(run, 2));
+    }
+
+    @Test
+    void inBatchModeItGivesWhatTheSeparateFunctionsGive() {
+        property("branch work, batch", 200, r -> withIntegrityFaults(r, generate(r, false)), BranchWorkFunctionTest::batchMismatch);
+    }
+
+    /** What the fusion is for: one state entry per branch, and never more timers than the separate functions keep. */
+    @Test
+    void aBranchIsOneStateEntryWithAtMostOneTimer() throws Exception {
+        Run run = withIntegrityFaults(new Random(7), generate(new Random(7), false));
+        List<Step> open = new ArrayList<>();
+        for (Step step : run.steps()) if (step instanceof Arrive || (step instanceof Watermark w && w.time() < lastHeard(run) - 60_000)) open.add(step);
+        try (Sides sides = new Sides(run.config(), 1)) {
+            for (Step step : open) sides.play(step);
+            assertNull(compare(sides.separate, sides.fused));
+            int branches = (int) open.stream().filter(s -> s instanceof Arrive).map(s -> ((Arrive) s).signal().branchKey()).distinct().count();
+            var fused = sides.fusedHarnesses.get(0);
+            assertTrue(fused.numKeyedStateEntries() > 0 && fused.numKeyedStateEntries() <= branches,
+                    fused.numKeyedStateEntries() + " entries for " + branches + " branches");
+            int separateEntries = sides.detectors.get(0).numKeyedStateEntries() + sides.integrity.get(0).numKeyedStateEntries()
+                    + sides.counts.get(0).numKeyedStateEntries();
+            assertTrue(separateEntries > fused.numKeyedStateEntries(), "the separate functions keep " + separateEntries);
+            int separateTimers = sides.detectors.get(0).numEventTimeTimers() + sides.integrity.get(0).numEventTimeTimers();
+            assertTrue(fused.numEventTimeTimers() > 0 && fused.numEventTimeTimers() <= Math.min(branches, separateTimers),
+                    fused.numEventTimeTimers() + " timers for " + branches + " branches (separate: " + separateTimers + ")");
+        }
+    }
+
+    static long lastHeard(Run run) {
+        long last = Long.MIN_VALUE;
+        for (Step step : run.steps()) if (step instanceof Arrive a) last = Math.max(last, a.signal().heardAt);
+        return last;
+    }
+
+    /** Some reports regress, jump (too fast for {@link #RULES}) or repeat an earlier sequence. */
+    static Run withIntegrityFaults(Random r, Run run) {
+        Map<String, List<BranchSignal>> reports = new TreeMap<>();
+        for (Step step : run.steps()) {
+            if (!(step instanceof Arrive a) || a.signal().kind != BranchSignal.Kind.REPORT) continue;
+            BranchSignal s = a.signal();
+            List<BranchSignal> before = reports.computeIfAbsent(s.branchKey(), k -> new ArrayList<>());
+            int dice = r.nextInt(20);
+            if (dice == 0) s.ballotsCast = Math.max(0, s.ballotsCast - 1 - r.nextInt(30));
+            else if (dice == 1) s.ballotsCast += 200 + r.nextInt(300);
+            else if (dice == 2 && !before.isEmpty()) {
+                BranchSignal earlier = before.get(r.nextInt(before.size()));
+                s.sequence = earlier.sequence;
+                if (r.nextBoolean()) s.ballotsCast = earlier.ballotsCast; // an exact duplicate, or a conflicting one
+            }
+            before.add(s);
+        }
+        return run;
+    }
+
+    // ---------------------------------------------------------------- the two sides
+
+    /** The separate functions and the fused one, each on {@code parallelism} subtasks, fed the same steps. */
+    static final class Sides implements AutoCloseable {
+        final Config config;
+        final int parallelism;
+        final List<KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchStatusChange>> detectors = new ArrayList<>();
+        final List<KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchAlert>> integrity = new ArrayList<>();
+        final List<KeyedOneInputStreamOperatorTestHarness<String, BranchReport, BranchDelta>> counts = new ArrayList<>();
+        final List<KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchDelta>> fusedHarnesses = new ArrayList<>();
+        /** Per branch and output: "key delta|change|alert" -> what came out, in order. */
+        final Map<String, List<String>> separate = new TreeMap<>();
+        final Map<String, List<String>> fused = new TreeMap<>();
+        long checkpoint;
+
+        Sides(Config config, int parallelism) throws Exception {
+            this.config = config;
+            this.parallelism = parallelism;
+            for (int i = 0; i < parallelism; i++) {
+                detectors.add(opened(newDetector(i)));
+                integrity.add(opened(newIntegrity(i)));
+                counts.add(opened(newCount(i)));
+                fusedHarnesses.add(opened(newFused(i)));
+            }
+        }
+
+        static <H extends KeyedOneInputStreamOperatorTestHarness<?, ?, ?>> H opened(H harness) throws Exception {
+            harness.open();
+            return harness;
+        }
+
+        <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> harness(OneInputStreamOperator<IN, OUT> operator,
+                                                                                 KeySelector<IN, String> key, int subtask) throws Exception {
+            return NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING,
+                    parallelism == 1 ? 1 : MAX_PARALLELISM, parallelism, subtask));
+        }
+
+        KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchStatusChange> newDetector(int subtask) throws Exception {
+            return harness(config.detector().operator(), BranchSignal::branchKey, subtask);
+        }
+
+        KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchAlert> newIntegrity(int subtask) throws Exception {
+            return harness(new KeyedProcessOperator<>(new IntegrityChecks(RULES, config.hours())), BranchSignal::branchKey, subtask);
+        }
+
+        KeyedOneInputStreamOperatorTestHarness<String, BranchReport, BranchDelta> newCount(int subtask) throws Exception {
+            return harness(new KeyedProcessOperator<>(new BranchLatestCount(GRID)), BranchReport::branchKey, subtask);
+        }
+
+        KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchDelta> newFused(int subtask) throws Exception {
+            return harness(fusedFunction(config).operator(), BranchSignal::branchKey, subtask);
+        }
+
+        void play(Step step) throws Exception {
+            if (step instanceof Arrive a) {
+                BranchSignal s = a.signal();
+                int i = parallelism == 1 ? 0 : KeyGroupRangeAssignment.assignKeyToParallelOperator(s.branchKey(), MAX_PARALLELISM, parallelism);
+                detectors.get(i).processElement(copy(s), s.heardAt);
+                if (IntegrityChecks.judged(s.kind)) integrity.get(i).processElement(copy(s), s.heardAt);
+                if (s.kind == BranchSignal.Kind.REPORT) counts.get(i).processElement(s.toReport(), s.heardAt);
+                fusedHarnesses.get(i).processElement(copy(s), s.heardAt);
+                collect(s.branchKey());
+            } else if (step instanceof Watermark w) {
+                for (int i = 0; i < parallelism; i++) {
+                    detectors.get(i).processWatermark(w.time());
+                    integrity.get(i).processWatermark(w.time());
+                    counts.get(i).processWatermark(w.time());
+                    fusedHarnesses.get(i).processWatermark(w.time());
+                }
+                collect(null);
+            } else {
+                checkpoint++;
+                for (int i = 0; i < parallelism; i++) {
+                    final int subtask = i;
+                    detectors.set(i, restored(detectors.get(i), () -> newDetector(subtask)));
+                    integrity.set(i, restored(integrity.get(i), () -> newIntegrity(subtask)));
+                    counts.set(i, restored(counts.get(i), () -> newCount(subtask)));
+                    fusedHarnesses.set(i, restored(fusedHarnesses.get(i), () -> newFused(subtask)));
+                }
+            }
+        }
+
+        interface HarnessFactory<IN, OUT> {
+            KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> create() throws Exception;
+        }
+
+        <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> restored(
+                KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> old, HarnessFactory<IN, OUT> factory) throws Exception {
+            OperatorSubtaskState snapshot = old.snapshot(checkpoint, checkpoint);
+            old.close();
+            var restored = factory.create();
+            restored.setup();
+            restored.initializeState(snapshot);
+            restored.open();
+            return restored;
+        }
+
+        /** Takes what every harness emitted; deltas belong to the branch of the signal just played (the count has no timers). */
+        void collect(String deltasOf) {
+            for (int i = 0; i < parallelism; i++) {
+                for (BranchStatusChange c : detectors.get(i).extractOutputValues()) add(separate, c);
+                for (BranchAlert alert : integrity.get(i).extractOutputValues()) add(separate, alert);
+                for (BranchDelta d : counts.get(i).extractOutputValues()) add(separate, deltasOf, d);
+                var f = fusedHarnesses.get(i);
+                for (BranchDelta d : f.extractOutputValues()) add(fused, deltasOf, d);
+                for (BranchStatusChange c : values(f.getSideOutput(BranchWorkFunction.STATUS_CHANGES))) add(fused, c);
+                for (BranchAlert alert : values(f.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS))) add(fused, alert);
+                detectors.get(i).getOutput().clear();
+                integrity.get(i).getOutput().clear();
+                counts.get(i).getOutput().clear();
+                f.getOutput().clear();
+                if (f.getSideOutput(BranchWorkFunction.STATUS_CHANGES) != null) f.getSideOutput(BranchWorkFunction.STATUS_CHANGES).clear();
+                if (f.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS) != null) f.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS).clear();
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (var h : detectors) h.close();
+            for (var h : integrity) h.close();
+            for (var h : counts) h.close();
+            for (var h : fusedHarnesses) h.close();
+        }
+    }
+
+    static BranchWorkFunction fusedFunction(Config config) {
+        return new BranchWorkFunction(new BranchLatestCount(GRID), config.detector(), new IntegrityChecks(RULES, config.hours()));
+    }
+
+    static BranchSignal copy(BranchSignal s) {
+        return BranchSignalSerializer.INSTANCE.copy(s);
+    }
+
+    static <T> List<T> values(Collection<StreamRecord<T>> records) {
+        List<T> out = new ArrayList<>();
+        if (records != null) for (StreamRecord<T> r : records) out.add(r.getValue());
+        return out;
+    }
+
+    static void add(Map<String, List<String>> out, BranchStatusChange c) {
+        out.computeIfAbsent(c.election + '\u001f' + c.branchId + " change", k -> new ArrayList<>()).add(c.toString());
+    }
+
+    static void add(Map<String, List<String>> out, BranchAlert a) {
+        out.computeIfAbsent(a.getElection() + '\u001f' + a.getBranchId() + " alert", k -> new ArrayList<>()).add(a.toString());
+    }
+
+    static void add(Map<String, List<String>> out, String key, BranchDelta d) {
+        out.computeIfAbsent(key + " delta", k -> new ArrayList<>()).add(d.toString());
+    }
+
+    static String mismatch(Run run, int parallelism) throws Exception {
+        try (Sides sides = new Sides(run.config(), parallelism)) {
+            for (Step step : run.steps()) sides.play(step);
+            String diff = compare(sides.separate, sides.fused);
+            if (diff != null) return diff;
+            int separateEntries = 0, fusedEntries = 0;
+            for (int i = 0; i < parallelism; i++) {
+                separateEntries += sides.detectors.get(i).numKeyedStateEntries() + sides.integrity.get(i).numKeyedStateEntries()
+                        + sides.counts.get(i).numKeyedStateEntries();
+                fusedEntries += sides.fusedHarnesses.get(i).numKeyedStateEntries();
+                if (sides.fusedHarnesses.get(i).numEventTimeTimers() > sides.fusedHarnesses.get(i).numKeyedStateEntries()) {
+                    return "subtask " + i + " keeps " + sides.fusedHarnesses.get(i).numEventTimeTimers() + " timers for "
+                            + sides.fusedHarnesses.get(i).numKeyedStateEntries() + " branches\n";
+                }
+            }
+            if ((separateEntries == 0) != (fusedEntries == 0)) {
+                return "the separate functions keep " + separateEntries + " state entries, the fused one " + fusedEntries + "\n";
+            }
+            return null;
+        }
+    }
+
+    static String batchMismatch(Run run) throws Exception {
+        List<BranchSignal> all = BranchOutageDetectorDifferentialTest.batchInput(run);
+        Map<String, List<String>> separate = new TreeMap<>();
+        Map<String, List<String>> fused = new TreeMap<>();
+        var detector = BatchModeHarness.run(run.config().detector(), BranchSignal::branchKey, s -> s.heardAt, copies(all, false));
+        var checks = BatchModeHarness.run(new IntegrityChecks(RULES, run.config().hours()), BranchSignal::branchKey, s -> s.heardAt, copies(all, true));
+        List<BranchReport> reports = new ArrayList<>();
+        for (BranchSignal s : all) if (s.kind == BranchSignal.Kind.REPORT) reports.add(s.toReport());
+        var count = BatchModeHarness.run(new BranchLatestCount(GRID), BranchReport::branchKey, r -> r.receivedAt, reports);
+        var work = BatchModeHarness.run(fusedFunction(run.config()), BranchSignal::branchKey, s -> s.heardAt, copies(all, false));
+        try {
+            for (BranchStatusChange c : detector.extractOutputValues()) add(separate, c);
+            for (BranchAlert a : checks.extractOutputValues()) add(separate, a);
+            for (BranchStatusChange c : values(work.getSideOutput(BranchWorkFunction.STATUS_CHANGES))) add(fused, c);
+            for (BranchAlert a : values(work.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS))) add(fused, a);
+            // deltas carry no branch: in BATCH each side emits them key by key, in the same order
+            for (BranchDelta d : count.extractOutputValues()) add(separate, "all", d);
+            for (BranchDelta d : work.extractOutputValues()) add(fused, "all", d);
+            return compare(separate, fused);
+        } finally {
+            detector.close();
+            checks.close();
+            count.close();
+            work.close();
+        }
+    }
+
+    static List<BranchSignal> copies(List<BranchSignal> signals, boolean judgedOnly) {
+        List<BranchSignal> out = new ArrayList<>();
+        for (BranchSignal s : signals) if (!judgedOnly || IntegrityChecks.judged(s.kind)) out.add(copy(s));
+        return out;
+    }
+
+    /** Null when both sides gave every branch the same outputs in the same order; else what differs. */
+    static String compare(Map<String, List<String>> separate, Map<String, List<String>> fused) {
+        StringBuilder diff = new StringBuilder();
+        TreeSet<String> keys = new TreeSet<>(separate.keySet());
+        keys.addAll(fused.keySet());
+        for (String key : keys) {
+            List<String> a = separate.getOrDefault(key, List.of());
+            List<String> b = fused.getOrDefault(key, List.of());
+            if (!a.equals(b)) diff.append(key.replace('\u001f', '/')).append(":\n  separate: ").append(a).append("\n  fused:    ").append(b).append('\n');
+        }
+        return diff.length() == 0 ? null : diff.toString();
+    }
+
+    @Test
+    void theComparisonSeesADifference() {
+        // the check itself: a run whose fused side loses an alert must be reported
+        Map<String, List<String>> a = Map.of("e\u001fb alert", List.of("x", "y"));
+        Map<String, List<String>> b = Map.of("e\u001fb alert", List.of("x"));
+        assertEquals("e/b alert:\n  separate: [x, y]\n  fused:    [x]\n", compare(a, b));
+        assertNull(compare(a, a));
+    }
+}
