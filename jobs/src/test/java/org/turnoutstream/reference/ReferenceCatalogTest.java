@@ -88,6 +88,33 @@ class ReferenceCatalogTest {
         assertTrue(copy.election("2024-r2").orElseThrow().branch(karajBranch(17)).isPresent());
     }
 
+    /**
+     * Flink keeps the serialized form of every function in its task's configuration for the task's life, and the live job
+     * ships the catalog in a dozen functions: the national catalog must be small there, and read back the same.
+     */
+    @Test
+    void theNationalCatalogShipsInAFewHundredKilobytesAndReadsBackTheSame() throws Exception {
+        Election national = ReferenceGenerator.generate(ReferenceGenerator.Params.national());
+        ElectionCatalog catalog = ElectionCatalog.of(national);
+        byte[] shipped = org.apache.flink.util.InstantiationUtil.serializeObject(catalog);
+        assertTrue(shipped.length < 1_000_000, "the national catalog takes " + shipped.length + " bytes in a job graph");
+
+        // another JVM: no instance of this catalog there yet, so it is rebuilt from the bytes
+        ElectionCatalog copy;
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(shipped))) {
+            copy = (ElectionCatalog) in.readObject();
+        }
+        Election read = copy.election(national.id()).orElseThrow();
+        assertEquals(national.constituencies(), read.constituencies());
+        assertEquals(national.branches(), read.branches());
+        assertEquals(national.eligibleVoters(), read.eligibleVoters());
+        assertEquals(national.provinces(), read.provinces());
+        Branch some = national.branches().get(12_345);
+        assertEquals(some, read.branch(some.id()).orElseThrow());
+        assertEquals(national.branchesIn(some.constituencyId()), read.branchesIn(some.constituencyId()));
+        assertEquals(national.eligibleVoters("Tehran"), read.eligibleVoters("Tehran"));
+    }
+
     /** A job ships the catalog in every function that uses it: a JVM keeps one copy of each loaded catalog, not one per function. */
     @Test
     void copiesOfOneCatalogShippedToAJvmAreOneInstanceThere() throws Exception {
