@@ -91,7 +91,7 @@ public final class BenchJobs {
         RegistryConfig registry = RegistryConfig.of(options.registryUrl);
         SingleOutputStreamOperator<RawRecord> turnout = env
                 .fromSource(source(options.bootstrapServers, options.groupId, options.bounded, options.turnoutTopic, connectivityTopic),
-                        LiveTurnoutJob.sourceWatermarks(LiveTurnoutJob.settings(options)), "kafka: both topics").uid("bench-source")
+                        LiveTurnoutJob.kafkaWatermarks(options), "kafka: both topics").uid("bench-source")
                 .process(new SplitByTopic(options.turnoutTopic)).name("split by topic").uid("bench-split");
         DataStream<RawRecord> connectivity = turnout.getSideOutput(SplitByTopic.CONNECTIVITY);
         LiveTurnoutJob.Sinks sinks = new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options),

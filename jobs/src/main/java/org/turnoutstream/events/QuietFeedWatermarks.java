@@ -4,6 +4,7 @@ import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.util.clock.RelativeClock;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -48,7 +49,13 @@ public final class QuietFeedWatermarks<T> implements WatermarkGenerator<T> {
      * a bounded replay that reads one partition ahead of another does not make the other's records late.
      */
     public static WatermarkStrategy<RawRecord> forRecords(Duration maxOutOfOrderness, Duration quietAfter) {
-        WatermarkStrategy<RawRecord> strategy = context -> new QuietFeedWatermarks<>(maxOutOfOrderness, quietAfter, System::currentTimeMillis);
+        // Silence is measured on the source's input-activity clock: wall-clock time, but stopped while the source may
+        // not read (back-pressured, or paused by watermark alignment). A partition held back is not a quiet feed: its
+        // watermark must not move ahead of records it has not been allowed to read yet, or they would turn up late.
+        WatermarkStrategy<RawRecord> strategy = context -> {
+            RelativeClock activity = context.getInputActivityClock();
+            return new QuietFeedWatermarks<>(maxOutOfOrderness, quietAfter, activity::relativeTimeMillis);
+        };
         return strategy.withTimestampAssigner((record, kafkaTimestamp) -> record.heardAt(kafkaTimestamp));
     }
 

@@ -68,11 +68,11 @@ public final class LiveTurnoutJob {
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
         DataStream<RawRecord> turnoutRecords = env
-                .fromSource(turnoutSource(options), sourceWatermarks(settings), "kafka: " + options.turnoutTopic)
+                .fromSource(turnoutSource(options), kafkaWatermarks(options), "kafka: " + options.turnoutTopic)
                 .uid("turnout-source");
 
         DataStream<RawRecord> connectivityRecords = env
-                .fromSource(connectivitySource(options), sourceWatermarks(settings), "kafka: " + options.connectivityTopic)
+                .fromSource(connectivitySource(options), kafkaWatermarks(options), "kafka: " + options.connectivityTopic)
                 .uid("connectivity-source");
 
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
@@ -151,6 +151,28 @@ public final class LiveTurnoutJob {
      */
     public static WatermarkStrategy<RawRecord> sourceWatermarks(TurnoutSettings settings) {
         return QuietFeedWatermarks.forRecords(settings.maxOutOfOrderness(), settings.quietFeedAfter());
+    }
+
+    /** The alignment group of the Kafka sources: every partition of both topics, across subtasks. */
+    public static final String ALIGNMENT_GROUP = "turnout-feeds";
+    /** How often the sources agree on the slowest watermark; a paused partition waits at most this long to resume. */
+    static final Duration ALIGNMENT_INTERVAL = Duration.ofMillis(100);
+
+    /**
+     * {@link #sourceWatermarks} for Kafka sources, aligned ({@code --max-watermark-drift}): a partition whose watermark
+     * is more than the drift ahead of the slowest partition of either topic pauses until that one catches up. Without
+     * it a catch-up or replay reads some partitions minutes (in event time) ahead of others (a partition of reports
+     * covers more of the day per megabyte than one of heartbeats), and every branch buffers the signals of those minutes
+     * until the watermark passes them: most of the heap and the checkpoint in the bench. Pausing a partition changes only
+     * when its records are read, never what is counted: a record is late only against its own partition's watermark
+     * ({@link QuietFeedWatermarks}, whose quiet-feed clock stops while a partition is paused). The announcement interval
+     * is short because Flink 2.2 lets a paused partition resume only at the next one: a backlog is read at most
+     * drift/interval times real speed (600 by default).
+     */
+    public static WatermarkStrategy<RawRecord> kafkaWatermarks(JobOptions options) {
+        WatermarkStrategy<RawRecord> watermarks = sourceWatermarks(settings(options));
+        if (options.maxWatermarkDrift.isZero()) return watermarks;
+        return watermarks.withWatermarkAlignment(ALIGNMENT_GROUP, options.maxWatermarkDrift, ALIGNMENT_INTERVAL);
     }
 
     public static ConnectivitySettings connectivitySettings(JobOptions options, TurnoutSettings turnout) {

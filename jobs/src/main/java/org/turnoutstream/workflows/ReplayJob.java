@@ -5,6 +5,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.turnoutstream.config.JobOptions;
@@ -32,6 +33,11 @@ public final class ReplayJob {
         return LiveTurnoutJob.sourceWatermarks(LiveTurnoutJob.settings(options));
     }
 
+    /** A Kafka range is read aligned like the live job ({@link LiveTurnoutJob#kafkaWatermarks}); the archive's reader is not. */
+    static WatermarkStrategy<RawRecord> sourceWatermarks(JobOptions options, Source<RawRecord, ?, ?> source) {
+        return source instanceof KafkaSource ? LiveTurnoutJob.kafkaWatermarks(options) : sourceWatermarks(options);
+    }
+
     /**
      * Wires the replay. {@code options} must be the live job's counting options (grid, horizon, ...), with
      * {@code bounded} set; {@code speed} > 0 paces the records at that many times real speed from
@@ -47,10 +53,10 @@ public final class ReplayJob {
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
         DataStream<RawRecord> turnoutRecords = env
-                .fromSource(turnoutSource, sourceWatermarks(options), "replay: " + options.turnoutTopic).uid("turnout-source")
+                .fromSource(turnoutSource, sourceWatermarks(options, turnoutSource), "replay: " + options.turnoutTopic).uid("turnout-source")
                 .map(new Replayed(runId, speed, originMillis)).name("replayed turnout records").uid("replayed-turnout");
         DataStream<RawRecord> connectivityRecords = env
-                .fromSource(connectivitySource, sourceWatermarks(options), "replay: " + options.connectivityTopic).uid("connectivity-source")
+                .fromSource(connectivitySource, sourceWatermarks(options, connectivitySource), "replay: " + options.connectivityTopic).uid("connectivity-source")
                 .map(new Replayed(runId, speed, originMillis)).name("replayed connectivity records").uid("replayed-connectivity");
         LiveTurnoutJob.workflows(turnoutRecords, connectivityRecords, catalog, registry, options, sinks);
     }
