@@ -94,16 +94,27 @@ public class PendingSignals {
         return s;
     }
 
-    /** Drops the first {@code n} signals (applied); the array goes when nothing is left. */
+    /**
+     * Drops the first {@code n} signals (applied); the array goes when nothing is left, and shrinks to twice what is
+     * left once it is at most a quarter full (a burst, such as a gateway delivering what it held during an outage,
+     * does not keep its memory for the rest of the day).
+     */
     public void removeFirst(int n) {
         if (n <= 0) return;
         if (n >= size) {
             clear();
             return;
         }
-        System.arraycopy(signals, n * STRIDE, signals, 0, (size - n) * STRIDE);
         size -= n;
+        if (signals.length > SHRINK_ABOVE * STRIDE && size * 4 <= signals.length / STRIDE) {
+            signals = Arrays.copyOfRange(signals, n * STRIDE, (n + size * 2) * STRIDE);
+        } else {
+            System.arraycopy(signals, n * STRIDE, signals, 0, size * STRIDE);
+        }
     }
+
+    /** Buffers up to this many signals are never shrunk. */
+    static final int SHRINK_ABOVE = 8;
 
     public void clear() {
         size = 0;
