@@ -45,12 +45,15 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
 
     @Override
     public void serialize(BranchOutageState s, DataOutputView out) throws IOException {
-        serialize(s, 0, out);
+        serialize(s, 0, null, out);
     }
 
-    /** Its times as differences from {@code base} (0: as they are), read back by {@link #deserialize(long, DataInputView)}. */
-    void serialize(BranchOutageState s, long base, DataOutputView out) throws IOException {
-        writeNullableString(s.constituencyId, out);
+    /**
+     * Its times as differences from {@code base} (0: as they are) and its constituency as a reference when it is
+     * {@code knownConstituency}; read back by {@link #deserialize(long, String, DataInputView)}.
+     */
+    void serialize(BranchOutageState s, long base, String knownConstituency, DataOutputView out) throws IOException {
+        writeConstituency(s.constituencyId, knownConstituency, out);
         out.writeByte((s.started ? 1 : 0) | (s.closed ? 2 : 0) | (s.up ? 4 : 0));
         out.writeByte(s.downReason == null ? -1 : s.downReason.ordinal());
         out.writeByte(s.link == null ? -1 : s.link.ordinal());
@@ -65,12 +68,12 @@ public final class BranchOutageStateSerializer extends CompactStateSerializer<Br
 
     @Override
     public BranchOutageState deserialize(DataInputView in) throws IOException {
-        return deserialize(0, in);
+        return deserialize(0, null, in);
     }
 
-    BranchOutageState deserialize(long base, DataInputView in) throws IOException {
+    BranchOutageState deserialize(long base, String knownConstituency, DataInputView in) throws IOException {
         BranchOutageState s = new BranchOutageState();
-        s.constituencyId = readNullableString(in);
+        s.constituencyId = readConstituency(knownConstituency, in);
         int flags = in.readByte();
         s.started = (flags & 1) != 0;
         s.closed = (flags & 2) != 0;

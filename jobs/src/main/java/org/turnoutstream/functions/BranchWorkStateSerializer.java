@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * {@link BranchWorkState} in a checkpoint (see {@link CompactStateSerializer}): which parts are there (one byte), a
- * time base ({@link #timeBase}), the key's timer, then each part in its own format with its times against the base.
+ * time base ({@link #timeBase}), the key's timer, then each part in its own format with its times against the base
+ * (the integrity trail's constituency, the detector's as a rule, as one byte).
  */
 public final class BranchWorkStateSerializer extends CompactStateSerializer<BranchWorkState> {
     private static final long serialVersionUID = 1L;
@@ -41,8 +42,8 @@ public final class BranchWorkStateSerializer extends CompactStateSerializer<Bran
         writeLong(base, out);
         writeTime(s.timerAt, base, out);
         if (s.history != null) BranchHistorySerializer.INSTANCE.serialize(s.history, base, out);
-        if (s.outage != null) BranchOutageStateSerializer.INSTANCE.serialize(s.outage, base, out);
-        if (s.integrity != null) IntegrityStateSerializer.INSTANCE.serialize(s.integrity, base, out);
+        if (s.outage != null) BranchOutageStateSerializer.INSTANCE.serialize(s.outage, base, null, out);
+        if (s.integrity != null) IntegrityStateSerializer.INSTANCE.serialize(s.integrity, base, s.outage == null ? null : s.outage.constituencyId, out);
     }
 
     @Override
@@ -52,8 +53,10 @@ public final class BranchWorkStateSerializer extends CompactStateSerializer<Bran
         long base = readLong(in);
         s.timerAt = readTime(base, in);
         if ((parts & HISTORY) != 0) s.history = BranchHistorySerializer.INSTANCE.deserialize(base, in);
-        if ((parts & OUTAGE) != 0) s.outage = BranchOutageStateSerializer.INSTANCE.deserialize(base, in);
-        if ((parts & INTEGRITY) != 0) s.integrity = IntegrityStateSerializer.INSTANCE.deserialize(base, in);
+        if ((parts & OUTAGE) != 0) s.outage = BranchOutageStateSerializer.INSTANCE.deserialize(base, null, in);
+        if ((parts & INTEGRITY) != 0) {
+            s.integrity = IntegrityStateSerializer.INSTANCE.deserialize(base, s.outage == null ? null : s.outage.constituencyId, in);
+        }
         return s;
     }
 

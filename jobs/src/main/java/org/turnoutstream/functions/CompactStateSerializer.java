@@ -91,6 +91,24 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
         return in.readBoolean() ? StringValue.readString(in) : null;
     }
 
+    /**
+     * A constituency id that another part of the same state may already have written ({@code known}, null if none):
+     * then one byte instead of the id. Without a known id the bytes are those of {@link #writeNullableString}.
+     */
+    static void writeConstituency(String id, String known, DataOutputView out) throws IOException {
+        if (id != null && id.equals(known)) out.writeByte(2);
+        else writeNullableString(id, out);
+    }
+
+    static String readConstituency(String known, DataInputView in) throws IOException {
+        int marker = in.readUnsignedByte();
+        if (marker == 2) {
+            if (known == null) throw new IOException("malformed state: a constituency refers to one not written before");
+            return known;
+        }
+        return marker == 0 ? null : StringValue.readString(in);
+    }
+
     /** A time that may be NONE (Long.MIN_VALUE, as in the state classes): a marker byte, then the var-int. */
     static void writeTime(long t, DataOutputView out) throws IOException {
         writeTime(t, 0, out);

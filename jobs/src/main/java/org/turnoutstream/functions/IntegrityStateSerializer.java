@@ -44,12 +44,15 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
 
     @Override
     public void serialize(IntegrityState s, DataOutputView out) throws IOException {
-        serialize(s, 0, out);
+        serialize(s, 0, null, out);
     }
 
-    /** Its times as differences from {@code base} (0: as they are), read back by {@link #deserialize(long, DataInputView)}. */
-    void serialize(IntegrityState s, long base, DataOutputView out) throws IOException {
-        writeNullableString(s.constituencyId, out);
+    /**
+     * Its times as differences from {@code base} (0: as they are) and its constituency as a reference when it is
+     * {@code knownConstituency}; read back by {@link #deserialize(long, String, DataInputView)}.
+     */
+    void serialize(IntegrityState s, long base, String knownConstituency, DataOutputView out) throws IOException {
+        writeConstituency(s.constituencyId, knownConstituency, out);
         out.writeBoolean(s.started);
         writeLong(s.size, out);
         writeDeltas(s.sequences, s.size, out);
@@ -66,12 +69,12 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
 
     @Override
     public IntegrityState deserialize(DataInputView in) throws IOException {
-        return deserialize(0, in);
+        return deserialize(0, null, in);
     }
 
-    IntegrityState deserialize(long base, DataInputView in) throws IOException {
+    IntegrityState deserialize(long base, String knownConstituency, DataInputView in) throws IOException {
         IntegrityState s = new IntegrityState();
-        s.constituencyId = readNullableString(in);
+        s.constituencyId = readConstituency(knownConstituency, in);
         s.started = in.readBoolean();
         int size = (int) readLong(in);
         s.size = size;

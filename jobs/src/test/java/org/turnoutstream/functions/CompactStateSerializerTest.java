@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.functions.OutageFixtures.*;
 
@@ -94,6 +95,15 @@ class CompactStateSerializerTest {
                 + bytes(IntegrityStateSerializer.INSTANCE, work.integrity).length;
         int together = bytes(BranchWorkStateSerializer.INSTANCE, work).length;
         assertTrue(together < separately - 20, "one base instead of an epoch time each: " + together + " bytes, " + separately + " as three states");
+
+        assertEquals(KARAJ, read.integrity.constituencyId);
+        assertSame(read.outage.constituencyId, read.integrity.constituencyId, "the constituency is written once");
+        work.integrity.constituencyId = "karaj-west"; // the parts may name different ones
+        BranchWorkState other = roundTrip(BranchWorkStateSerializer.INSTANCE, work);
+        assertEquals("karaj-west", other.integrity.constituencyId);
+        assertEquals(KARAJ, other.outage.constituencyId);
+        work.outage = null;
+        assertEquals("karaj-west", roundTrip(BranchWorkStateSerializer.INSTANCE, work).integrity.constituencyId);
 
         BranchWorkState onlyHeard = new BranchWorkState();
         onlyHeard.outage = new BranchOutageState();

@@ -52,7 +52,7 @@ class SourceAlignmentTest {
     void theLiveJobsTwoTopicsAreReadAsOneAlignedGroup() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
         LiveTurnoutJob.define(env, options());
-        assertEquals(Map.of("kafka: branch.turnout", "turnout-feeds PT1M every PT0.1S", "kafka: branch.connectivity", "turnout-feeds PT1M every PT0.1S"),
+        assertEquals(Map.of("kafka: branch.turnout", "turnout-feeds PT5M every PT1S", "kafka: branch.connectivity", "turnout-feeds PT5M every PT1S"),
                 alignment(env));
 
         StreamExecutionEnvironment unaligned = StreamExecutionEnvironment.createLocalEnvironment(2);
@@ -60,8 +60,8 @@ class SourceAlignmentTest {
         assertEquals(Map.of("kafka: branch.turnout", "off", "kafka: branch.connectivity", "off"), alignment(unaligned));
 
         StreamExecutionEnvironment wider = StreamExecutionEnvironment.createLocalEnvironment(2);
-        LiveTurnoutJob.define(wider, options("--max-watermark-drift", "5m"));
-        assertEquals("turnout-feeds PT5M every PT0.1S", alignment(wider).get("kafka: branch.turnout"));
+        LiveTurnoutJob.define(wider, options("--max-watermark-drift", "10m"));
+        assertEquals("turnout-feeds PT10M every PT1S", alignment(wider).get("kafka: branch.turnout"));
     }
 
     @Test
@@ -71,7 +71,7 @@ class SourceAlignmentTest {
                 LiveTurnoutJob.deadLetterSink(options), LiveTurnoutJob.alertSink(options, RegistryConfig.of(options.registryUrl)));
         StreamExecutionEnvironment kafka = StreamExecutionEnvironment.createLocalEnvironment(2);
         ReplayJob.define(kafka, options, "run-1", LiveTurnoutJob.turnoutSource(options), LiveTurnoutJob.connectivitySource(options), sinks, 0, -1);
-        assertEquals(Map.of("replay: branch.turnout", "turnout-feeds PT1M every PT0.1S", "replay: branch.connectivity", "turnout-feeds PT1M every PT0.1S"),
+        assertEquals(Map.of("replay: branch.turnout", "turnout-feeds PT5M every PT1S", "replay: branch.connectivity", "turnout-feeds PT5M every PT1S"),
                 alignment(kafka));
 
         StreamExecutionEnvironment fromArchive = StreamExecutionEnvironment.createLocalEnvironment(2);
@@ -80,6 +80,6 @@ class SourceAlignmentTest {
 
         StreamExecutionEnvironment bench = StreamExecutionEnvironment.createLocalEnvironment(2);
         BenchJobs.defineReal(bench, options, "branch.connectivity");
-        assertEquals(Map.of("kafka: both topics", "turnout-feeds PT1M every PT0.1S"), alignment(bench));
+        assertEquals(Map.of("kafka: both topics", "turnout-feeds PT5M every PT1S"), alignment(bench));
     }
 }
