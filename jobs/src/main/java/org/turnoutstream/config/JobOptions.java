@@ -101,7 +101,7 @@ public class JobOptions {
     @Option(names = "--quiet-feed-after", defaultValue = "30s", converter = DurationConverter.class, description = "Wall-clock silence after which event time is taken to pass at wall-clock speed, so the last points are still written; 0 disables (default: ${DEFAULT-VALUE}).")
     public Duration quietFeedAfter;
 
-    @Option(names = "--max-watermark-drift", defaultValue = "5m", converter = DurationConverter.class, description = "How far (event time) one Kafka partition may read ahead of the slowest one: a catch-up or replay then buffers at most this much of each branch's signals while waiting for the watermark; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-watermark-drift", defaultValue = "5m", converter = DurationConverter.class, description = "In --bounded runs (replays), how far (event time) one Kafka partition may read ahead of the slowest one, so each branch buffers at most this much of its signals while waiting for the watermark; 0 disables; live (unbounded) runs are never aligned (default: ${DEFAULT-VALUE}).")
     public Duration maxWatermarkDrift;
 
     @Option(names = "--feed-silent-after", defaultValue = "2m", converter = DurationConverter.class, description = "Wall-clock time without any event before FEED_SILENT is raised (cleared by FEED_RESUMED); 0 disables; off in --bounded runs (default: ${DEFAULT-VALUE}).")

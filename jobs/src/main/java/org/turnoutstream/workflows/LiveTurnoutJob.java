@@ -159,20 +159,24 @@ public final class LiveTurnoutJob {
     static final Duration ALIGNMENT_INTERVAL = Duration.ofSeconds(1);
 
     /**
-     * {@link #sourceWatermarks} for Kafka sources, aligned ({@code --max-watermark-drift}): a partition whose watermark
-     * is more than the drift ahead of the slowest partition of either topic pauses until that one catches up. Without
-     * it a catch-up or replay reads some partitions minutes (in event time) ahead of others (a partition of reports
-     * covers more of the day per megabyte than one of heartbeats), and every branch buffers the signals of those minutes
-     * until the watermark passes them: in a heap dump of the bench, 45,000 branches held 33 to 64 signals each (109 MB).
-     * Pausing a partition changes only when its records are read, never what is counted: a record is late only against
-     * its own partition's watermark ({@link QuietFeedWatermarks}, whose quiet-feed clock stops while a partition is
-     * paused). Flink 2.2 lets a paused partition resume only at the next announcement, so a backlog is read at most
-     * drift/interval times real speed (300 by default); a 1-minute drift announced every 100 ms paused and resumed the
-     * partitions so often that the bench read 21,000 events/s instead of ~290,000.
+     * {@link #sourceWatermarks} for Kafka sources; in a bounded run (a replay, the bench) aligned
+     * ({@code --max-watermark-drift}): a partition whose watermark is more than the drift ahead of the slowest partition
+     * of either topic pauses until that one catches up. Without it a replay reads some partitions minutes (in event
+     * time) ahead of others (a partition of reports covers more of the day per megabyte than one of heartbeats), and
+     * every branch buffers the signals of those minutes until the watermark passes them: in a heap dump of the bench,
+     * 45,000 branches held 33 to 64 signals each (109 MB). Pausing a partition changes only when its records are read,
+     * never what is counted: a record is late only against its own partition's watermark ({@link QuietFeedWatermarks},
+     * whose quiet-feed clock stops while a partition is paused). Flink 2.2 lets a paused partition resume only at the
+     * next announcement, so a backlog is read at most drift/interval times real speed (300 by default); a 1-minute
+     * drift announced every 100 ms paused and resumed the partitions so often that the bench read 21,000 events/s.
+     *
+     * <p>Never in an unbounded (live) run: there a quiet partition's watermark moves at wall-clock speed (the quiet
+     * feed), and a partition catching up on a backlog more than the drift ahead of it would be held to that speed.
+     * (Seen in the demo, whose feed runs at 900 times real speed: its last reports stayed unread.)
      */
     public static WatermarkStrategy<RawRecord> kafkaWatermarks(JobOptions options) {
         WatermarkStrategy<RawRecord> watermarks = sourceWatermarks(settings(options));
-        if (options.maxWatermarkDrift.isZero()) return watermarks;
+        if (!options.bounded || options.maxWatermarkDrift.isZero()) return watermarks;
         return watermarks.withWatermarkAlignment(ALIGNMENT_GROUP, options.maxWatermarkDrift, ALIGNMENT_INTERVAL);
     }
 

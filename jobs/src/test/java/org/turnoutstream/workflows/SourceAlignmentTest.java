@@ -22,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.turnoutstream.workflows.JobGraphTypesTest.options;
 
 /**
- * The Kafka sources of the live job, a Kafka replay and the bench read their partitions aligned (one group across both
+ * The Kafka sources of a bounded run (a Kafka replay, the bench) read their partitions aligned (one group across both
  * topics, at most {@code --max-watermark-drift} apart in event time); {@code --max-watermark-drift 0} reads them as
- * they come; the archive's reader is never aligned (it cannot pause a split).
+ * they come; a live (unbounded) run and the archive's reader (it cannot pause a split) are never aligned.
  */
 class SourceAlignmentTest {
 
@@ -49,18 +49,23 @@ class SourceAlignmentTest {
     }
 
     @Test
-    void theLiveJobsTwoTopicsAreReadAsOneAlignedGroup() {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2);
-        LiveTurnoutJob.define(env, options());
+    void aLiveJobIsNotAlignedABoundedOneIsAsOneGroupOverBothTopics() {
+        StreamExecutionEnvironment live = StreamExecutionEnvironment.createLocalEnvironment(2);
+        LiveTurnoutJob.define(live, options("--max-watermark-drift", "10m"));
+        assertEquals(Map.of("kafka: branch.turnout", "off", "kafka: branch.connectivity", "off"), alignment(live),
+                "a quiet partition would hold a catch-up to wall-clock speed");
+
+        StreamExecutionEnvironment bounded = StreamExecutionEnvironment.createLocalEnvironment(2);
+        LiveTurnoutJob.define(bounded, options("--bounded"));
         assertEquals(Map.of("kafka: branch.turnout", "turnout-feeds PT5M every PT1S", "kafka: branch.connectivity", "turnout-feeds PT5M every PT1S"),
-                alignment(env));
+                alignment(bounded));
 
         StreamExecutionEnvironment unaligned = StreamExecutionEnvironment.createLocalEnvironment(2);
-        LiveTurnoutJob.define(unaligned, options("--max-watermark-drift", "0"));
+        LiveTurnoutJob.define(unaligned, options("--bounded", "--max-watermark-drift", "0"));
         assertEquals(Map.of("kafka: branch.turnout", "off", "kafka: branch.connectivity", "off"), alignment(unaligned));
 
         StreamExecutionEnvironment wider = StreamExecutionEnvironment.createLocalEnvironment(2);
-        LiveTurnoutJob.define(wider, options("--max-watermark-drift", "10m"));
+        LiveTurnoutJob.define(wider, options("--bounded", "--max-watermark-drift", "10m"));
         assertEquals("turnout-feeds PT10M every PT1S", alignment(wider).get("kafka: branch.turnout"));
     }
 
