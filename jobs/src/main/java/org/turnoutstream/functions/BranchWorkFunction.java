@@ -23,7 +23,8 @@ import static org.turnoutstream.functions.BranchWorkState.NONE;
  * <p>Why one function: the three kept a keyed state each and the two timed ones a timer each, so a report looked its
  * branch up three times in hash maps much larger than the CPU cache (most of the per-branch task's time), and a
  * checkpoint wrote the branch's key five times. Here the branch is ONE state entry ({@link BranchWorkState}) with ONE
- * event-time timer, at the earliest moment either timed part asked for. The parts record what they want in their
+ * event-time timer, at the earliest moment either timed part asked for (the integrity part's up to
+ * {@link #INTEGRITY_LATENESS_MILLIS} later: the branch's next signal usually does it). The parts record what they want in their
  * state's {@code timerAt} (their timer calls go nowhere, {@link PartTimers}); after each record or timer this function
  * moves the key's real timer there. When it fires, every part whose moment the watermark has passed runs, as its own
  * timer would have fired: a part's output does not depend on when the other asked to be woken.
@@ -37,6 +38,15 @@ public class BranchWorkFunction extends KeyedProcessFunction<String, BranchSigna
     public static final OutputTag<BranchStatusChange> STATUS_CHANGES =
             new OutputTag<>("branch-status-changes", TypeInformation.of(BranchStatusChange.class));
     public static final OutputTag<BranchAlert> INTEGRITY_ALERTS = new OutputTag<>("integrity-alerts", TypeInformation.of(BranchAlert.class));
+
+    /**
+     * How much later (event time) than its own moment the integrity part may be woken by the key's timer: a report is
+     * judged when the watermark has passed the time it was heard, and the branch's next signal (heartbeats come every
+     * few seconds) judges it before that signal, so a report rarely needs a timer of its own. Before, each report moved
+     * the key's timer earlier and back (four operations on Flink's timer heap, a quarter of the per-branch task in JFR).
+     * Alerts are the same, at most this much later.
+     */
+    public static final long INTEGRITY_LATENESS_MILLIS = 10_000;
 
     private final BranchLatestCount count;
     private final BranchOutageDetector outages;
@@ -95,8 +105,12 @@ public class BranchWorkFunction extends KeyedProcessFunction<String, BranchSigna
         changes.ctx = ctx;
         alerts.ctx = ctx;
         String key = ctx.getCurrentKey();
-        if (signal.kind == BranchSignal.Kind.REPORT) count.count(signal.toReport(), real.currentWatermark(), out);
+        long watermark = real.currentWatermark();
+        if (signal.kind == BranchSignal.Kind.REPORT) count.count(signal.toReport(), watermark, out);
         outages.onSignal(signal, timers, key, changes);
+        // Reports the watermark has passed are judged now, before this signal, as their own timer would have judged
+        // them (the key's timer waits up to INTEGRITY_LATENESS longer for a signal of the branch to do it).
+        if (integrityDue(current, watermark)) integrity.onTimer(current.integrity.timerAt, timers, key, alerts);
         if (IntegrityChecks.judged(signal.kind)) integrity.onSignal(signal, timers, alerts);
         settle(real);
     }
@@ -117,16 +131,18 @@ public class BranchWorkFunction extends KeyedProcessFunction<String, BranchSigna
         if (cell.outage != null && cell.outage.timerAt != BranchOutageState.NONE && cell.outage.timerAt <= watermark) {
             outages.onTimer(cell.outage.timerAt, timers, key, changes);
         }
-        if (cell.integrity != null && cell.integrity.timerAt != IntegrityState.NONE && cell.integrity.timerAt <= watermark) {
-            integrity.onTimer(cell.integrity.timerAt, timers, key, alerts);
-        }
+        if (integrityDue(cell, watermark)) integrity.onTimer(cell.integrity.timerAt, timers, key, alerts);
         settle(real);
+    }
+
+    private static boolean integrityDue(BranchWorkState cell, long watermark) {
+        return cell.integrity != null && cell.integrity.timerAt != IntegrityState.NONE && cell.integrity.timerAt <= watermark;
     }
 
     /** Keeps the entry (or drops it when no part holds anything) and the key's timer at the earliest one a part wants. */
     private void settle(TimerService real) throws Exception {
         BranchWorkState cell = current;
-        long wanted = cell.isEmpty() ? NONE : cell.wantedTimer();
+        long wanted = cell.isEmpty() ? NONE : cell.wantedTimer(INTEGRITY_LATENESS_MILLIS);
         if (wanted != cell.timerAt) {
             if (cell.timerAt != NONE) real.deleteEventTimeTimer(cell.timerAt);
             if (wanted != NONE) real.registerEventTimeTimer(wanted);

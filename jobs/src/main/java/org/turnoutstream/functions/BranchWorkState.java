@@ -6,7 +6,7 @@ import org.apache.flink.api.common.typeinfo.TypeInfo;
  * Everything {@link BranchWorkFunction} keeps about one branch, in ONE keyed state entry: the count's history, the
  * outage detector's state and the integrity trail (each null while that part has nothing), and the key's one event-time
  * timer, at the earliest moment either timed part asked for ({@link BranchOutageState#timerAt},
- * {@link IntegrityState#timerAt}).
+ * {@link IntegrityState#timerAt}, the latter up to {@link BranchWorkFunction#INTEGRITY_LATENESS_MILLIS} later).
  */
 @TypeInfo(BranchWorkStateSerializer.Factory.class)
 public final class BranchWorkState {
@@ -25,11 +25,14 @@ public final class BranchWorkState {
         return history == null && outage == null && integrity == null;
     }
 
-    /** The earliest timer a part asked for, NONE if none. */
-    long wantedTimer() {
+    /** The earliest timer a part asked for, the integrity part's {@code integrityLateness} later; NONE if none. */
+    long wantedTimer(long integrityLateness) {
         long at = Long.MAX_VALUE;
         if (outage != null && outage.timerAt != BranchOutageState.NONE) at = outage.timerAt;
-        if (integrity != null && integrity.timerAt != IntegrityState.NONE) at = Math.min(at, integrity.timerAt);
+        if (integrity != null && integrity.timerAt != IntegrityState.NONE) {
+            long lazy = integrity.timerAt > Long.MAX_VALUE - integrityLateness ? Long.MAX_VALUE - 1 : integrity.timerAt + integrityLateness;
+            at = Math.min(at, lazy);
+        }
         return at == Long.MAX_VALUE ? NONE : at;
     }
 }
