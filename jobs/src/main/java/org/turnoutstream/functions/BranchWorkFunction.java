@@ -100,10 +100,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<String, BranchSigna
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchDelta> out) throws Exception {
         BranchWorkState cell = cells.value();
         current = cell == null ? new BranchWorkState() : cell;
-        TimerService real = ctx.timerService();
-        timers.real = real;
-        changes.ctx = ctx;
-        alerts.ctx = ctx;
+        TimerService real = bindTo(ctx);
         String key = ctx.getCurrentKey();
         long watermark = real.currentWatermark();
         if (signal.kind == BranchSignal.Kind.REPORT) count.count(signal.toReport(), watermark, out);
@@ -121,18 +118,25 @@ public class BranchWorkFunction extends KeyedProcessFunction<String, BranchSigna
         if (cell == null) return;
         current = cell;
         if (cell.timerAt == timestamp) cell.timerAt = NONE;
-        TimerService real = ctx.timerService();
-        timers.real = real;
-        changes.ctx = ctx;
-        alerts.ctx = ctx;
+        TimerService real = bindTo(ctx);
         String key = ctx.getCurrentKey();
         // Every part whose moment has come, as if its own timer fired (the watermark may have passed both at once).
         long watermark = real.currentWatermark();
-        if (cell.outage != null && cell.outage.timerAt != BranchOutageState.NONE && cell.outage.timerAt <= watermark) {
-            outages.onTimer(cell.outage.timerAt, timers, key, changes);
-        }
+        if (outageDue(cell, watermark)) outages.onTimer(cell.outage.timerAt, timers, key, changes);
         if (integrityDue(cell, watermark)) integrity.onTimer(cell.integrity.timerAt, timers, key, alerts);
         settle(real);
+    }
+
+    /** Points the parts' timer service and outputs at this callback's context; returns the real timer service. */
+    private TimerService bindTo(Context ctx) {
+        timers.real = ctx.timerService();
+        changes.ctx = ctx;
+        alerts.ctx = ctx;
+        return timers.real;
+    }
+
+    private static boolean outageDue(BranchWorkState cell, long watermark) {
+        return cell.outage != null && cell.outage.timerAt != BranchOutageState.NONE && cell.outage.timerAt <= watermark;
     }
 
     private static boolean integrityDue(BranchWorkState cell, long watermark) {

@@ -104,7 +104,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     }
 
     /** The signals it judges: reports and CLOSED. */
-    static boolean judged(BranchSignal.Kind kind) {
+    public static boolean judged(BranchSignal.Kind kind) {
         return kind == BranchSignal.Kind.REPORT || kind == BranchSignal.Kind.CLOSED;
     }
 

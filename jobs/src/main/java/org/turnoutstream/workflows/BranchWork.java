@@ -9,10 +9,7 @@ import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.turnoutstream.functions.BranchDelta;
-import org.turnoutstream.functions.BranchLatestCount;
-import org.turnoutstream.functions.BranchOutageDetector;
 import org.turnoutstream.functions.BranchWorkFunction;
-import org.turnoutstream.functions.IntegrityChecks;
 import org.turnoutstream.functions.BranchSignal;
 import org.turnoutstream.functions.BranchStatusChange;
 import org.turnoutstream.reference.ElectionCatalog;
@@ -57,9 +54,8 @@ public final class BranchWork {
         DataStream<BranchSignal> reportSignals = ConnectivityWorkflow.reportSignals(reports.reports());
 
         // The one shuffle: every signal to the subtask of its branch, where one keyed function does the branch's work.
-        BranchWorkFunction work = new BranchWorkFunction(new BranchLatestCount(turnout.grid()),
-                new BranchOutageDetector(connectivity.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, connectivity.hours()),
-                new IntegrityChecks(connectivity.rules(), connectivity.hours()));
+        BranchWorkFunction work = new BranchWorkFunction(TurnoutWorkflow.branchCount(turnout),
+                ConnectivityWorkflow.detector(connectivity), ConnectivityWorkflow.integrityChecks(connectivity));
         SingleOutputStreamOperator<BranchDelta> deltas = events.signals().union(reportSignals)
                 .keyBy(BY_BRANCH)
                 .transform("branch work", TypeInformation.of(BranchDelta.class), work.operator())

@@ -108,22 +108,31 @@ public final class ConnectivityWorkflow {
                 .name("reports as signs of life").uid("report-signals");
     }
 
+    /** The outage detector as the settings configure it (its own operator here, a part of {@code BranchWork}'s). */
+    public static BranchOutageDetector detector(ConnectivitySettings settings) {
+        return new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours());
+    }
+
+    /** The integrity checks as the settings configure them. */
+    public static IntegrityChecks integrityChecks(ConnectivitySettings settings) {
+        return new IntegrityChecks(settings.rules(), settings.hours());
+    }
+
     public static DataStream<BranchStatusChange> outages(KeyedStream<BranchSignal, String> signalsByBranch, ConnectivitySettings settings) {
-        BranchOutageDetector detector = new BranchOutageDetector(settings.timeouts(), BranchOutageDetector.DEFAULT_CLOSED_RETENTION, settings.hours());
         return signalsByBranch
-                .transform("branch outages", TypeInformation.of(BranchStatusChange.class), detector.operator())
+                .transform("branch outages", TypeInformation.of(BranchStatusChange.class), detector(settings).operator())
                 .uid("branch-outages");
     }
 
     public static DataStream<BranchSignal> reportsAndClosings(DataStream<BranchSignal> signals) {
         return signals
-                .filter(signal -> signal.kind == BranchSignal.Kind.REPORT || signal.kind == BranchSignal.Kind.CLOSED)
+                .filter(signal -> IntegrityChecks.judged(signal.kind))
                 .name("reports and closings").uid("integrity-signals");
     }
 
     public static DataStream<BranchAlert> integrity(KeyedStream<BranchSignal, String> reportsAndClosingsByBranch, ConnectivitySettings settings) {
         return reportsAndClosingsByBranch
-                .process(new IntegrityChecks(settings.rules(), settings.hours()))
+                .process(integrityChecks(settings))
                 .name("integrity checks").uid("integrity-checks");
     }
 

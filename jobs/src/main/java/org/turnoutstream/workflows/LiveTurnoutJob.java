@@ -64,7 +64,6 @@ public final class LiveTurnoutJob {
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
 
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
-        TurnoutSettings settings = settings(options);
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
         DataStream<RawRecord> turnoutRecords = env

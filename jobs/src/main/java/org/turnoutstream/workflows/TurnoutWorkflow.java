@@ -58,9 +58,14 @@ public final class TurnoutWorkflow {
      * (heard - horizon) when heard later than that (BranchReport#countedAt), so which published points a late report may
      * rewrite never depends on how a run read the partitions.
      */
+    /** The branch count as the settings configure it (its own operator here, a part of {@code BranchWork}'s). */
+    public static BranchLatestCount branchCount(TurnoutSettings settings) {
+        return new BranchLatestCount(settings.grid());
+    }
+
     public static DataStream<BranchDelta> count(KeyedStream<BranchReport, String> reportsByBranch, TurnoutSettings settings) {
         return reportsByBranch
-                .process(new BranchLatestCount(settings.grid()))
+                .process(branchCount(settings))
                 .name("branch latest count").uid("branch-latest-count");
     }
 
