@@ -1,6 +1,5 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.events.CompositeKey;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -130,10 +129,10 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     @Override
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchStatusChange> out) throws Exception {
-        onSignal(signal, ctx.timerService(), ctx.getCurrentKey(), out);
+        onSignal(signal, ctx.timerService(), BranchIds.ofKey(ctx.getCurrentKey()), out);
     }
 
-    void onSignal(BranchSignal signal, TimerService timers, String key, Collector<BranchStatusChange> out) throws Exception {
+    void onSignal(BranchSignal signal, TimerService timers, BranchIds ids, Collector<BranchStatusChange> out) throws Exception {
         BranchOutageState state = statusState.value();
         if (state != null && state.closed) {
             signalsAfterClose.inc();
@@ -141,7 +140,6 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         }
         long watermark = watermark(timers);
         if (state == null) state = newState(signal.constituencyId);
-        Ids ids = Ids.of(key);
         // Buffered signals the watermark passed without a timer (an up branch's heartbeats: they change nothing but the
         // deadline) are applied now, as they would have been when it passed them, so the buffer holds only signals within
         // the watermark's bound. Deadlines after them are left to the timer: a signal may still move them.
@@ -169,15 +167,15 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchStatusChange> out) throws Exception {
-        onTimer(timestamp, ctx.timerService(), ctx.getCurrentKey(), out);
+        onTimer(timestamp, ctx.timerService(), BranchIds.ofKey(ctx.getCurrentKey()), out);
     }
 
-    void onTimer(long timestamp, TimerService timers, String key, Collector<BranchStatusChange> out) throws Exception {
+    void onTimer(long timestamp, TimerService timers, BranchIds ids, Collector<BranchStatusChange> out) throws Exception {
         BranchOutageState state = statusState.value();
         if (state == null) return;
         if (state.timerAt == timestamp) state.timerAt = NONE;
         // Everything the watermark has passed, in time order: buffered signals, the deadline, the cleanup.
-        state = applyDue(state, Ids.of(key), watermark(timers), true, timers, out);
+        state = applyDue(state, ids, watermark(timers), true, timers, out);
         if (state != null) save(state, timers);
     }
 
@@ -186,7 +184,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
      * cleanup due before it; with {@code toWatermark}, also those due up to the watermark. Returns the state, or null when
      * the cleanup dropped it (with whatever was still buffered).
      */
-    private BranchOutageState applyDue(BranchOutageState state, Ids ids, long watermark, boolean toWatermark, TimerService timers,
+    private BranchOutageState applyDue(BranchOutageState state, BranchIds ids, long watermark, boolean toWatermark, TimerService timers,
                                        Collector<BranchStatusChange> out) throws Exception {
         PendingSignals pending = state.pending();
         int applied = 0;
@@ -221,7 +219,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
      * Applies the heartbeat deadline and the cleanup that fall strictly before {@code before}, in time order. Returns
      * false when the cleanup is due: the caller drops the state.
      */
-    private boolean catchUp(BranchOutageState state, Ids ids, long before, Collector<BranchStatusChange> out) {
+    private boolean catchUp(BranchOutageState state, BranchIds ids, long before, Collector<BranchStatusChange> out) {
         if (!state.started) return true;
         long deadline = state.deadline;
         if (!state.closed && state.up && deadline != NONE && deadline < before
@@ -236,7 +234,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         return true;
     }
 
-    private void apply(BranchOutageState state, BranchSignal.Kind kind, LinkType link, long t, long eventTime, boolean late, Ids ids,
+    private void apply(BranchOutageState state, BranchSignal.Kind kind, LinkType link, long t, long eventTime, boolean late, BranchIds ids,
                        Collector<BranchStatusChange> out) {
         if (!state.started) {
             state.started = true;
@@ -284,7 +282,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         }
     }
 
-    private void goDown(BranchOutageState state, Ids ids, long time, long since, AlertReason reason, Collector<BranchStatusChange> out) {
+    private void goDown(BranchOutageState state, BranchIds ids, long time, long since, AlertReason reason, Collector<BranchStatusChange> out) {
         state.up = false;
         state.downSince = since;
         state.downReason = reason;
@@ -294,7 +292,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
                 false, true, since, reason));
     }
 
-    private void close(BranchOutageState state, Ids ids, long time, Collector<BranchStatusChange> out) {
+    private void close(BranchOutageState state, BranchIds ids, long time, Collector<BranchStatusChange> out) {
         Long endedOutage = state.up ? null : state.downSince;
         state.closed = true;
         state.up = false;
@@ -371,30 +369,5 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             case REPORT -> AlertReason.REPORT;
             default -> AlertReason.HEARTBEAT;
         };
-    }
-
-    /** The election and branch of the current key, split only when a change is emitted. */
-    private static final class Ids {
-        private final String key;
-        private String election;
-        private String branchId;
-
-        private Ids(String key) {
-            this.key = key;
-        }
-
-        static Ids of(String key) {
-            return new Ids(key);
-        }
-
-        String election() {
-            if (election == null) election = CompositeKey.first(key);
-            return election;
-        }
-
-        String branchId() {
-            if (branchId == null) branchId = CompositeKey.second(key);
-            return branchId;
-        }
     }
 }

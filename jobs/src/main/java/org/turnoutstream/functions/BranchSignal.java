@@ -1,6 +1,7 @@
 package org.turnoutstream.functions;
 
 import org.turnoutstream.events.CompositeKey;
+import org.turnoutstream.reference.BranchKey;
 
 import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.schemas.ConnectivityEvent;
@@ -110,6 +111,23 @@ public class BranchSignal {
     private transient String key;
     private transient String keyElection;
     private transient String keyBranchId;
+
+    /**
+     * The branch's compact key ({@link BranchKey}), by which the live job partitions the per-branch work: computed once
+     * per record (both sides of the shuffle ask), again only if the ids changed since (a reused instance).
+     */
+    public long compactKey() {
+        if (compactElection != election || compactBranchId != branchId) {
+            compactElection = election;
+            compactBranchId = branchId;
+            compactKey = BranchKey.of(election, branchId);
+        }
+        return compactKey;
+    }
+
+    private transient long compactKey;
+    private transient String compactElection;
+    private transient String compactBranchId;
 
     @Override
     public boolean equals(Object o) {

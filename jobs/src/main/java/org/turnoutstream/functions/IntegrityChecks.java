@@ -1,6 +1,5 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.events.CompositeKey;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -100,7 +99,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchAlert> out) throws Exception {
-        onTimer(timestamp, ctx.timerService(), ctx.getCurrentKey(), out);
+        onTimer(timestamp, ctx.timerService(), BranchIds.ofKey(ctx.getCurrentKey()), out);
     }
 
     /** The signals it judges: reports and CLOSED. */
@@ -108,21 +107,19 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         return kind == BranchSignal.Kind.REPORT || kind == BranchSignal.Kind.CLOSED;
     }
 
-    void onTimer(long timestamp, TimerService timers, String key, Collector<BranchAlert> out) throws Exception {
+    void onTimer(long timestamp, TimerService timers, BranchIds ids, Collector<BranchAlert> out) throws Exception {
         IntegrityState state = trailState.value();
         if (state == null) return;
         if (state.timerAt == timestamp) state.timerAt = NONE;
         long watermark = timers.currentWatermark();
         PendingSignals pending = state.pending();
         int judged = 0;
-        String[] ids = null;
         while (judged < pending.size && pending.heardAt(judged) <= watermark) {
             long t = pending.heardAt(judged);
             // A cleanup due before these reports drops the trail first (they start a new one).
             if (state.started && state.cleanupAt != NONE && state.cleanupAt < t) state.resetTrail();
-            if (ids == null) ids = splitKey(key);
             for (; judged < pending.size && pending.heardAt(judged) == t; judged++) {
-                judge(state, pending.get(judged, ids[0], ids[1], state.constituencyId), out);
+                judge(state, pending.get(judged, ids.election(), ids.branchId(), state.constituencyId), out);
             }
         }
         pending.removeFirst(judged);
@@ -237,9 +234,5 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     private void emit(Collector<BranchAlert> out, BranchAlert alert) {
         alerts.inc();
         out.collect(alert);
-    }
-
-    private static String[] splitKey(String key) {
-        return new String[] {CompositeKey.first(key), CompositeKey.second(key)};
     }
 }

@@ -40,10 +40,44 @@ public final class ElectionCatalog implements Serializable {
         return elections.size() == 1 ? Optional.of(elections.values().iterator().next()) : null;
     }
 
+    /** Every branch by its {@link BranchKey} (built when first asked: a TaskManager needs it only in a timer). */
+    private transient volatile HashMap<Long, ElectionBranch> byKey;
+
+    /** A branch of one of the elections. */
+    public record ElectionBranch(String electionId, Branch branch) {}
+
     private ElectionCatalog(HashMap<String, Election> elections) {
         this.elections = elections;
         this.only = onlyElection(elections);
         this.ids = Collections.unmodifiableSortedSet(new TreeSet<>(elections.keySet()));
+        this.byKey = indexByKey(elections); // and so a clash of two branches' keys fails the job where it is built
+    }
+
+    private static HashMap<Long, ElectionBranch> indexByKey(HashMap<String, Election> elections) {
+        HashMap<Long, ElectionBranch> index = new HashMap<>();
+        for (Election election : elections.values()) {
+            for (Branch branch : election.branches()) {
+                ElectionBranch entry = new ElectionBranch(election.id(), branch);
+                ElectionBranch clash = index.putIfAbsent(BranchKey.of(election.id(), branch.id()), entry);
+                if (clash != null) {
+                    throw new ReferenceDataException("branch '" + branch.id() + "' of election '" + election.id() + "' and branch '"
+                            + clash.branch().id() + "' of election '" + clash.electionId() + "' have the same 64-bit key; rename one of them");
+                }
+            }
+        }
+        return index;
+    }
+
+    /** The branch whose {@link BranchKey} is {@code key}, with its election; empty when no branch has it. */
+    public Optional<ElectionBranch> branchWithKey(long key) {
+        HashMap<Long, ElectionBranch> index = byKey;
+        if (index == null) {
+            synchronized (this) {
+                if (byKey == null) byKey = indexByKey(elections);
+                index = byKey;
+            }
+        }
+        return Optional.ofNullable(index.get(key));
     }
 
     /**

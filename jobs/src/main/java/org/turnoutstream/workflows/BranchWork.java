@@ -8,6 +8,7 @@ import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.turnoutstream.functions.BranchDelta;
 import org.turnoutstream.functions.BranchWorkFunction;
 import org.turnoutstream.functions.BranchSignal;
@@ -21,7 +22,7 @@ import org.turnoutstream.sinks.InfluxPoint;
 /**
  * The turnout and the outage workflows of the live job, its replays and the bench, with the per-branch work in ONE
  * shuffle and ONE keyed function: every signal (connectivity events and reports, as {@link BranchSignal}s) is
- * partitioned by branch once, and {@link BranchWorkFunction} runs the three per-branch parts (the count, the outage
+ * partitioned by branch once (by its compact key, {@link BranchSignal#compactKey()}), and {@link BranchWorkFunction} runs the three per-branch parts (the count, the outage
  * detector, the integrity checks) on one state entry and one timer per branch. The parts are the functions
  * {@link TurnoutWorkflow#define} and {@link ConnectivityWorkflow#define} run as separate operators (the tests compare the
  * two topologies); their state is not shared with those operators' savepoints (this operator's uid is
@@ -41,7 +42,7 @@ import org.turnoutstream.sinks.InfluxPoint;
 public final class BranchWork {
     private BranchWork() {}
 
-    private static final KeySelector<BranchSignal, String> BY_BRANCH = BranchSignal::branchKey;
+    private static final KeySelector<BranchSignal, Long> BY_BRANCH = BranchSignal::compactKey;
 
     public static TurnoutWorkflow.Outputs define(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
                                                  ElectionCatalog catalog, ConfluentAvroDecoder<TurnoutReport> turnoutDecoder,
@@ -55,9 +56,9 @@ public final class BranchWork {
 
         // The one shuffle: every signal to the subtask of its branch, where one keyed function does the branch's work.
         BranchWorkFunction work = new BranchWorkFunction(TurnoutWorkflow.branchCount(turnout),
-                ConnectivityWorkflow.detector(connectivity), ConnectivityWorkflow.integrityChecks(connectivity));
+                ConnectivityWorkflow.detector(connectivity), ConnectivityWorkflow.integrityChecks(connectivity), catalog);
         SingleOutputStreamOperator<BranchDelta> deltas = events.signals().union(reportSignals)
-                .keyBy(BY_BRANCH)
+                .keyBy(BY_BRANCH, Types.LONG)
                 .transform("branch work", TypeInformation.of(BranchDelta.class), work.operator())
                 .uid("branch-work");
         DataStream<BranchStatusChange> changes = deltas.getSideOutput(BranchWorkFunction.STATUS_CHANGES);

@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -24,13 +25,18 @@ final class BatchModeHarness {
 
     static <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> run(KeyedProcessFunction<String, IN, OUT> function,
             KeySelector<IN, String> key, ToLongFunction<IN> timestamp, List<IN> input) throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> harness =
-                NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key, Types.STRING));
+        return run(function, key, Types.STRING, timestamp, input);
+    }
+
+    static <K extends Comparable<K>, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> run(KeyedProcessFunction<K, IN, OUT> function,
+            KeySelector<IN, K> key, TypeInformation<K> keyType, ToLongFunction<IN> timestamp, List<IN> input) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> harness =
+                NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(function), key, keyType));
         harness.setTimeServiceManagerProvider(BatchExecutionInternalTimeServiceManager::create);
         harness.setStateBackend(new BatchExecutionStateBackend()); // also builds the state initializer with that provider
         harness.open();
         List<IN> sorted = new ArrayList<>(input);
-        sorted.sort(Comparator.<IN, String>comparing(in -> {
+        sorted.sort(Comparator.<IN, K>comparing(in -> {
             try {
                 return key.getKey(in);
             } catch (Exception e) {

@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.Config;
@@ -124,7 +125,7 @@ class BranchWorkFunctionTest {
         final List<KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchStatusChange>> detectors = new ArrayList<>();
         final List<KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchAlert>> integrity = new ArrayList<>();
         final List<KeyedOneInputStreamOperatorTestHarness<String, BranchReport, BranchDelta>> counts = new ArrayList<>();
-        final List<KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchDelta>> fusedHarnesses = new ArrayList<>();
+        final List<KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta>> fusedHarnesses = new ArrayList<>();
         /** Per branch and output: "key delta|change|alert" -> what came out, in order. */
         final Map<String, List<String>> separate = new TreeMap<>();
         final Map<String, List<String>> fused = new TreeMap<>();
@@ -148,7 +149,12 @@ class BranchWorkFunctionTest {
 
         <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> harness(OneInputStreamOperator<IN, OUT> operator,
                                                                                  KeySelector<IN, String> key, int subtask) throws Exception {
-            return NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(operator, key, Types.STRING,
+            return harness(operator, key, Types.STRING, subtask);
+        }
+
+        <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> harness(OneInputStreamOperator<IN, OUT> operator, KeySelector<IN, K> key,
+                                                                               TypeInformation<K> keyType, int subtask) throws Exception {
+            return NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(operator, key, keyType,
                     parallelism == 1 ? 1 : MAX_PARALLELISM, parallelism, subtask));
         }
 
@@ -164,18 +170,20 @@ class BranchWorkFunctionTest {
             return harness(new KeyedProcessOperator<>(new BranchLatestCount(GRID)), BranchReport::branchKey, subtask);
         }
 
-        KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchDelta> newFused(int subtask) throws Exception {
-            return harness(fusedFunction(config).operator(), BranchSignal::branchKey, subtask);
+        /** Keyed as in the job: by the compact key (so its branches go to other subtasks than the separate functions'). */
+        KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> newFused(int subtask) throws Exception {
+            return harness(fusedFunction(config).operator(), BranchSignal::compactKey, Types.LONG, subtask);
         }
 
         void play(Step step) throws Exception {
             if (step instanceof Arrive a) {
                 BranchSignal s = a.signal();
                 int i = parallelism == 1 ? 0 : KeyGroupRangeAssignment.assignKeyToParallelOperator(s.branchKey(), MAX_PARALLELISM, parallelism);
+                int f = parallelism == 1 ? 0 : KeyGroupRangeAssignment.assignKeyToParallelOperator(s.compactKey(), MAX_PARALLELISM, parallelism);
                 detectors.get(i).processElement(copy(s), s.heardAt);
                 if (IntegrityChecks.judged(s.kind)) integrity.get(i).processElement(copy(s), s.heardAt);
                 if (s.kind == BranchSignal.Kind.REPORT) counts.get(i).processElement(s.toReport(), s.heardAt);
-                fusedHarnesses.get(i).processElement(copy(s), s.heardAt);
+                fusedHarnesses.get(f).processElement(copy(s), s.heardAt);
                 collect(s.branchKey());
             } else if (step instanceof Watermark w) {
                 for (int i = 0; i < parallelism; i++) {
@@ -197,12 +205,12 @@ class BranchWorkFunctionTest {
             }
         }
 
-        interface HarnessFactory<IN, OUT> {
-            KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> create() throws Exception;
+        interface HarnessFactory<K, IN, OUT> {
+            KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> create() throws Exception;
         }
 
-        <IN, OUT> KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> restored(
-                KeyedOneInputStreamOperatorTestHarness<String, IN, OUT> old, HarnessFactory<IN, OUT> factory) throws Exception {
+        <K, IN, OUT> KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> restored(
+                KeyedOneInputStreamOperatorTestHarness<K, IN, OUT> old, HarnessFactory<K, IN, OUT> factory) throws Exception {
             OperatorSubtaskState snapshot = old.snapshot(checkpoint, checkpoint);
             old.close();
             var restored = factory.create();
@@ -241,7 +249,7 @@ class BranchWorkFunctionTest {
     }
 
     static BranchWorkFunction fusedFunction(Config config) {
-        return new BranchWorkFunction(new BranchLatestCount(GRID), config.detector(), new IntegrityChecks(RULES, config.hours()));
+        return new BranchWorkFunction(new BranchLatestCount(GRID), config.detector(), new IntegrityChecks(RULES, config.hours()), OutageFixtures.catalog());
     }
 
     static BranchSignal copy(BranchSignal s) {
@@ -304,25 +312,36 @@ class BranchWorkFunctionTest {
         Map<String, List<String>> fused = new TreeMap<>();
         var detector = BatchModeHarness.run(run.config().detector(), BranchSignal::branchKey, s -> s.heardAt, copies(all, false));
         var checks = BatchModeHarness.run(new IntegrityChecks(RULES, run.config().hours()), BranchSignal::branchKey, s -> s.heardAt, copies(all, true));
-        List<BranchReport> reports = new ArrayList<>();
-        for (BranchSignal s : all) if (s.kind == BranchSignal.Kind.REPORT) reports.add(s.toReport());
-        var count = BatchModeHarness.run(new BranchLatestCount(GRID), BranchReport::branchKey, r -> r.receivedAt, reports);
-        var work = BatchModeHarness.run(fusedFunction(run.config()), BranchSignal::branchKey, s -> s.heardAt, copies(all, false));
+        var work = BatchModeHarness.run(fusedFunction(run.config()), BranchSignal::compactKey, Types.LONG, s -> s.heardAt, copies(all, false));
         try {
             for (BranchStatusChange c : detector.extractOutputValues()) add(separate, c);
             for (BranchAlert a : checks.extractOutputValues()) add(separate, a);
             for (BranchStatusChange c : values(work.getSideOutput(BranchWorkFunction.STATUS_CHANGES))) add(fused, c);
             for (BranchAlert a : values(work.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS))) add(fused, a);
-            // deltas carry no branch: in BATCH each side emits them key by key, in the same order
-            for (BranchDelta d : count.extractOutputValues()) add(separate, "all", d);
-            for (BranchDelta d : work.extractOutputValues()) add(fused, "all", d);
-            return compare(separate, fused);
         } finally {
             detector.close();
             checks.close();
-            count.close();
             work.close();
         }
+        // Deltas carry no branch, and the two sides take their keys in another order (strings, compact keys): each side
+        // counts each branch's signals on its own.
+        Map<String, List<BranchSignal>> byBranch = new TreeMap<>();
+        for (BranchSignal s : all) byBranch.computeIfAbsent(s.branchKey(), k -> new ArrayList<>()).add(s);
+        for (Map.Entry<String, List<BranchSignal>> branch : byBranch.entrySet()) {
+            List<BranchReport> reports = new ArrayList<>();
+            for (BranchSignal s : branch.getValue()) if (s.kind == BranchSignal.Kind.REPORT) reports.add(s.toReport());
+            var count = BatchModeHarness.run(new BranchLatestCount(GRID), BranchReport::branchKey, r -> r.receivedAt, reports);
+            var branchWork = BatchModeHarness.run(fusedFunction(run.config()), BranchSignal::compactKey, Types.LONG, s -> s.heardAt,
+                    copies(branch.getValue(), false));
+            try {
+                for (BranchDelta d : count.extractOutputValues()) add(separate, branch.getKey(), d);
+                for (BranchDelta d : branchWork.extractOutputValues()) add(fused, branch.getKey(), d);
+            } finally {
+                count.close();
+                branchWork.close();
+            }
+        }
+        return compare(separate, fused);
     }
 
     static List<BranchSignal> copies(List<BranchSignal> signals, boolean judgedOnly) {

@@ -1,6 +1,8 @@
 package org.turnoutstream.functions;
 
 import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.LinkType;
@@ -51,5 +53,21 @@ final class OutageFixtures {
     static ConnectivityEvent connectivity(int branch, ConnectivityKind kind, long time, LinkType link) {
         return ConnectivityEvent.newBuilder().setElection(ELECTION).setBranchId(karajBranch(branch)).setConstituencyId(KARAJ)
                 .setEventTime(Instant.ofEpochMilli(time)).setKind(kind).setLink(link).setRttMillis(null).build();
+    }
+
+    /**
+     * The reference data of these fixtures: Karaj's branches 1 to 99 in {@link #ELECTION} and in the differential tests'
+     * second election ({@link BranchOutageDetectorDifferentialTest#E2}).
+     */
+    static ElectionCatalog catalog() {
+        return CATALOG;
+    }
+
+    private static final ElectionCatalog CATALOG = ElectionCatalog.of(karaj(ELECTION), karaj(BranchOutageDetectorDifferentialTest.E2));
+
+    private static Election karaj(String election) {
+        Election.Builder builder = Election.builder(election).constituency(KARAJ, "Karaj", "Alborz", 1_000_000);
+        for (int n = 1; n <= 99; n++) builder.branch(karajBranch(n), KARAJ, "Karaj " + n);
+        return builder.build();
     }
 }

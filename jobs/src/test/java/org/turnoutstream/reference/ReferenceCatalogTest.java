@@ -115,6 +115,37 @@ class ReferenceCatalogTest {
         assertEquals(national.eligibleVoters("Tehran"), read.eligibleVoters("Tehran"));
     }
 
+    /**
+     * The live job keys a branch's work by its compact key and finds the branch again by it in a timer: every branch of a
+     * national catalog and a run-off that reuses its directory (the same branch ids) has its own key, also in a copy
+     * shipped to another JVM, and the key of the same ids is the same in every run (a checkpoint restores under it).
+     */
+    @Test
+    void everyBranchIsFoundByItsCompactKey() throws Exception {
+        Election first = ReferenceGenerator.generate(ReferenceGenerator.Params.national());
+        ElectionCatalog catalog = ElectionCatalog.of(first, first.withId("national-r2"));
+        ElectionCatalog shipped;
+        try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(
+                org.apache.flink.util.InstantiationUtil.serializeObject(catalog)))) {
+            shipped = (ElectionCatalog) in.readObject();
+        }
+        java.util.HashSet<Long> keys = new java.util.HashSet<>();
+        for (String election : List.of(first.id(), "national-r2")) {
+            for (Branch branch : first.branches()) {
+                long key = BranchKey.of(election, branch.id());
+                assertTrue(keys.add(key), "a key of its own for " + election + "/" + branch.id());
+                assertEquals(Optional.of(new ElectionCatalog.ElectionBranch(election, branch)), shipped.branchWithKey(key));
+            }
+        }
+        assertEquals(2 * first.branchCount(), keys.size());
+        assertEquals(Optional.empty(), shipped.branchWithKey(BranchKey.of("another-election", first.branches().get(0).id())));
+        // the separator between the two ids counts: the same characters split differently are another branch
+        assertTrue(BranchKey.of("ab", "c") != BranchKey.of("a", "bc"));
+        // fixed by the ids alone (not by a JVM's string hashing or the catalog's order): a checkpoint taken by an earlier
+        // run restores under the same keys
+        assertEquals(1_281_145_973_386_828_603L, BranchKey.of("2024-majlis-r1", "alb-karaj-0017"));
+    }
+
     /** A job ships the catalog in every function that uses it: a JVM keeps one copy of each loaded catalog, not one per function. */
     @Test
     void copiesOfOneCatalogShippedToAJvmAreOneInstanceThere() throws Exception {

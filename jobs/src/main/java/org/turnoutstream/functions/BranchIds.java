@@ -1,0 +1,59 @@
+package org.turnoutstream.functions;
+
+import org.turnoutstream.events.CompositeKey;
+
+import java.util.function.Supplier;
+
+/**
+ * The election and branch ids of the key a per-branch part is working on, for what it emits. Each keyed function knows
+ * them its own way (its composite string key, the signal in hand, the catalog by compact key); the parts ask only when
+ * they emit, so a way that costs something is taken only then, and once.
+ */
+abstract class BranchIds {
+    private String election;
+    private String branchId;
+
+    /** Fills both ids ({@link #set}); called once, when first asked. */
+    abstract void resolve();
+
+    final void set(String election, String branchId) {
+        this.election = election;
+        this.branchId = branchId;
+    }
+
+    final String election() {
+        if (election == null) resolve();
+        return election;
+    }
+
+    final String branchId() {
+        if (branchId == null) resolve();
+        return branchId;
+    }
+
+    /** The ids of a key made by {@link CompositeKey#of}. */
+    static BranchIds ofKey(String key) {
+        return new BranchIds() {
+            @Override void resolve() { set(CompositeKey.first(key), CompositeKey.second(key)); }
+        };
+    }
+
+    /** Ids already known (a signal's). */
+    static BranchIds of(String election, String branchId) {
+        BranchIds ids = new BranchIds() {
+            @Override void resolve() { throw new IllegalStateException("ids are set"); }
+        };
+        ids.set(election, branchId);
+        return ids;
+    }
+
+    /** Ids found when first asked. */
+    static BranchIds lazily(Supplier<String[]> find) {
+        return new BranchIds() {
+            @Override void resolve() {
+                String[] ids = find.get();
+                set(ids[0], ids[1]);
+            }
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package org.turnoutstream.reference;
+
+/**
+ * A branch's compact key: 64 bits computed from its election and branch ids, the key by which the live job partitions
+ * and keeps the per-branch work (a {@code long} is hashed, compared and checkpointed far cheaper than the two ids as a
+ * string). The same ids give the same key in every JVM and run (a checkpoint restores under it). {@link ElectionCatalog}
+ * checks when it is built that no two of its branches share a key, and finds a branch by its key.
+ */
+public final class BranchKey {
+    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+    private static final long FNV_PRIME = 0x100000001b3L;
+
+    private BranchKey() {}
+
+    public static long of(String election, String branchId) {
+        long h = FNV_OFFSET;
+        for (int i = 0; i < election.length(); i++) h = (h ^ election.charAt(i)) * FNV_PRIME;
+        h = (h ^ 0x1f) * FNV_PRIME; // the ids' separator: ("ab", "c") and ("a", "bc") differ
+        for (int i = 0; i < branchId.length(); i++) h = (h ^ branchId.charAt(i)) * FNV_PRIME;
+        // murmur3's finaliser: every input bit reaches every bit of the key (and so the key group Flink takes from it)
+        h ^= h >>> 33;
+        h *= 0xff51afd7ed558ccdL;
+        h ^= h >>> 33;
+        h *= 0xc4ceb9fe1a85ec53L;
+        h ^= h >>> 33;
+        return h;
+    }
+}
