@@ -111,6 +111,8 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchDelta> out) throws Exception {
         BranchWorkState cell = cells.value();
         current = cell == null ? new BranchWorkState() : cell;
+        // Found once per branch (a timer needs it); the signal has the ids for what this call emits.
+        if (current.branch == null) current.branch = catalog.branchWithKey(ctx.getCurrentKey()).orElse(null);
         TimerService real = bindTo(ctx);
         BranchIds ids = BranchIds.of(signal.election, signal.branchId);
         long watermark = real.currentWatermark();
@@ -131,7 +133,10 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         if (cell.timerAt == timestamp) cell.timerAt = NONE;
         TimerService real = bindTo(ctx);
         long key = ctx.getCurrentKey();
-        BranchIds ids = BranchIds.lazily(() -> idsOf(key));
+        BranchIds ids = BranchIds.lazily(() -> {
+            if (cell.branch == null) cell.branch = branchOf(key); // restored since its last signal
+            return new String[] {cell.branch.electionId(), cell.branch.branch().id()};
+        });
         // Every part whose moment has come, as if its own timer fired (the watermark may have passed both at once).
         long watermark = real.currentWatermark();
         if (outageDue(cell, watermark)) outages.onTimer(cell.outage.timerAt, timers, ids, changes);
@@ -139,12 +144,10 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         settle(real);
     }
 
-    /** The election and branch ids of a key: every key came from a signal of a branch the catalog knows (validation). */
-    private String[] idsOf(long key) {
-        ElectionCatalog.ElectionBranch branch = catalog.branchWithKey(key)
-                .orElseThrow(() -> new IllegalStateException("no branch in the election catalog has the key " + key
-                        + " (the state was written with other reference data?)"));
-        return new String[] {branch.electionId(), branch.branch().id()};
+    /** The branch of a key: every key came from a signal of a branch the catalog knows (validation). */
+    private ElectionCatalog.ElectionBranch branchOf(long key) {
+        return catalog.branchWithKey(key).orElseThrow(() -> new IllegalStateException("no branch in the election catalog has the key "
+                + key + " (the state was written with other reference data?)"));
     }
 
     /** Points the parts' timer service and outputs at this callback's context; returns the real timer service. */

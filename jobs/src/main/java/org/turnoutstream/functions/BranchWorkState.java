@@ -1,6 +1,7 @@
 package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
+import org.turnoutstream.reference.ElectionCatalog;
 
 /**
  * Everything {@link BranchWorkFunction} keeps about one branch, in ONE keyed state entry: the count's history, the
@@ -17,6 +18,11 @@ public final class BranchWorkState {
     public IntegrityState integrity;
     /** The event-time timer registered for the key (NONE if none). */
     public long timerAt = NONE;
+    /**
+     * The branch, as the election catalog has it, for what a timer emits: found by the key at the branch's first signal,
+     * not checkpointed (after a restore, found again when first needed).
+     */
+    public transient ElectionCatalog.ElectionBranch branch;
 
     public BranchWorkState() {}
 

@@ -32,6 +32,7 @@ public final class BranchWorkStateSerializer extends CompactStateSerializer<Bran
         if (from.outage != null) to.outage = BranchOutageStateSerializer.INSTANCE.copy(from.outage);
         if (from.integrity != null) to.integrity = IntegrityStateSerializer.INSTANCE.copy(from.integrity);
         to.timerAt = from.timerAt;
+        to.branch = from.branch;
         return to;
     }
 

@@ -115,7 +115,9 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
         if (state == null) return;
         long watermark = timers.currentWatermark();
         long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
-        for (Long t : pending.keys()) before = Math.min(before, t);
+        // Not past a change still to apply; looked up only when a point is due (when the opening's changes are all
+        // pending, a scan per timer made the burst quadratic in the constituency's branches).
+        if (state.nextInstant != NONE && state.nextInstant < before) for (Long t : pending.keys()) before = Math.min(before, t);
         if (writeDuePoints(ctx, key, state, before)) countsState.update(state);
     }
 
