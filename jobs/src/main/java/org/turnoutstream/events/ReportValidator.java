@@ -1,6 +1,5 @@
 package org.turnoutstream.events;
 
-import org.turnoutstream.reference.Branch;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
@@ -57,15 +56,12 @@ public final class ReportValidator implements Serializable {
         if (election.isEmpty()) {
             return reject(RejectionReason.UNKNOWN_ELECTION, "election '" + electionId + "' is not in the reference data");
         }
-        Optional<Branch> branch = election.get().branch(branchId);
-        if (branch.isEmpty()) {
-            return reject(RejectionReason.UNKNOWN_BRANCH, "branch '" + branchId + "' is not a branch of election " + electionId);
-        }
-        if (!branch.get().constituencyId().equals(constituencyId)) {
-            return reject(RejectionReason.WRONG_CONSTITUENCY, "branch '" + branchId + "' belongs to constituency '"
-                    + branch.get().constituencyId() + "', not '" + constituencyId + "'");
-        }
-        return Optional.empty();
+        return switch (election.get().origin(branchId, constituencyId)) {
+            case KNOWN -> Optional.empty();
+            case UNKNOWN_BRANCH -> reject(RejectionReason.UNKNOWN_BRANCH, "branch '" + branchId + "' is not a branch of election " + electionId);
+            case WRONG_CONSTITUENCY -> reject(RejectionReason.WRONG_CONSTITUENCY, "branch '" + branchId + "' belongs to constituency '"
+                    + election.get().branch(branchId).orElseThrow().constituencyId() + "', not '" + constituencyId + "'");
+        };
     }
 
     /** The event time is a plausible clock reading and not too far ahead of this job's clock. */

@@ -43,6 +43,7 @@ public final class Election implements Serializable {
         final HashMap<String, Constituency> constituencyById;
         final List<Constituency> constituencies;                      // sorted by id
         final HashMap<String, Branch> branchById;
+        final BranchTable branchTable;
         final List<Branch> branches;                                  // sorted by id
         final HashMap<String, List<Branch>> branchesByConstituency;   // each sorted by id
         final List<String> provinces;                                 // sorted
@@ -71,6 +72,7 @@ public final class Election implements Serializable {
             byProvince.forEach((p, list) -> constituenciesByProvince.put(p, List.copyOf(list)));
             provinces = List.copyOf(byProvince.keySet());
             branchById = new HashMap<>();
+            branchTable = new BranchTable(branches);
             HashMap<String, List<Branch>> grouped = new HashMap<>();
             for (Branch b : branches) {
                 branchById.put(b.id(), b);
@@ -216,6 +218,17 @@ public final class Election implements Serializable {
     }
 
     public String id() { return id; }
+
+    /** Where a record says it comes from, as the reference data has it. */
+    public enum Origin { KNOWN, UNKNOWN_BRANCH, WRONG_CONSTITUENCY }
+
+    /**
+     * Whether {@code branchId} is a branch of this election, in {@code constituencyId}: the validators ask it of every
+     * record, so it reads a flat table ({@link BranchTable}) instead of the maps.
+     */
+    public Origin origin(String branchId, String constituencyId) {
+        return data.branchTable.origin(branchId, constituencyId);
+    }
 
     public Optional<Branch> branch(String branchId) {
         return Optional.ofNullable(data.branchById.get(branchId));
