@@ -4,6 +4,7 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
@@ -11,6 +12,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import static org.turnoutstream.functions.BranchWorkState.NONE;
 
@@ -33,13 +36,15 @@ import static org.turnoutstream.functions.BranchWorkState.NONE;
  * <p>Keyed by the branch's compact key ({@link BranchSignal#compactKey()}, a {@code long}): the state lookup of every
  * signal compares a Long, not the two ids as a string (a cache miss fewer over 60,000 branches), and a checkpoint writes
  * 8 bytes for the key of each entry and timer. The ids for what the parts emit come from the signal, or in a timer from
- * the election catalog.
+ * the entry (the catalog's branch, found by the key at the branch's first signal or first timer after a restore; an
+ * entry whose key no branch has any more is dropped with a warning, metric {@code branches_unknown_after_restore}).
  *
  * <p>The detector's watermark survives a restore as in its own operator ({@link #operator()}).
  */
 public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal, BranchDelta>
         implements WatermarkKeepingOperator.KeepsWatermark {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(BranchWorkFunction.class);
 
     public static final OutputTag<BranchStatusChange> STATUS_CHANGES =
             new OutputTag<>("branch-status-changes", TypeInformation.of(BranchStatusChange.class));
@@ -68,6 +73,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     private transient PartTimers timers;
     private transient SideOutput<BranchStatusChange> changes;
     private transient SideOutput<BranchAlert> alerts;
+    private transient Counter forgottenBranches;
 
     public BranchWorkFunction(BranchLatestCount count, BranchOutageDetector outages, IntegrityChecks integrity, ElectionCatalog catalog) {
         this.catalog = catalog;
@@ -102,6 +108,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
             @Override public IntegrityState value() { return current.integrity; }
             @Override public void update(IntegrityState value) { current.integrity = value; }
         }, metrics);
+        forgottenBranches = metrics.counter("branches_unknown_after_restore");
         timers = new PartTimers();
         changes = new SideOutput<>(STATUS_CHANGES);
         alerts = new SideOutput<>(INTEGRITY_ALERTS);
@@ -132,11 +139,15 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         current = cell;
         if (cell.timerAt == timestamp) cell.timerAt = NONE;
         TimerService real = bindTo(ctx);
-        long key = ctx.getCurrentKey();
-        BranchIds ids = BranchIds.lazily(() -> {
-            if (cell.branch == null) cell.branch = branchOf(key); // restored since its last signal
-            return new String[] {cell.branch.electionId(), cell.branch.branch().id()};
-        });
+        if (cell.branch == null) { // restored since its last signal
+            long key = ctx.getCurrentKey();
+            cell.branch = catalog.branchWithKey(key).orElse(null);
+            if (cell.branch == null) {
+                forget(cell, real, key);
+                return;
+            }
+        }
+        BranchIds ids = BranchIds.lazily(() -> new String[] {cell.branch.electionId(), cell.branch.branch().id()});
         // Every part whose moment has come, as if its own timer fired (the watermark may have passed both at once).
         long watermark = real.currentWatermark();
         if (outageDue(cell, watermark)) outages.onTimer(cell.outage.timerAt, timers, ids, changes);
@@ -144,10 +155,18 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         settle(real);
     }
 
-    /** The branch of a key: every key came from a signal of a branch the catalog knows (validation). */
-    private ElectionCatalog.ElectionBranch branchOf(long key) {
-        return catalog.branchWithKey(key).orElseThrow(() -> new IllegalStateException("no branch in the election catalog has the key "
-                + key + " (the state was written with other reference data?)"));
+    /**
+     * Drops a restored entry whose branch the catalog does not know (every key came from a signal of a known branch, so
+     * the reference data changed since the checkpoint): its ids are lost with the key, nothing can be emitted for it,
+     * and failing would fail the job again at every restart.
+     */
+    private void forget(BranchWorkState cell, TimerService real, long key) {
+        LOG.warn("dropping the restored state of branch key {}: no branch of the election catalog has it (was a branch removed "
+                + "from the reference data since the checkpoint?)", key);
+        forgottenBranches.inc();
+        if (cell.timerAt != NONE) real.deleteEventTimeTimer(cell.timerAt);
+        cells.clear();
+        current = null;
     }
 
     /** Points the parts' timer service and outputs at this callback's context; returns the real timer service. */

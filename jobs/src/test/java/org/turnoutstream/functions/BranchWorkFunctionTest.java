@@ -90,6 +90,51 @@ class BranchWorkFunctionTest {
         }
     }
 
+    /**
+     * A restored entry whose branch the reference data no longer has (a branch removed between a checkpoint and the
+     * restart): its timer drops it with a warning instead of failing the job at every restart. With the branch still
+     * in the reference data the same timer reports it down, so the timer did fire.
+     */
+    @Test
+    void aRestoredBranchTheCatalogNoLongerHasIsDroppedWhenItsTimerFires() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var before = fusedHarness(OutageFixtures.catalog())) {
+            before.open();
+            before.processElement(OutageFixtures.opened(17, OutageFixtures.at(0, 0)), OutageFixtures.at(0, 0));
+            before.processElement(OutageFixtures.heartbeat(17, OutageFixtures.at(0, 10)), OutageFixtures.at(0, 10));
+            before.processWatermark(OutageFixtures.at(0, 20));
+            snapshot = before.snapshot(1, 1);
+        }
+        var withoutIt = org.turnoutstream.reference.ElectionCatalog.of(org.turnoutstream.reference.Election.builder(OutageFixtures.ELECTION)
+                .constituency(OutageFixtures.KARAJ, "Karaj", "Alborz", 1_000).branch(OutageFixtures.karajBranch(18), OutageFixtures.KARAJ, "Karaj 18")
+                .build());
+        for (var catalog : List.of(OutageFixtures.catalog(), withoutIt)) {
+            try (var after = fusedHarness(catalog)) {
+                after.setup();
+                after.initializeState(snapshot);
+                after.open();
+                assertEquals(1, after.numEventTimeTimers());
+                after.processWatermark(OutageFixtures.at(5, 0)); // past the heartbeat deadline (0:10 + 60 s)
+                List<BranchStatusChange> changes = values(after.getSideOutput(BranchWorkFunction.STATUS_CHANGES));
+                if (catalog == withoutIt) {
+                    assertEquals(List.of(), changes);
+                    assertEquals(0, after.numKeyedStateEntries());
+                    assertEquals(0, after.numEventTimeTimers());
+                } else {
+                    assertEquals(List.of(BranchStatusChange.Transition.DOWN), changes.stream().map(c -> c.transition).toList());
+                    assertEquals(OutageFixtures.karajBranch(17), changes.get(0).branchId);
+                }
+            }
+        }
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> fusedHarness(
+            org.turnoutstream.reference.ElectionCatalog catalog) throws Exception {
+        BranchWorkFunction work = new BranchWorkFunction(new BranchLatestCount(GRID), new BranchOutageDetector(HeartbeatTimeouts.of(Duration.ofMinutes(1))),
+                new IntegrityChecks(RULES, PollingHours.none()), catalog);
+        return NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(work.operator(), BranchSignal::compactKey, Types.LONG));
+    }
+
     static long lastHeard(Run run) {
         long last = Long.MIN_VALUE;
         for (Step step : run.steps()) if (step instanceof Arrive a) last = Math.max(last, a.signal().heardAt);
