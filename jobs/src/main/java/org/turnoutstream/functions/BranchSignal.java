@@ -100,34 +100,39 @@ public class BranchSignal {
     public String branchKey() {
         // Each keyed operator of the chain asks for the key again: it is built once per record (and its hash computed
         // once), unless the ids changed since (a reused instance).
-        if (key == null || keyElection != election || keyBranchId != branchId) {
-            keyElection = election;
-            keyBranchId = branchId;
-            key = CompositeKey.of(election, branchId);
-        }
+        keysFor(election, branchId);
+        if (key == null) key = CompositeKey.of(election, branchId);
         return key;
     }
 
-    private transient String key;
-    private transient String keyElection;
-    private transient String keyBranchId;
-
     /**
      * The branch's compact key ({@link BranchKey}), by which the live job partitions the per-branch work: computed once
-     * per record (both sides of the shuffle ask), again only if the ids changed since (a reused instance).
+     * per record (both sides of the shuffle ask), again only if the ids changed since.
      */
     public long compactKey() {
-        if (compactElection != election || compactBranchId != branchId) {
-            compactElection = election;
-            compactBranchId = branchId;
+        keysFor(election, branchId);
+        if (!compactKeyKnown) {
             compactKey = BranchKey.of(election, branchId);
+            compactKeyKnown = true;
         }
         return compactKey;
     }
 
+    /** Forgets both keys when the ids are not the ones they were made of. */
+    private void keysFor(String election, String branchId) {
+        if (keyElection != election || keyBranchId != branchId) {
+            keyElection = election;
+            keyBranchId = branchId;
+            key = null;
+            compactKeyKnown = false;
+        }
+    }
+
+    private transient String keyElection;
+    private transient String keyBranchId;
+    private transient String key;
     private transient long compactKey;
-    private transient String compactElection;
-    private transient String compactBranchId;
+    private transient boolean compactKeyKnown;
 
     @Override
     public boolean equals(Object o) {

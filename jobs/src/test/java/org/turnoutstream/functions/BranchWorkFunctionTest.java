@@ -130,9 +130,8 @@ class BranchWorkFunctionTest {
 
     static KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> fusedHarness(
             org.turnoutstream.reference.ElectionCatalog catalog) throws Exception {
-        BranchWorkFunction work = new BranchWorkFunction(new BranchLatestCount(GRID), new BranchOutageDetector(HeartbeatTimeouts.of(Duration.ofMinutes(1))),
-                new IntegrityChecks(RULES, PollingHours.none()), catalog);
-        return NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(work.operator(), BranchSignal::compactKey, Types.LONG));
+        return NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
+                fusedFunction(BranchOutageDetectorDifferentialTest.ONE_MINUTE, catalog).operator(), BranchSignal::compactKey, Types.LONG));
     }
 
     static long lastHeard(Run run) {
@@ -294,7 +293,11 @@ class BranchWorkFunctionTest {
     }
 
     static BranchWorkFunction fusedFunction(Config config) {
-        return new BranchWorkFunction(new BranchLatestCount(GRID), config.detector(), new IntegrityChecks(RULES, config.hours()), OutageFixtures.catalog());
+        return fusedFunction(config, OutageFixtures.catalog());
+    }
+
+    static BranchWorkFunction fusedFunction(Config config, org.turnoutstream.reference.ElectionCatalog catalog) {
+        return new BranchWorkFunction(new BranchLatestCount(GRID), config.detector(), new IntegrityChecks(RULES, config.hours()), catalog);
     }
 
     static BranchSignal copy(BranchSignal s) {
