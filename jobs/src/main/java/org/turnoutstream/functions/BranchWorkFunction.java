@@ -6,6 +6,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -30,7 +33,8 @@ import static org.turnoutstream.functions.BranchWorkState.NONE;
  * event-time timer, at the earliest moment either timed part asked for (the integrity part's up to
  * {@link #INTEGRITY_LATENESS_MILLIS} later: the branch's next signal usually does it). The parts record what they want in their
  * state's {@code timerAt} (their timer calls go nowhere, {@link PartTimers}); after each record or timer this function
- * moves the key's real timer there. When it fires, every part whose moment the watermark has passed runs, as its own
+ * moves the key's real timer there (in STREAMING a timer of its operator's {@link TimerBuckets}, not Flink's heap:
+ * {@link BranchWorkOperator}). When it fires, every part whose moment the watermark has passed runs, as its own
  * timer would have fired: a part's output does not depend on when the other asked to be woken.
  *
  * <p>Keyed by the branch's compact key ({@link BranchSignal#compactKey()}, a {@code long}): the state lookup of every
@@ -74,6 +78,8 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     private transient SideOutput<BranchStatusChange> changes;
     private transient SideOutput<BranchAlert> alerts;
     private transient Counter forgottenBranches;
+    /** Where the key's timer goes; null: Flink's timer service. */
+    private transient KeyTimers keyTimers;
 
     public BranchWorkFunction(BranchLatestCount count, BranchOutageDetector outages, IntegrityChecks integrity, ElectionCatalog catalog) {
         this.catalog = catalog;
@@ -82,9 +88,39 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         this.integrity = integrity;
     }
 
-    /** The operator to run it in: the detector's watermark must survive a restore ({@link BranchOutageDetector#operator()}). */
-    public WatermarkKeepingOperator<Long, BranchSignal, BranchDelta> operator() {
-        return new WatermarkKeepingOperator<>(this);
+    /**
+     * The operator to run it in: the detector's watermark must survive a restore ({@link BranchOutageDetector#operator()}),
+     * and in STREAMING the keys' timers are its {@link TimerBuckets} ({@link BranchWorkOperator}).
+     */
+    public BranchWorkOperator operator() {
+        return new BranchWorkOperator(this);
+    }
+
+    /** Where the key's one timer is set when not in Flink's timer service ({@link BranchWorkOperator}). */
+    @FunctionalInterface
+    public interface KeyTimers {
+        void set(long key, long timestamp);
+    }
+
+    /**
+     * From now on the key's timer is set in {@code timers}, never deleted (a timer that fires and is not the entry's
+     * {@link BranchWorkState#timerAt} is ignored); without this call, in Flink's timer service.
+     */
+    void keepTimersIn(KeyTimers timers) {
+        this.keyTimers = timers;
+    }
+
+    /** Sets every entry's timer in {@code timers}: after a restore, when they are not in the checkpoint. */
+    void setEveryTimer(KeyedStateBackend<Long> backend, KeyTimers timers) throws Exception {
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, stateDescriptor(),
+                (Long key, ValueState<BranchWorkState> state) -> {
+                    BranchWorkState cell = state.value();
+                    if (cell != null && cell.timerAt != NONE) timers.set(key, cell.timerAt);
+                });
+    }
+
+    private static ValueStateDescriptor<BranchWorkState> stateDescriptor() {
+        return new ValueStateDescriptor<>("branch-work", TypeInformation.of(BranchWorkState.class));
     }
 
     @Override
@@ -94,7 +130,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
 
     @Override
     public void open(OpenContext openContext) {
-        cells = getRuntimeContext().getState(new ValueStateDescriptor<>("branch-work", TypeInformation.of(BranchWorkState.class)));
+        cells = getRuntimeContext().getState(stateDescriptor());
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         count.bind(new Part<>() {
             @Override public BranchHistory value() { return current.history; }
@@ -129,15 +165,16 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         // them (the key's timer waits up to INTEGRITY_LATENESS longer for a signal of the branch to do it).
         if (integrityDue(current, watermark)) integrity.onTimer(current.integrity.timerAt, timers, ids, alerts);
         if (IntegrityChecks.judged(signal.kind)) integrity.onSignal(signal, timers, alerts);
-        settle(real);
+        settle(real, ctx.getCurrentKey());
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchDelta> out) throws Exception {
         BranchWorkState cell = cells.value();
-        if (cell == null) return;
+        // A timer moved since it was set (left in the buckets, BranchWorkOperator) is not the entry's: nothing is due.
+        if (cell == null || cell.timerAt != timestamp) return;
         current = cell;
-        if (cell.timerAt == timestamp) cell.timerAt = NONE;
+        cell.timerAt = NONE;
         TimerService real = bindTo(ctx);
         if (cell.branch == null) { // restored since its last signal
             long key = ctx.getCurrentKey();
@@ -152,7 +189,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         long watermark = real.currentWatermark();
         if (outageDue(cell, watermark)) outages.onTimer(cell.outage.timerAt, timers, ids, changes);
         if (integrityDue(cell, watermark)) integrity.onTimer(cell.integrity.timerAt, timers, ids, alerts);
-        settle(real);
+        settle(real, ctx.getCurrentKey());
     }
 
     /**
@@ -164,7 +201,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         LOG.warn("dropping the restored state of branch key {}: no branch of the election catalog has it (was a branch removed "
                 + "from the reference data since the checkpoint?)", key);
         forgottenBranches.inc();
-        if (cell.timerAt != NONE) real.deleteEventTimeTimer(cell.timerAt);
+        if (cell.timerAt != NONE && keyTimers == null) real.deleteEventTimeTimer(cell.timerAt);
         cells.clear();
         current = null;
     }
@@ -186,12 +223,16 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     }
 
     /** Keeps the entry (or drops it when no part holds anything) and the key's timer at the earliest one a part wants. */
-    private void settle(TimerService real) throws Exception {
+    private void settle(TimerService real, long key) throws Exception {
         BranchWorkState cell = current;
         long wanted = cell.isEmpty() ? NONE : cell.wantedTimer(INTEGRITY_LATENESS_MILLIS);
         if (wanted != cell.timerAt) {
-            if (cell.timerAt != NONE) real.deleteEventTimeTimer(cell.timerAt);
-            if (wanted != NONE) real.registerEventTimeTimer(wanted);
+            if (keyTimers != null) {
+                if (wanted != NONE) keyTimers.set(key, wanted);
+            } else {
+                if (cell.timerAt != NONE) real.deleteEventTimeTimer(cell.timerAt);
+                if (wanted != NONE) real.registerEventTimeTimer(wanted);
+            }
             cell.timerAt = wanted;
         }
         if (cell.isEmpty()) cells.clear();

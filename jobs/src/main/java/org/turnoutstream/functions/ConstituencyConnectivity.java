@@ -41,9 +41,9 @@ import static org.turnoutstream.functions.ConstituencyConnectivityState.NONE;
  * {@code constituency_connectivity} point (side output {@link #POINTS}) with the counts as of T and the
  * longest current outage. The points stop, and the state is dropped, when no branch is open any more
  * (all CLOSED, or the end of the election closed them) or the input ends (after the changes still buffered then).
- * The points are written in a loop up to the instant the watermark allows, not by one timer per instant: BATCH
+ * In STREAMING each instant has a timer (the changes before it are applied by then: timers fire in time order); BATCH
  * ({@code --execution-mode batch}) ignores timers registered in a timer callback and fires a key's timers at its end
- * with the watermark at Long.MAX_VALUE. There the end of input is the end of the key, so a constituency whose
+ * with the watermark at Long.MAX_VALUE, so there the points are written in a loop up to the next change. There the end of input is the end of the key, so a constituency whose
  * branches never close gets points up to its own last change only (in STREAMING: up to where the input ends).
  */
 public class ConstituencyConnectivity extends KeyedProcessFunction<String, BranchStatusChange, BranchAlert> {
@@ -113,12 +113,20 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
             check(state, key[0], key[1], timestamp, out);
         }
         if (state == null) return;
-        long watermark = timers.currentWatermark();
-        long before = watermark == Long.MAX_VALUE ? Long.MAX_VALUE : watermark + 1;
-        // Not past a change still to apply; looked up only when a point is due (when the opening's changes are all
-        // pending, a scan per timer made the burst quadratic in the constituency's branches).
-        if (state.nextInstant != NONE && state.nextInstant < before) for (Long t : pending.keys()) before = Math.min(before, t);
-        if (writeDuePoints(ctx, key, state, before)) countsState.update(state);
+        // Points up to this timer's instant: the changes up to it are applied (their timers fire in time order and
+        // before this one), the later ones not yet. A point after it that the watermark has passed gets its own timer
+        // (below), which fires in this same watermark, after the changes before it: no scan of the pending
+        // changes per timer (it made the opening burst quadratic in the constituency's branches). BATCH fires a key's
+        // timers at its end with the watermark at Long.MAX_VALUE and ignores timers set here: up to the next change.
+        long before = timestamp + 1;
+        if (timers.currentWatermark() == Long.MAX_VALUE) {
+            before = Long.MAX_VALUE;
+            for (Long t : pending.keys()) before = Math.min(before, t);
+        }
+        if (!writeDuePoints(ctx, key, state, before)) return;
+        countsState.update(state);
+        // At or before the watermark too: STREAMING fires it in the watermark being processed (BATCH would ignore it).
+        if (state.nextInstant != NONE && timers.currentWatermark() != Long.MAX_VALUE) timers.registerEventTimeTimer(state.nextInstant);
     }
 
     /**
@@ -144,7 +152,6 @@ public class ConstituencyConnectivity extends KeyedProcessFunction<String, Branc
             }
             state.nextInstant = instant + grid.intervalMillis();
         }
-        if (state.nextInstant != NONE && state.nextInstant > timers.currentWatermark()) timers.registerEventTimeTimer(state.nextInstant);
         return true;
     }
 
