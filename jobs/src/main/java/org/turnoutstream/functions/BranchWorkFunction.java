@@ -3,7 +3,10 @@ package org.turnoutstream.functions;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.KeyedStateBackend;
@@ -80,6 +83,10 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     private transient Counter forgottenBranches;
     /** Where the key's timer goes; null: Flink's timer service. */
     private transient KeyTimers keyTimers;
+    /** Where the entries are in STREAMING ({@link BranchWorkOperator}); null: Flink's keyed state. */
+    private transient BranchEntries table;
+    /** With {@link #table}: where Flink's keyed state keeps them for checkpoints. */
+    private transient ValueState<byte[]> serialized;
 
     public BranchWorkFunction(BranchLatestCount count, BranchOutageDetector outages, IntegrityChecks integrity, ElectionCatalog catalog) {
         this.catalog = catalog;
@@ -110,17 +117,109 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         this.keyTimers = timers;
     }
 
-    /** Sets every entry's timer in {@code timers}: after a restore, when they are not in the checkpoint. */
-    void setEveryTimer(KeyedStateBackend<Long> backend, KeyTimers timers) throws Exception {
+    /**
+     * From now on the entries are kept in {@code table}, not in Flink's keyed state: there each is kept serialized, as
+     * of the last {@link #writeBack} (each checkpoint). The restored entries are taken into the table (also those of a
+     * checkpoint that kept them as objects, state {@value #STATE_NAME}), and their timers set in {@code timers}.
+     */
+    void keepEntriesIn(BranchEntries table, KeyedStateBackend<Long> backend, KeyTimers timers) throws Exception {
+        DataInputDeserializer in = new DataInputDeserializer();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, serializedDescriptor(),
+                (Long key, ValueState<byte[]> state) -> {
+                    byte[] bytes = state.value();
+                    if (bytes == null) return;
+                    in.setBuffer(bytes);
+                    BranchWorkState cell = BranchWorkStateSerializer.INSTANCE.deserialize(in);
+                    table.restore(key, cell);
+                    if (cell.timerAt != NONE) timers.set(key, cell.timerAt);
+                });
+        java.util.List<Long> asObjects = new java.util.ArrayList<>();
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, stateDescriptor(),
                 (Long key, ValueState<BranchWorkState> state) -> {
                     BranchWorkState cell = state.value();
-                    if (cell != null && cell.timerAt != NONE) timers.set(key, cell.timerAt);
+                    if (cell == null) return;
+                    table.put(key, BranchWorkStateSerializer.INSTANCE.copy(cell)); // written back serialized at the next checkpoint
+                    if (cell.timerAt != NONE) timers.set(key, cell.timerAt);
+                    asObjects.add(key);
+                });
+        for (long key : asObjects) {
+            backend.setCurrentKey(key);
+            cells.clear();
+        }
+        this.table = table;
+        this.serialized = getRuntimeContext().getState(serializedDescriptor());
+    }
+
+    /**
+     * Writes the entries that changed since the last call to Flink's keyed state, serialized: before each checkpoint is
+     * taken. Serialized, not as objects: a copy of each entry in Flink's state map would double the state's heap (Flink
+     * snapshots its map asynchronously, so it cannot hold the table's own entries, which change meanwhile).
+     */
+    void writeBack(KeyContext keys) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(256);
+        table.writeBack((key, entry) -> {
+            keys.setCurrentKey(key);
+            if (entry == null) {
+                serialized.clear();
+                return;
+            }
+            out.clear();
+            BranchWorkStateSerializer.INSTANCE.serialize(entry, out);
+            serialized.update(out.getCopyOfBuffer());
+        });
+    }
+
+    /** The operator whose current key {@link #writeBack} sets. */
+    @FunctionalInterface
+    interface KeyContext {
+        void setCurrentKey(long key);
+    }
+
+    /** Visits every entry's timer (the current one: not those moved since). */
+    void forEachTimer(KeyedStateBackend<Long> backend, KeyTimers visitor) throws Exception {
+        if (table != null) {
+            table.forEach((cell, key) -> {
+                if (cell.timerAt != NONE) visitor.set(key, cell.timerAt);
+            });
+            return;
+        }
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, stateDescriptor(),
+                (Long key, ValueState<BranchWorkState> state) -> {
+                    BranchWorkState cell = state.value();
+                    if (cell != null && cell.timerAt != NONE) visitor.set(key, cell.timerAt);
                 });
     }
 
+    /** How many branches have an entry. */
+    int entries(KeyedStateBackend<Long> backend) {
+        return table != null ? table.size() : backend.getKeys(STATE_NAME, VoidNamespace.INSTANCE).mapToInt(k -> 1).sum();
+    }
+
+    private BranchWorkState entry(long key) throws java.io.IOException {
+        return table != null ? table.get(key) : cells.value();
+    }
+
+    private void keep(long key, BranchWorkState cell) throws java.io.IOException {
+        if (table != null) table.put(key, cell);
+        else cells.update(cell);
+    }
+
+    private void drop(long key) {
+        if (table != null) table.remove(key);
+        else cells.clear();
+    }
+
+    /** The entries as objects: BATCH, and checkpoints of versions that kept them so in STREAMING. */
+    static final String STATE_NAME = "branch-work";
+    /** The entries in STREAMING, serialized ({@link BranchWorkStateSerializer}), as of the last checkpoint. */
+    static final String SERIALIZED_STATE_NAME = "branch-work-serialized";
+
     private static ValueStateDescriptor<BranchWorkState> stateDescriptor() {
-        return new ValueStateDescriptor<>("branch-work", TypeInformation.of(BranchWorkState.class));
+        return new ValueStateDescriptor<>(STATE_NAME, TypeInformation.of(BranchWorkState.class));
+    }
+
+    private static ValueStateDescriptor<byte[]> serializedDescriptor() {
+        return new ValueStateDescriptor<>(SERIALIZED_STATE_NAME, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
     }
 
     @Override
@@ -152,7 +251,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
 
     @Override
     public void processElement(BranchSignal signal, Context ctx, Collector<BranchDelta> out) throws Exception {
-        BranchWorkState cell = cells.value();
+        BranchWorkState cell = entry(ctx.getCurrentKey());
         current = cell == null ? new BranchWorkState() : cell;
         // Found once per branch (a timer needs it); the signal has the ids for what this call emits.
         if (current.branch == null) current.branch = catalog.branchWithKey(ctx.getCurrentKey()).orElse(null);
@@ -170,7 +269,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<BranchDelta> out) throws Exception {
-        BranchWorkState cell = cells.value();
+        BranchWorkState cell = entry(ctx.getCurrentKey());
         // A timer moved since it was set (left in the buckets, BranchWorkOperator) is not the entry's: nothing is due.
         if (cell == null || cell.timerAt != timestamp) return;
         current = cell;
@@ -202,7 +301,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
                 + "from the reference data since the checkpoint?)", key);
         forgottenBranches.inc();
         if (cell.timerAt != NONE && keyTimers == null) real.deleteEventTimeTimer(cell.timerAt);
-        cells.clear();
+        drop(key);
         current = null;
     }
 
@@ -235,8 +334,8 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
             }
             cell.timerAt = wanted;
         }
-        if (cell.isEmpty()) cells.clear();
-        else cells.update(cell);
+        if (cell.isEmpty()) drop(key);
+        else keep(key, cell);
         current = null;
     }
 

@@ -1,6 +1,6 @@
 package org.turnoutstream.functions;
 
-import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionKeyedStateBackend;
@@ -14,6 +14,11 @@ import org.apache.flink.streaming.api.watermark.Watermark;
  * function reads), then fires the due bucket timers as Flink fires its own (current key set, then the function's
  * {@code onTimer} through {@link #onEventTime}), then goes downstream.
  *
+ * <p>In STREAMING the branches' entries live in {@link BranchEntries}, a flat table of this subtask's, not in Flink's
+ * state map (whose lookup was half the task's time); those that changed are written back to Flink's keyed state, serialized, when a
+ * checkpoint is taken ({@link #snapshotState}, before the keyed state is snapshotted), and a restored operator takes
+ * the restored entries into its table. So checkpoints, savepoints and rescaling are Flink's as before.
+ *
  * <p>The buckets are not in the checkpoint: every branch's state entry has its timer ({@link BranchWorkState#timerAt}),
  * so a restored operator adds them back from the restored entries before the first record. A timer the function has
  * since moved still fires and is ignored ({@link BranchWorkFunction#onTimer}: not the entry's timer). In BATCH (keys
@@ -24,7 +29,7 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
 
     private final BranchWorkFunction function;
     private transient TimerBuckets buckets;
-    private transient boolean restored;
+    private transient BranchEntries entries;
 
     BranchWorkOperator(BranchWorkFunction function) {
         super(function);
@@ -32,18 +37,30 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
     }
 
     @Override
-    public void initializeState(StateInitializationContext context) throws Exception {
-        super.initializeState(context);
-        restored = context.isRestored();
-    }
-
-    @Override
     public void open() throws Exception {
         super.open();
         if (getKeyedStateBackend() instanceof BatchExecutionKeyedStateBackend) return;
         buckets = new TimerBuckets();
+        entries = new BranchEntries();
         function.keepTimersIn(this::addTimer);
-        if (restored) function.setEveryTimer(getKeyedStateBackend(), this::addTimer);
+        function.keepEntriesIn(entries, getKeyedStateBackend(), this::addTimer);
+    }
+
+    /** The entries that changed since the last checkpoint go to Flink's keyed state first: the checkpoint takes them there. */
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        if (entries != null) function.writeBack(this::setCurrentKey);
+        super.snapshotState(context);
+    }
+
+    /** How many branches have an entry (tests). */
+    int branchEntries() {
+        return function.entries(getKeyedStateBackend());
+    }
+
+    /** Visits every entry's current timer (tests). */
+    void forEachEntryTimer(BranchWorkFunction.KeyTimers visitor) throws Exception {
+        function.forEachTimer(getKeyedStateBackend(), visitor);
     }
 
     /** The timers in STREAMING; null in BATCH, where Flink keeps them. */

@@ -23,6 +23,8 @@ public final class BranchWorkState {
      * not checkpointed (after a restore, found again when first needed).
      */
     public transient ElectionCatalog.ElectionBranch branch;
+    /** Changed since it was last written back to Flink's keyed state ({@link BranchEntries}); not checkpointed. */
+    transient boolean changed;
 
     public BranchWorkState() {}
 

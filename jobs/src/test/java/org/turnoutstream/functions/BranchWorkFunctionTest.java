@@ -79,11 +79,10 @@ class BranchWorkFunctionTest {
             assertNull(compare(sides.separate, sides.fused));
             int branches = (int) open.stream().filter(s -> s instanceof Arrive).map(s -> ((Arrive) s).signal().branchKey()).distinct().count();
             var fused = sides.fusedHarnesses.get(0);
-            assertTrue(fused.numKeyedStateEntries() > 0 && fused.numKeyedStateEntries() <= branches,
-                    fused.numKeyedStateEntries() + " entries for " + branches + " branches");
+            assertTrue(entries(fused) > 0 && entries(fused) <= branches, entries(fused) + " entries for " + branches + " branches");
             int separateEntries = sides.detectors.get(0).numKeyedStateEntries() + sides.integrity.get(0).numKeyedStateEntries()
                     + sides.counts.get(0).numKeyedStateEntries();
-            assertTrue(separateEntries > fused.numKeyedStateEntries(), "the separate functions keep " + separateEntries);
+            assertTrue(separateEntries > entries(fused), "the separate functions keep " + separateEntries);
             int separateTimers = sides.detectors.get(0).numEventTimeTimers() + sides.integrity.get(0).numEventTimeTimers();
             assertTrue(timers(fused) > 0 && timers(fused) <= Math.min(branches, separateTimers),
                     timers(fused) + " timers for " + branches + " branches (separate: " + separateTimers + ")");
@@ -118,13 +117,77 @@ class BranchWorkFunctionTest {
                 List<BranchStatusChange> changes = values(after.getSideOutput(BranchWorkFunction.STATUS_CHANGES));
                 if (catalog == withoutIt) {
                     assertEquals(List.of(), changes);
-                    assertEquals(0, after.numKeyedStateEntries());
+                    assertEquals(0, entries(after));
                     assertEquals(0, timers(after));
                 } else {
                     assertEquals(List.of(BranchStatusChange.Transition.DOWN), changes.stream().map(c -> c.transition).toList());
                     assertEquals(OutageFixtures.karajBranch(17), changes.get(0).branchId);
                 }
             }
+        }
+    }
+
+    /**
+     * A checkpoint of the versions that kept each branch's entry as an object in Flink's keyed state (state
+     * {@value BranchWorkFunction#STATE_NAME}) restores: the entry is taken into the operator's table with its timer (which
+     * reports the branch down at its heartbeat deadline), and the next checkpoint keeps it serialized only.
+     */
+    @Test
+    void aCheckpointThatKeptTheEntriesAsObjectsRestores() throws Exception {
+        OperatorSubtaskState legacy;
+        try (var before = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new EntriesAsObjects()), BranchSignal::compactKey, Types.LONG))) {
+            before.open();
+            before.processElement(OutageFixtures.heartbeat(17, OutageFixtures.at(0, 10)), OutageFixtures.at(0, 10));
+            legacy = before.snapshot(1, 1);
+        }
+        OperatorSubtaskState next;
+        try (var after = fusedHarness(OutageFixtures.catalog())) {
+            after.setup();
+            after.initializeState(legacy);
+            after.open();
+            assertEquals(1, entries(after));
+            assertEquals(1, timers(after));
+            next = after.snapshot(2, 2);
+            after.processWatermark(OutageFixtures.at(5, 0)); // past the heartbeat deadline (0:10 + 60 s)
+            List<BranchStatusChange> changes = values(after.getSideOutput(BranchWorkFunction.STATUS_CHANGES));
+            assertEquals(List.of(BranchStatusChange.Transition.DOWN), changes.stream().map(c -> c.transition).toList());
+            assertEquals(Long.valueOf(OutageFixtures.at(0, 10)), changes.get(0).downSince);
+        }
+        try (var again = fusedHarness(OutageFixtures.catalog())) {
+            again.setup();
+            again.initializeState(next);
+            again.open();
+            assertEquals(1, entries(again), "the entry, now from its serialized form");
+            long asObjects = ((BranchWorkOperator) again.getOperator()).<Long>getKeyedStateBackend()
+                    .getKeys(BranchWorkFunction.STATE_NAME, org.apache.flink.runtime.state.VoidNamespace.INSTANCE).count();
+            assertEquals(0, asObjects, "no entry kept as an object any more");
+        }
+    }
+
+    /** Writes an up branch's entry as the versions before the serialized entries did: an object in state "branch-work". */
+    static final class EntriesAsObjects extends org.apache.flink.streaming.api.functions.KeyedProcessFunction<Long, BranchSignal, BranchDelta> {
+        private transient org.apache.flink.api.common.state.ValueState<BranchWorkState> entries;
+
+        @Override
+        public void open(org.apache.flink.api.common.functions.OpenContext context) {
+            entries = getRuntimeContext().getState(new org.apache.flink.api.common.state.ValueStateDescriptor<>(
+                    BranchWorkFunction.STATE_NAME, TypeInformation.of(BranchWorkState.class)));
+        }
+
+        @Override
+        public void processElement(BranchSignal signal, Context ctx, org.apache.flink.util.Collector<BranchDelta> out) throws Exception {
+            BranchOutageState outage = new BranchOutageState();
+            outage.constituencyId = signal.constituencyId;
+            outage.started = true;
+            outage.lastHeard = signal.heardAt;
+            outage.lastChange = signal.heardAt;
+            outage.deadline = signal.heardAt + 60_000;
+            outage.timerAt = outage.deadline;
+            BranchWorkState entry = new BranchWorkState();
+            entry.outage = outage;
+            entry.timerAt = outage.deadline;
+            entries.update(entry);
         }
     }
 
@@ -138,9 +201,14 @@ class BranchWorkFunctionTest {
         java.util.Set<String> inBuckets = new java.util.HashSet<>();
         operator.buckets().forEach((key, time) -> inBuckets.add(key + "@" + time));
         java.util.List<String> wanted = new ArrayList<>();
-        operator.function().setEveryTimer(operator.getKeyedStateBackend(), (key, time) -> wanted.add(key + "@" + time));
+        operator.forEachEntryTimer((key, time) -> wanted.add(key + "@" + time));
         for (String timer : wanted) assertTrue(inBuckets.contains(timer), "the timer " + timer + " of an entry is not in the buckets");
         return harness.numEventTimeTimers() + wanted.size();
+    }
+
+    /** The branch work's entries: in STREAMING its operator's table, in BATCH Flink's keyed state. */
+    static int entries(KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> harness) {
+        return ((BranchWorkOperator) harness.getOperator()).branchEntries();
     }
 
     static KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> fusedHarness(
@@ -356,10 +424,10 @@ class BranchWorkFunctionTest {
             for (int i = 0; i < parallelism; i++) {
                 separateEntries += sides.detectors.get(i).numKeyedStateEntries() + sides.integrity.get(i).numKeyedStateEntries()
                         + sides.counts.get(i).numKeyedStateEntries();
-                fusedEntries += sides.fusedHarnesses.get(i).numKeyedStateEntries();
-                if (timers(sides.fusedHarnesses.get(i)) > sides.fusedHarnesses.get(i).numKeyedStateEntries()) {
+                fusedEntries += entries(sides.fusedHarnesses.get(i));
+                if (timers(sides.fusedHarnesses.get(i)) > entries(sides.fusedHarnesses.get(i))) {
                     return "subtask " + i + " keeps " + timers(sides.fusedHarnesses.get(i)) + " timers for "
-                            + sides.fusedHarnesses.get(i).numKeyedStateEntries() + " branches\n";
+                            + entries(sides.fusedHarnesses.get(i)) + " branches\n";
                 }
             }
             if ((separateEntries == 0) != (fusedEntries == 0)) {
