@@ -59,6 +59,37 @@ public class BranchReport {
     private transient String keyElection;
     private transient String keyBranchId;
 
+    /**
+     * The report is of the election catalog's branch at {@code index}, whose compact key is {@code compactKey} (see
+     * {@code BranchSignal.knownBranch}); forgotten when an id changes. Not on the wire: a report that crosses a shuffle
+     * arrives without it.
+     */
+    public BranchReport knownBranch(int index, long compactKey) {
+        this.catalogIndex = index;
+        this.indexCompactKey = compactKey;
+        this.indexElection = election;
+        this.indexBranchId = branchId;
+        this.indexConstituency = constituencyId;
+        return this;
+    }
+
+    /** The catalog index of {@link #knownBranch}, or -1 when not known or an id changed since. */
+    public int catalogIndex() {
+        return catalogIndex >= 0 && indexElection == election && indexBranchId == branchId && indexConstituency == constituencyId
+                ? catalogIndex : -1;
+    }
+
+    /** The compact key of {@link #knownBranch}; only when {@link #catalogIndex} is not -1. */
+    public long compactKey() {
+        return indexCompactKey;
+    }
+
+    private transient int catalogIndex = -1;
+    private transient long indexCompactKey;
+    private transient String indexElection;
+    private transient String indexBranchId;
+    private transient String indexConstituency;
+
     @Override
     public String toString() {
         return "BranchReport{" + election + "/" + branchId + " (" + constituencyId + ") seq=" + sequence

@@ -19,6 +19,11 @@ public final class ConnectivityValidator implements Serializable {
         this.checks = new ReportValidator(catalog, maxClockSkew, Long.MAX_VALUE);
     }
 
+    /** The checks it makes (its catalog and clock limit). */
+    ReportValidator checks() {
+        return checks;
+    }
+
     public Optional<ReportValidator.Rejection> check(ConnectivityEvent event, long nowMillis) {
         Optional<ReportValidator.Rejection> origin = checks.checkOrigin(event.getElection(), event.getBranchId(), event.getConstituencyId());
         return origin.isPresent() ? origin : checks.checkClock(event.getEventTime(), nowMillis);

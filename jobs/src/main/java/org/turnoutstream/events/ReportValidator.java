@@ -34,6 +34,10 @@ public final class ReportValidator implements Serializable {
         this.maxBranchBallots = maxBranchBallots;
     }
 
+    ElectionCatalog catalog() { return catalog; }
+    long maxClockSkewMillis() { return maxClockSkewMillis; }
+    long maxBranchBallots() { return maxBranchBallots; }
+
     public Optional<Rejection> check(TurnoutReport report, long nowMillis) {
         Optional<Rejection> origin = checkOrigin(report.getElection(), report.getBranchId(), report.getConstituencyId());
         if (origin.isPresent()) return origin;

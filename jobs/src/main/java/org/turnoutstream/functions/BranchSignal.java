@@ -2,6 +2,7 @@ package org.turnoutstream.functions;
 
 import org.turnoutstream.events.CompositeKey;
 import org.turnoutstream.reference.BranchKey;
+import org.turnoutstream.reference.ElectionCatalog;
 
 import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.schemas.ConnectivityEvent;
@@ -88,6 +89,8 @@ public class BranchSignal {
                 .heardAt(report.receivedAt);
         signal.sequence = report.sequence;
         signal.ballotsCast = report.ballotsCast;
+        int index = report.catalogIndex();
+        if (index >= 0) signal.knownBranch(index, report.compactKey());
         return signal;
     }
 
@@ -118,6 +121,27 @@ public class BranchSignal {
         return compactKey;
     }
 
+    /**
+     * The signal is of the election catalog's branch at {@code index} ({@link ElectionCatalog#branchAt}: its ids are that
+     * branch's) with this compact key ({@link BranchKey#of} of the ids, which the catalog keeps): the shuffle by branch
+     * then carries the index instead of the ids ({@link BranchSignalSerializer#withCatalog}), and no key is computed.
+     * Both are forgotten when an id changes.
+     */
+    public BranchSignal knownBranch(int index, long compactKey) {
+        keysFor(election, branchId);
+        this.compactKey = compactKey;
+        this.compactKeyKnown = true;
+        this.catalogIndex = index;
+        this.indexConstituency = constituencyId;
+        return this;
+    }
+
+    /** The election catalog's index of the branch ({@link #knownBranch}), or -1 when not known or an id changed since. */
+    public int catalogIndex() {
+        keysFor(election, branchId);
+        return catalogIndex >= 0 && indexConstituency == constituencyId ? catalogIndex : -1;
+    }
+
     /** Forgets both keys when the ids are not the ones they were made of. */
     private void keysFor(String election, String branchId) {
         if (keyElection != election || keyBranchId != branchId) {
@@ -125,8 +149,12 @@ public class BranchSignal {
             keyBranchId = branchId;
             key = null;
             compactKeyKnown = false;
+            catalogIndex = -1;
         }
     }
+
+    private transient int catalogIndex = -1;
+    private transient String indexConstituency;
 
     private transient String keyElection;
     private transient String keyBranchId;

@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.LinkType;
 
 /**
@@ -17,7 +18,8 @@ import org.turnoutstream.schemas.LinkType;
  * written by hand instead of by Flink's PojoSerializer (reflection per field, a null marker per field, 8 bytes per long).
  * The format:
  * <pre>
- * election, branchId, constituencyId   nullable ids: var-int byte count + 1 (0: null), UTF-8 bytes
+ * election, branchId, constituencyId   nullable ids: var-int byte count + 1 (0: null), UTF-8 bytes; or, with a catalog
+ *                                      ({@link #withCatalog}), a signal of one of its branches: -1 - its index (var-int)
  * kind                                 1 byte (ordinal)
  * link                                 1 byte (ordinal + 1; 0: not known)
  * heardAt                              zig-zag var-int
@@ -25,7 +27,8 @@ import org.turnoutstream.schemas.LinkType;
  * sequence, ballotsCast                zig-zag var-ints
  * </pre>
  * Signals are kept in no state (the buffers keep their fields in {@link PendingSignals}), but unaligned checkpoints can
- * hold them in flight: changing the format needs a new snapshot version that still reads this one.
+ * hold them in flight: changing the format needs a new snapshot version that still reads this one. (The job takes
+ * aligned checkpoints; the serializer a snapshot restores has no catalog, so a branch index in flight would not read.)
  */
 public final class BranchSignalSerializer extends CompactStateSerializer<BranchSignal> {
     private static final long serialVersionUID = 1L;
@@ -33,7 +36,31 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
     private static final BranchSignal.Kind[] KINDS = BranchSignal.Kind.values();
     private static final LinkType[] LINKS = LinkType.values();
 
-    private BranchSignalSerializer() {}
+    /** The catalog whose branches cross as their index; null: every signal crosses with its ids. */
+    private final ElectionCatalog catalog;
+
+    private BranchSignalSerializer() {
+        this(null);
+    }
+
+    private BranchSignalSerializer(ElectionCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    /**
+     * A serializer that writes a signal of one of {@code catalog}'s branches ({@link BranchSignal#catalogIndex}) as the
+     * branch's index instead of its three ids, and reads it back with the catalog's own id strings and compact key: on
+     * the shuffle by branch, no id is encoded, decoded, allocated or hashed. Both sides of the shuffle have it (the
+     * streams of signals are declared with {@link #typeInfo}); the catalog ships with the job graph.
+     */
+    public static BranchSignalSerializer withCatalog(ElectionCatalog catalog) {
+        return new BranchSignalSerializer(catalog);
+    }
+
+    /** The type of a stream of signals that crosses shuffles as {@link #withCatalog}. */
+    public static TypeInformation<BranchSignal> typeInfo(ElectionCatalog catalog) {
+        return new Info<>(BranchSignal.class, withCatalog(catalog));
+    }
 
     @Override public BranchSignal createInstance() { return new BranchSignal(); }
 
@@ -43,14 +70,21 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
         to.heardAt = from.heardAt;
         to.sequence = from.sequence;
         to.ballotsCast = from.ballotsCast;
+        int index = from.catalogIndex();
+        if (index >= 0) to.knownBranch(index, from.compactKey());
         return to;
     }
 
     @Override
     public void serialize(BranchSignal s, DataOutputView out) throws IOException {
-        writeId(s.election, out);
-        writeId(s.branchId, out);
-        writeId(s.constituencyId, out);
+        int index = catalog == null ? -1 : s.catalogIndex();
+        if (index >= 0) {
+            writeLong(-1L - index, out);
+        } else {
+            writeId(s.election, out);
+            writeId(s.branchId, out);
+            writeId(s.constituencyId, out);
+        }
         out.writeByte(s.kind == null ? -1 : s.kind.ordinal());
         out.writeByte(s.link == null ? 0 : s.link.ordinal() + 1);
         writeLong(s.heardAt, out);
@@ -62,9 +96,22 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
     @Override
     public BranchSignal deserialize(DataInputView in) throws IOException {
         BranchSignal s = new BranchSignal();
-        s.election = readId(in);
-        s.branchId = readId(in);
-        s.constituencyId = readId(in);
+        long first = readLong(in);
+        int index = -1;
+        if (first < 0) {
+            if (catalog == null || first < -catalog.branchCount()) {
+                throw new IOException("corrupt BranchSignal: branch index " + (-1L - first) + " of no election catalog here");
+            }
+            index = (int) (-1L - first);
+            ElectionCatalog.ElectionBranch branch = catalog.branchAt(index);
+            s.election = branch.electionId();
+            s.branchId = branch.branch().id();
+            s.constituencyId = branch.branch().constituencyId();
+        } else {
+            s.election = id(first, in);
+            s.branchId = readId(in);
+            s.constituencyId = readId(in);
+        }
         int kind = in.readByte();
         s.kind = kind < 0 ? null : element(KINDS, kind, "kind");
         int link = in.readUnsignedByte();
@@ -73,6 +120,7 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
         s.eventTime = s.heardAt + readLong(in);
         s.sequence = readLong(in);
         s.ballotsCast = readLong(in);
+        if (index >= 0) s.knownBranch(index, catalog.keyAt(index));
         return s;
     }
 
@@ -91,7 +139,11 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
     }
 
     static String readId(DataInputView in) throws IOException {
-        long n = readLong(in);
+        return id(readLong(in), in);
+    }
+
+    /** The id whose byte count + 1 was {@code n}. */
+    private static String id(long n, DataInputView in) throws IOException {
         if (n == 0) return null;
         if (n < 0 || n > MAX_ID_BYTES + 1) throw new IOException("corrupt BranchSignal: an id of " + (n - 1) + " bytes");
         byte[] bytes = new byte[(int) n - 1];
@@ -113,7 +165,17 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
     }
 
     private Object readResolve() {
-        return INSTANCE;
+        return catalog == null ? INSTANCE : this;
+    }
+
+    @Override
+    public boolean equals(Object obj) {
+        return obj instanceof BranchSignalSerializer other && other.catalog == catalog;
+    }
+
+    @Override
+    public int hashCode() {
+        return System.identityHashCode(catalog);
     }
 
     public static final class Snapshot extends SimpleTypeSerializerSnapshot<BranchSignal> {

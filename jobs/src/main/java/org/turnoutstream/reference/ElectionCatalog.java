@@ -4,6 +4,7 @@ import java.io.Serializable;
 import java.lang.ref.WeakReference;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
@@ -78,6 +79,57 @@ public final class ElectionCatalog implements Serializable {
             }
         }
         return Optional.ofNullable(index.get(key));
+    }
+
+    /**
+     * Every branch of every election by one index (elections by id, then their branches by id), with its {@link BranchKey}
+     * and a table that finds it from the bytes of a record ({@link BranchBytesTable}); built when first asked, once per JVM.
+     */
+    private transient volatile Indexed indexed;
+
+    private record Indexed(ElectionBranch[] branches, long[] keys, BranchBytesTable table) {}
+
+    private Indexed indexed() {
+        Indexed current = indexed;
+        if (current != null) return current;
+        synchronized (this) {
+            if (indexed == null) {
+                List<ElectionBranch> all = new ArrayList<>();
+                for (String id : ids) for (Branch branch : elections.get(id).branches()) all.add(new ElectionBranch(id, branch));
+                long[] keys = new long[all.size()];
+                for (int i = 0; i < keys.length; i++) keys[i] = BranchKey.of(all.get(i).electionId(), all.get(i).branch().id());
+                indexed = new Indexed(all.toArray(new ElectionBranch[0]), keys, new BranchBytesTable(all));
+            }
+            return indexed;
+        }
+    }
+
+    /**
+     * The index ({@link #branchAt}) of the branch whose election id and branch id a record carries as these UTF-8 bytes
+     * (in {@code record}, at the offsets given), or -1 when no branch has them. No string is made.
+     */
+    public int branchIndexOf(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
+        return indexed().table().indexOf(record, electionAt, electionLength, branchAt, branchLength);
+    }
+
+    /** Whether the branch at {@code index} is in the constituency whose id a record carries as these UTF-8 bytes. */
+    public boolean branchInConstituency(int index, byte[] record, int constituencyAt, int constituencyLength) {
+        return indexed().table().inConstituency(index, record, constituencyAt, constituencyLength);
+    }
+
+    /** How many branches all elections have (the indexes of {@link #branchAt} are below). */
+    public int branchCount() {
+        return indexed().branches().length;
+    }
+
+    /** The branch at {@code index} (see {@link #branchIndexOf}). */
+    public ElectionBranch branchAt(int index) {
+        return indexed().branches()[index];
+    }
+
+    /** The {@link BranchKey} of the branch at {@code index}. */
+    public long keyAt(int index) {
+        return indexed().keys()[index];
     }
 
     /**

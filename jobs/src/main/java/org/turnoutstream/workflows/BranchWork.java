@@ -52,7 +52,7 @@ public final class BranchWork {
                                                  Sink<BranchAlert> alertSink) {
         TurnoutWorkflow.Decoded reports = TurnoutWorkflow.decode(turnoutRecords, catalog, turnoutDecoder, turnout);
         ConnectivityWorkflow.Decoded events = ConnectivityWorkflow.decode(connectivityRecords, catalog, connectivityDecoder, connectivity);
-        DataStream<BranchSignal> reportSignals = ConnectivityWorkflow.reportSignals(reports.reports());
+        DataStream<BranchSignal> reportSignals = ConnectivityWorkflow.reportSignals(reports.reports(), catalog);
 
         // The one shuffle: every signal to the subtask of its branch, where one keyed function does the branch's work.
         BranchWorkFunction work = new BranchWorkFunction(TurnoutWorkflow.branchCount(turnout),

@@ -18,6 +18,7 @@ import org.turnoutstream.events.registry.ConfluentAvroDecoder;
 import org.turnoutstream.functions.AlertPoints;
 import org.turnoutstream.functions.BranchOutageDetector;
 import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.functions.BranchSignalSerializer;
 import org.turnoutstream.functions.BranchStatusChange;
 import org.turnoutstream.functions.ConstituencyConnectivity;
 import org.turnoutstream.functions.FeedActivity;
@@ -81,7 +82,7 @@ public final class ConnectivityWorkflow {
                                  Sink<InfluxPoint> pointSink,
                                  Sink<DeadLetter> deadLetterSink) {
         Decoded connectivity = decode(connectivityRecords, catalog, decoder, settings);
-        DataStream<BranchSignal> reportSignals = reportSignals(reports);
+        DataStream<BranchSignal> reportSignals = reportSignals(reports, catalog);
         // Timestamps and watermarks are the sources' (when the centre heard each record, per Kafka partition).
         DataStream<BranchSignal> signals = connectivity.signals().union(reportSignals);
         DataStream<BranchStatusChange> changes = outages(signals.keyBy(BranchSignal::branchKey), settings);
@@ -97,14 +98,15 @@ public final class ConnectivityWorkflow {
                                  ConnectivitySettings settings) {
         SingleOutputStreamOperator<BranchSignal> connectivity = connectivityRecords
                 .process(new ConnectivityEventDecoder(decoder, new ConnectivityValidator(catalog, settings.maxClockSkew())))
+                .returns(BranchSignalSerializer.typeInfo(catalog))
                 .name("decode and validate connectivity events").uid("decode-connectivity");
         return new Decoded(connectivity, connectivity.getSideOutput(ConnectivityEventDecoder.DEAD_LETTERS));
     }
 
-    /** A report is a sign of life. */
-    public static DataStream<BranchSignal> reportSignals(DataStream<BranchReport> reports) {
+    /** A report is a sign of life. Signals of the catalog's branches cross the shuffles by branch as its index. */
+    public static DataStream<BranchSignal> reportSignals(DataStream<BranchReport> reports, ElectionCatalog catalog) {
         return reports
-                .map((MapFunction<BranchReport, BranchSignal>) BranchSignal::of).returns(BranchSignal.class)
+                .map((MapFunction<BranchReport, BranchSignal>) BranchSignal::of).returns(BranchSignalSerializer.typeInfo(catalog))
                 .name("reports as signs of life").uid("report-signals");
     }
 

@@ -17,6 +17,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -133,6 +134,40 @@ class CompactStateSerializerTest {
         int ids = heartbeat.election.length() + heartbeat.branchId.length() + heartbeat.constituencyId.length();
         assertTrue(bytes(BranchSignalSerializer.INSTANCE, heartbeat).length <= ids + 18,
                 "a heartbeat takes its ids and a few bytes, not 8 per number");
+    }
+
+    /**
+     * With the election catalog, a signal of one of its branches crosses as the branch's index and reads back with the
+     * catalog's ids and compact key; one without a known branch (or whose ids changed since) crosses with its ids.
+     */
+    @Test
+    void withTheCatalogASignalOfItsBranchCrossesAsTheBranchIndex() throws IOException {
+        org.turnoutstream.reference.ElectionCatalog catalog = OutageFixtures.catalog();
+        BranchSignalSerializer serializer = BranchSignalSerializer.withCatalog(catalog);
+        int index = -1;
+        for (int i = 0; i < catalog.branchCount(); i++) if (catalog.branchAt(i).branch().id().equals(karajBranch(17))) index = i;
+        var branch = catalog.branchAt(index);
+        BranchSignal known = new BranchSignal(branch.electionId(), branch.branch().id(), branch.branch().constituencyId(), at(5, 0),
+                BranchSignal.Kind.HEARTBEAT, LinkType.DSL).heardAt(at(5, 1)).knownBranch(index, catalog.keyAt(index));
+        BranchSignal read = roundTrip(serializer, known);
+        assertEquals(known, read);
+        assertEquals(index, read.catalogIndex());
+        assertTrue(read.branchId == branch.branch().id() && read.constituencyId == branch.branch().constituencyId(), "the catalog's own ids");
+        assertEquals(org.turnoutstream.reference.BranchKey.of(read.election, read.branchId), read.compactKey());
+        assertTrue(bytes(serializer, known).length + 10 <= bytes(BranchSignalSerializer.INSTANCE, known).length,
+                "an index instead of the ids: " + bytes(serializer, known).length + " bytes");
+        assertEquals(index, serializer.copy(known).catalogIndex());
+
+        BranchSignal unknown = heartbeat(17, at(5, 0)); // same ids, branch not known to the signal
+        assertEquals(-1, roundTrip(serializer, unknown).catalogIndex());
+        assertEquals(unknown, roundTrip(serializer, unknown));
+        BranchSignal changed = serializer.copy(known);
+        changed.constituencyId = "fardis";
+        assertEquals(-1, changed.catalogIndex(), "an id changed since");
+        assertEquals(changed, roundTrip(serializer, changed));
+        byte[] withIndex = bytes(serializer, known);
+        assertThrows(IOException.class, () -> BranchSignalSerializer.INSTANCE.deserialize(new DataInputDeserializer(withIndex)),
+                "no catalog to read the index with");
     }
 
     @Test

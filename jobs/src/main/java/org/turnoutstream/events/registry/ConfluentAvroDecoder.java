@@ -6,7 +6,6 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -76,9 +75,10 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
         T record;
         try {
             record = reader.read(null, body);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException
-                | ClassCastException | IllegalArgumentException e) {
-            // garbage bytes surface as any of these, depending on where the parser trips
+        } catch (IOException | RuntimeException e) {
+            // garbage bytes surface as any of these, depending on where the parser trips (an IOException, AvroRuntimeException,
+            // IndexOutOfBounds, NegativeArraySize, ClassCast or IllegalArgument, and UnsupportedOperationException for a
+            // string length beyond what a Java string can hold): whatever it is, the record is corrupt, not the job
             throw new DecodeException(DecodeException.Reason.CORRUPT_AVRO,
                     "Avro body does not match writer schema id " + schemaIdOf(value) + ": " + shortMessage(e));
         }
@@ -126,6 +126,33 @@ public final class ConfluentAvroDecoder<T extends SpecificRecord> implements Ser
             throw new DecodeException(DecodeException.Reason.TRUNCATED_HEADER, "unreadable header: " + impossible.getMessage());
         }
     }
+
+    /**
+     * Whether {@code value} is Confluent-framed with the id of a schema equal to the reader's own (the generated class's):
+     * then its body can be read field by field in the reader's order, as {@link org.turnoutstream.events.KnownBranchRecords}
+     * does. False for anything else, also an id the registry does not know ({@link #decode} reports that). The answer
+     * for the last id is remembered.
+     *
+     * @throws RegistryUnavailableException the registry cannot be reached (as {@link #decode})
+     */
+    public boolean writtenWithReaderSchema(byte[] value) {
+        if (value == null || value.length < ConfluentSchemaCoder.HEADER_LENGTH || value[0] != 0) return false;
+        int id = schemaIdOf(value);
+        SameAsReader last = lastSameAsReader;
+        if (last != null && last.schemaId == id) return last.same;
+        boolean same;
+        try {
+            same = coder().schemaFor(id).equals(SpecificData.getForClass(recordClass).getSchema(recordClass));
+        } catch (DecodeException e) {
+            return false;
+        }
+        lastSameAsReader = new SameAsReader(id, same);
+        return same;
+    }
+
+    private record SameAsReader(int schemaId, boolean same) {}
+
+    private transient volatile SameAsReader lastSameAsReader;
 
     /** The schema id in a Confluent header (big-endian, after the magic byte). */
     private static int schemaIdOf(byte[] value) {

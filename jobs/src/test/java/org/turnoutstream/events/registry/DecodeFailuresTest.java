@@ -81,6 +81,13 @@ class DecodeFailuresTest {
         byte[] trailing = Arrays.copyOf(valid, valid.length + 2);
         assertEquals(Reason.CORRUPT_AVRO, reasonFor(decoder, trailing), "bytes after the record");
 
+        // a first string said to be 2^31 bytes long (zig-zag var-int 0x80 0x80 0x80 0x80 0x10): Avro refuses it with an
+        // UnsupportedOperationException, which once escaped the decoder and failed the task at every restart
+        byte[] hugeString = Arrays.copyOf(header, ConfluentSchemaCoder.HEADER_LENGTH + 5);
+        byte[] length = {(byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x10};
+        System.arraycopy(length, 0, hugeString, ConfluentSchemaCoder.HEADER_LENGTH, 5);
+        assertEquals(Reason.CORRUPT_AVRO, reasonFor(decoder, hugeString), "a string longer than Java's");
+
         assertEquals(ElectionDay.turnout(), assertDoesNotThrow(valid), "the intact value still decodes");
     }
 
