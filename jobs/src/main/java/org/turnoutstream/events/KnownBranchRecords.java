@@ -9,7 +9,7 @@ import org.turnoutstream.schemas.LinkType;
  * The decoders' fast path: recognises, in one pass over its bytes, a record written with the reader's own schema by a
  * branch the election catalog knows, in the constituency the catalog gives it, that every check of the validator would
  * let through, and makes its signal or report from the catalog's own ids; no Avro record, string or {@code Instant} is
- * made, and the branch is found from the record's bytes ({@link ElectionCatalog#branchIndexOf}). Anything else (another
+ * made, and the branch is found from the record's bytes ({@link ElectionCatalog#findBranch}). Anything else (another
  * schema, an unknown branch, a bad value, an odd encoding) answers null, and the full decoder and validator take the
  * record as before, with their dead letters and messages: so the fast path changes nothing but the cost. Most records of
  * an election day are such records: JFR put the Avro decoder, the strings it made and the validator's branch lookup at
@@ -71,12 +71,12 @@ public final class KnownBranchRecords {
         if (rttBranch == 1) readInt();
         else if (rttBranch != 0) return null;
         if (odd || pos != buf.length || kind < 0 || kind >= KINDS.length || !plausible(eventTime, nowMillis)) return null;
-        int index = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
-        if (index < 0) return null;
-        ElectionCatalog.ElectionBranch branch = catalog.branchAt(index);
-        BranchSignal signal = new BranchSignal(branch.electionId(), branch.branch().id(), branch.branch().constituencyId(), eventTime,
-                KINDS[kind], link).heardAt(heardAt >= 0 ? heardAt : eventTime);
-        return signal.knownBranch(index, catalog.keyAt(index));
+        long found = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
+        if (found < 0) return null;
+        int index = catalog.foundIndex(found);
+        BranchSignal signal = new BranchSignal(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index),
+                eventTime, KINDS[kind], link).heardAt(heardAt >= 0 ? heardAt : eventTime);
+        return signal.knownBranch(index, catalog.foundKey(found));
     }
 
     /**
@@ -94,11 +94,11 @@ public final class KnownBranchRecords {
         if (odd || pos != buf.length || ballots < 0 || ballots > maxBranchBallots || sequence < 0 || !plausible(eventTime, nowMillis)) {
             return null;
         }
-        int index = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
-        if (index < 0) return null;
-        ElectionCatalog.ElectionBranch branch = catalog.branchAt(index);
-        return new BranchReport(branch.electionId(), branch.branch().id(), branch.branch().constituencyId(), sequence, ballots, eventTime)
-                .receivedAt(heardAt >= 0 ? heardAt : eventTime).knownBranch(index, catalog.keyAt(index));
+        long found = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
+        if (found < 0) return null;
+        int index = catalog.foundIndex(found);
+        return new BranchReport(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index), sequence, ballots,
+                eventTime).receivedAt(heardAt >= 0 ? heardAt : eventTime).knownBranch(index, catalog.foundKey(found));
     }
 
     /** As {@link ReportValidator#checkClock}: a plausible clock reading, not too far ahead of this job's clock. */
@@ -107,11 +107,11 @@ public final class KnownBranchRecords {
         return maxClockSkewMillis <= 0 || eventTime <= nowMillis + maxClockSkewMillis;
     }
 
-    /** The branch's index, when the catalog has it in that constituency; else -1. */
-    private int branch(int electionAt, int electionLength, int branchAt, int branchLength, int constituencyAt, int constituencyLength) {
-        int index = catalog.branchIndexOf(buf, electionAt, electionLength, branchAt, branchLength);
-        if (index < 0 || !catalog.branchInConstituency(index, buf, constituencyAt, constituencyLength)) return -1;
-        return index;
+    /** The branch ({@link ElectionCatalog#findBranch}), when the catalog has it in that constituency; else -1. */
+    private long branch(int electionAt, int electionLength, int branchAt, int branchLength, int constituencyAt, int constituencyLength) {
+        long found = catalog.findBranch(buf, electionAt, electionLength, branchAt, branchLength);
+        if (found < 0 || !catalog.foundInConstituency(found, buf, constituencyAt, constituencyLength)) return -1;
+        return found;
     }
 
     private void start(byte[] value) {

@@ -1,106 +1,116 @@
 package org.turnoutstream.reference;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
  * Every branch of a catalog found by the UTF-8 bytes of its election and branch ids as a record carries them, without
- * decoding them into strings: an open-addressing table of 64-bit hashes over those bytes, each slot with the branch's
- * index in the catalog ({@link ElectionCatalog#branchAt}); a hit is confirmed byte by byte. The decoders' fast path
- * ({@code org.turnoutstream.events.KnownBranchRecords}) asks it of nearly every record.
+ * decoding them into strings: an open-addressing table of 64-bit hashes over those bytes. Built for the decoders' fast
+ * path ({@code org.turnoutstream.events.KnownBranchRecords}), which asks it of nearly every record over tens of thousands
+ * of branches, so an answer touches two places in memory: the slot (the hash, the branch's index and where its entry
+ * is) and the entry, which holds everything else in one run of bytes: the branch's {@link BranchKey}, the three ids'
+ * lengths and their bytes (election, branch, constituency). A hit is confirmed byte by byte.
  *
- * <p>A branch whose ids or constituency id do not survive a round trip through UTF-8 (an unpaired surrogate) is left out:
- * its records take the full decoder, which compares the decoded strings.
+ * <p>A branch whose ids do not survive a round trip through UTF-8 (an unpaired surrogate) or are longer than 255 bytes is
+ * left out: its records take the full decoder, which compares the decoded strings. Immutable; shared by every thread.
  */
 final class BranchBytesTable {
     private static final long FNV_OFFSET = 0xcbf29ce484222325L;
     private static final long FNV_PRIME = 0x100000001b3L;
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** An entry: the key (8 bytes), the three lengths (a byte each), then the bytes. */
+    private static final int KEY = 0, ELECTION_LENGTH = 8, BRANCH_LENGTH = 9, CONSTITUENCY_LENGTH = 10, IDS = 11;
 
     private final int mask;
-    /** Two longs a slot: the hash, the branch's index + 1 (0: empty). */
+    /** Two longs a slot: the hash; the branch's index + 1 (high half, 0: empty) and where its entry starts (low half). */
     private final long[] slots;
-    /** Per branch: where its election id's bytes, then its branch id's, then its constituency id's are in {@link #bytes}. */
-    private final int[] at;
-    private final int[] electionLength;
-    private final int[] branchLength;
-    private final int[] constituencyLength;
-    private final byte[] bytes;
+    private final byte[] entries;
 
-    /** {@code branches}: the catalog's, in index order. */
-    BranchBytesTable(List<ElectionCatalog.ElectionBranch> branches) {
+    /** {@code branches}: the catalog's, in index order; {@code keys}: their {@link BranchKey}s. */
+    BranchBytesTable(List<ElectionCatalog.ElectionBranch> branches, long[] keys) {
         int n = branches.size();
         int capacity = Integer.highestOneBit(Math.max(4, n * 2) - 1) << 1;
         mask = capacity - 1;
         slots = new long[capacity * 2];
-        at = new int[n];
-        electionLength = new int[n];
-        branchLength = new int[n];
-        constituencyLength = new int[n];
-        List<byte[]> parts = new ArrayList<>();
+        byte[][] ids = new byte[n * 3][];
         int total = 0;
         for (int i = 0; i < n; i++) {
             ElectionCatalog.ElectionBranch b = branches.get(i);
-            byte[] election = utf8(b.electionId()), branch = utf8(b.branch().id()), constituency = utf8(b.branch().constituencyId());
-            at[i] = total;
-            if (election == null || branch == null || constituency == null) {
-                electionLength[i] = -1; // not in the table
-                continue;
+            ids[3 * i] = utf8(b.electionId());
+            ids[3 * i + 1] = utf8(b.branch().id());
+            ids[3 * i + 2] = utf8(b.branch().constituencyId());
+            if (ids[3 * i] != null && ids[3 * i + 1] != null && ids[3 * i + 2] != null) {
+                total += IDS + ids[3 * i].length + ids[3 * i + 1].length + ids[3 * i + 2].length;
             }
-            electionLength[i] = election.length;
-            branchLength[i] = branch.length;
-            constituencyLength[i] = constituency.length;
-            parts.add(election);
-            parts.add(branch);
-            parts.add(constituency);
-            total += election.length + branch.length + constituency.length;
         }
-        bytes = new byte[total];
-        int offset = 0;
-        for (byte[] part : parts) {
-            System.arraycopy(part, 0, bytes, offset, part.length);
-            offset += part.length;
-        }
+        entries = new byte[total];
+        int at = 0;
         for (int i = 0; i < n; i++) {
-            if (electionLength[i] < 0) continue;
-            long hash = hash(bytes, at[i], electionLength[i], at[i] + electionLength[i], branchLength[i]);
+            byte[] election = ids[3 * i], branch = ids[3 * i + 1], constituency = ids[3 * i + 2];
+            if (election == null || branch == null || constituency == null) continue;
+            LONGS.set(entries, at + KEY, keys[i]);
+            entries[at + ELECTION_LENGTH] = (byte) election.length;
+            entries[at + BRANCH_LENGTH] = (byte) branch.length;
+            entries[at + CONSTITUENCY_LENGTH] = (byte) constituency.length;
+            System.arraycopy(election, 0, entries, at + IDS, election.length);
+            System.arraycopy(branch, 0, entries, at + IDS + election.length, branch.length);
+            System.arraycopy(constituency, 0, entries, at + IDS + election.length + branch.length, constituency.length);
+            long hash = hash(election, 0, election.length, branch, 0, branch.length);
             int slot = (int) hash & mask;
             while (slots[slot * 2 + 1] != 0) slot = (slot + 1) & mask;
             slots[slot * 2] = hash;
-            slots[slot * 2 + 1] = i + 1;
+            slots[slot * 2 + 1] = (long) (i + 1) << 32 | at;
+            at += IDS + election.length + branch.length + constituency.length;
         }
     }
 
-    /** The index of the branch whose election and branch ids are these bytes, or -1. */
-    int indexOf(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
-        long hash = hash(record, electionAt, electionLen, branchAt, branchLen);
+    /**
+     * The branch whose election and branch ids are these bytes, as a handle for {@link #index}, {@link #key} and
+     * {@link #inConstituency}; -1 when there is none.
+     */
+    long find(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
+        long hash = hash(record, electionAt, electionLen, record, branchAt, branchLen);
         for (int slot = (int) hash & mask; ; slot = (slot + 1) & mask) {
-            long index = slots[slot * 2 + 1];
-            if (index == 0) return -1;
+            long found = slots[slot * 2 + 1];
+            if (found == 0) return -1;
             if (slots[slot * 2] == hash) {
-                int i = (int) index - 1;
-                int e = at[i];
-                if (electionLength[i] == electionLen && branchLength[i] == branchLen
-                        && Arrays.equals(bytes, e, e + electionLen, record, electionAt, electionAt + electionLen)
-                        && Arrays.equals(bytes, e + electionLen, e + electionLen + branchLen, record, branchAt, branchAt + branchLen)) {
-                    return i;
+                int e = (int) found;
+                int eLen = entries[e + ELECTION_LENGTH] & 0xff, bLen = entries[e + BRANCH_LENGTH] & 0xff;
+                if (eLen == electionLen && bLen == branchLen
+                        && Arrays.equals(entries, e + IDS, e + IDS + eLen, record, electionAt, electionAt + eLen)
+                        && Arrays.equals(entries, e + IDS + eLen, e + IDS + eLen + bLen, record, branchAt, branchAt + bLen)) {
+                    return found;
                 }
             }
         }
     }
 
-    /** Whether branch {@code index} belongs to the constituency whose id is these bytes. */
-    boolean inConstituency(int index, byte[] record, int constituencyAt, int constituencyLen) {
-        if (constituencyLength[index] != constituencyLen) return false;
-        int c = at[index] + electionLength[index] + branchLength[index];
-        return Arrays.equals(bytes, c, c + constituencyLen, record, constituencyAt, constituencyAt + constituencyLen);
+    /** The catalog index of a branch {@link #find} found. */
+    static int index(long found) {
+        return (int) (found >>> 32) - 1;
+    }
+
+    /** The {@link BranchKey} of a branch {@link #find} found. */
+    long key(long found) {
+        return (long) LONGS.get(entries, (int) found + KEY);
+    }
+
+    /** Whether a branch {@link #find} found is in the constituency whose id is these bytes. */
+    boolean inConstituency(long found, byte[] record, int constituencyAt, int constituencyLen) {
+        int e = (int) found;
+        if ((entries[e + CONSTITUENCY_LENGTH] & 0xff) != constituencyLen) return false;
+        int c = e + IDS + (entries[e + ELECTION_LENGTH] & 0xff) + (entries[e + BRANCH_LENGTH] & 0xff);
+        return Arrays.equals(entries, c, c + constituencyLen, record, constituencyAt, constituencyAt + constituencyLen);
     }
 
     /** FNV-1a over the election id's bytes, a separator and the branch id's bytes, then murmur3's finaliser. */
-    static long hash(byte[] b, int electionAt, int electionLen, int branchAt, int branchLen) {
+    private static long hash(byte[] e, int electionAt, int electionLen, byte[] b, int branchAt, int branchLen) {
         long h = FNV_OFFSET;
-        for (int i = electionAt, end = electionAt + electionLen; i < end; i++) h = (h ^ (b[i] & 0xff)) * FNV_PRIME;
+        for (int i = electionAt, end = electionAt + electionLen; i < end; i++) h = (h ^ (e[i] & 0xff)) * FNV_PRIME;
         h = (h ^ 0x1f) * FNV_PRIME;
         for (int i = branchAt, end = branchAt + branchLen; i < end; i++) h = (h ^ (b[i] & 0xff)) * FNV_PRIME;
         h ^= h >>> 33;
@@ -111,9 +121,9 @@ final class BranchBytesTable {
         return h;
     }
 
-    /** The id's UTF-8 bytes, or null when they do not decode to the same id. */
+    /** The id's UTF-8 bytes, or null when they do not decode to the same id or are too long for an entry. */
     private static byte[] utf8(String id) {
         byte[] encoded = id.getBytes(StandardCharsets.UTF_8);
-        return new String(encoded, StandardCharsets.UTF_8).equals(id) ? encoded : null;
+        return encoded.length <= 255 && new String(encoded, StandardCharsets.UTF_8).equals(id) ? encoded : null;
     }
 }

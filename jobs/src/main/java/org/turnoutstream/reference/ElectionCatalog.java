@@ -87,7 +87,7 @@ public final class ElectionCatalog implements Serializable {
      */
     private transient volatile Indexed indexed;
 
-    private record Indexed(ElectionBranch[] branches, long[] keys, BranchBytesTable table) {}
+    private record Indexed(ElectionBranch[] branches, long[] keys, String[] ids, BranchBytesTable table) {}
 
     private Indexed indexed() {
         Indexed current = indexed;
@@ -97,24 +97,42 @@ public final class ElectionCatalog implements Serializable {
                 List<ElectionBranch> all = new ArrayList<>();
                 for (String id : ids) for (Branch branch : elections.get(id).branches()) all.add(new ElectionBranch(id, branch));
                 long[] keys = new long[all.size()];
-                for (int i = 0; i < keys.length; i++) keys[i] = BranchKey.of(all.get(i).electionId(), all.get(i).branch().id());
-                indexed = new Indexed(all.toArray(new ElectionBranch[0]), keys, new BranchBytesTable(all));
+                String[] flat = new String[all.size() * 3];
+                for (int i = 0; i < keys.length; i++) {
+                    ElectionBranch b = all.get(i);
+                    keys[i] = BranchKey.of(b.electionId(), b.branch().id());
+                    flat[3 * i] = b.electionId();
+                    flat[3 * i + 1] = b.branch().id();
+                    flat[3 * i + 2] = b.branch().constituencyId();
+                }
+                indexed = new Indexed(all.toArray(new ElectionBranch[0]), keys, flat, new BranchBytesTable(all, keys));
             }
             return indexed;
         }
     }
 
     /**
-     * The index ({@link #branchAt}) of the branch whose election id and branch id a record carries as these UTF-8 bytes
-     * (in {@code record}, at the offsets given), or -1 when no branch has them. No string is made.
+     * The branch whose election id and branch id a record carries as these UTF-8 bytes (in {@code record}, at the
+     * offsets given), as a handle for {@link #foundIndex}, {@link #foundKey} and {@link #foundInConstituency}; -1 when no
+     * branch has them. No string is made.
      */
-    public int branchIndexOf(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
-        return indexed().table().indexOf(record, electionAt, electionLength, branchAt, branchLength);
+    public long findBranch(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
+        return indexed().table().find(record, electionAt, electionLength, branchAt, branchLength);
     }
 
-    /** Whether the branch at {@code index} is in the constituency whose id a record carries as these UTF-8 bytes. */
-    public boolean branchInConstituency(int index, byte[] record, int constituencyAt, int constituencyLength) {
-        return indexed().table().inConstituency(index, record, constituencyAt, constituencyLength);
+    /** The index ({@link #branchAt}) of a branch {@link #findBranch} found. */
+    public int foundIndex(long found) {
+        return BranchBytesTable.index(found);
+    }
+
+    /** The {@link BranchKey} of a branch {@link #findBranch} found. */
+    public long foundKey(long found) {
+        return indexed().table().key(found);
+    }
+
+    /** Whether a branch {@link #findBranch} found is in the constituency whose id a record carries as these UTF-8 bytes. */
+    public boolean foundInConstituency(long found, byte[] record, int constituencyAt, int constituencyLength) {
+        return indexed().table().inConstituency(found, record, constituencyAt, constituencyLength);
     }
 
     /** How many branches all elections have (the indexes of {@link #branchAt} are below). */
@@ -122,9 +140,24 @@ public final class ElectionCatalog implements Serializable {
         return indexed().branches().length;
     }
 
-    /** The branch at {@code index} (see {@link #branchIndexOf}). */
+    /** The branch at {@code index}: the elections by id, then each one's branches by id. */
     public ElectionBranch branchAt(int index) {
         return indexed().branches()[index];
+    }
+
+    /** The election id of the branch at {@code index} (the catalog's own string; from one flat array, with the next two). */
+    public String electionIdAt(int index) {
+        return indexed().ids()[3 * index];
+    }
+
+    /** The id of the branch at {@code index}. */
+    public String branchIdAt(int index) {
+        return indexed().ids()[3 * index + 1];
+    }
+
+    /** The constituency id of the branch at {@code index}. */
+    public String constituencyIdAt(int index) {
+        return indexed().ids()[3 * index + 2];
     }
 
     /** The {@link BranchKey} of the branch at {@code index}. */
