@@ -73,10 +73,9 @@ public final class KnownBranchRecords {
         if (odd || pos != buf.length || kind < 0 || kind >= KINDS.length || !plausible(eventTime, nowMillis)) return null;
         long found = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
         if (found < 0) return null;
-        int index = catalog.foundIndex(found);
-        BranchSignal signal = new BranchSignal(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index),
-                eventTime, KINDS[kind], link).heardAt(heardAt >= 0 ? heardAt : eventTime);
-        return signal.knownBranch(index, catalog.foundKey(found));
+        // the ids are read from the catalog only if asked for: the shuffle carries the index
+        return BranchSignal.ofCatalogBranch(catalog, catalog.foundIndex(found), catalog.foundKey(found), eventTime, KINDS[kind], link)
+                .heardAt(heardAt >= 0 ? heardAt : eventTime);
     }
 
     /**

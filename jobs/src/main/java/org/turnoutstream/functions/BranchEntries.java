@@ -8,17 +8,14 @@ package org.turnoutstream.functions;
  *
  * <p>Why: every signal looked its branch up in the heap backend's state map, which reaches an entry through a bucket
  * array, an entry object, a boxed key and the value: four dependent cache misses over 60,000 branches, half of the
- * per-branch task in JFR. Here it is a slot in a {@code long[]} and one in an array of entries beside it.
+ * per-branch task in JFR. Here it is a slot of one array and the entry it points to, which holds its key.
  *
- * <p>Removed entries keep their slot as {@link #REMOVED} until the next write-back clears them in Flink's state too.
+ * <p>A removed entry keeps its slot, marked {@link BranchWorkState#removed}, until the next write-back clears it in
+ * Flink's state too.
  * Not thread-safe.
  */
 final class BranchEntries {
-    /** What a slot of a removed entry holds until the next write-back. */
-    private static final BranchWorkState REMOVED = new BranchWorkState();
-
-    private long[] keys;
-    /** The entry of each slot; null: a free slot. */
+    /** The entry of each slot, with its key ({@link BranchWorkState#tableKey}); null: a free slot. */
     private BranchWorkState[] entries;
     private int mask;
     /** Slots in use, removed ones included. */
@@ -30,7 +27,6 @@ final class BranchEntries {
     }
 
     private void allocate(int capacity) {
-        keys = new long[capacity];
         entries = new BranchWorkState[capacity];
         mask = capacity - 1;
         used = 0;
@@ -42,7 +38,7 @@ final class BranchEntries {
         for (int slot = slot(key); ; slot = (slot + 1) & mask) {
             BranchWorkState entry = entries[slot];
             if (entry == null) return null;
-            if (keys[slot] == key) return entry == REMOVED ? null : entry;
+            if (entry.tableKey == key) return entry.removed ? null : entry;
         }
     }
 
@@ -59,15 +55,17 @@ final class BranchEntries {
     }
 
     private void place(long key, BranchWorkState entry) {
+        entry.tableKey = key;
         int slot = slot(key);
-        for (; entries[slot] != null; slot = (slot + 1) & mask) {
-            if (keys[slot] == key) {
-                if (entries[slot] == REMOVED) present++;
+        for (BranchWorkState there; (there = entries[slot]) != null; slot = (slot + 1) & mask) {
+            if (there.tableKey == key) {
+                if (there.removed) present++;
+                entry.removed = false;
                 entries[slot] = entry;
                 return;
             }
         }
-        keys[slot] = key;
+        entry.removed = false;
         entries[slot] = entry;
         used++;
         present++;
@@ -79,9 +77,9 @@ final class BranchEntries {
         for (int slot = slot(key); ; slot = (slot + 1) & mask) {
             BranchWorkState entry = entries[slot];
             if (entry == null) return;
-            if (keys[slot] == key) {
-                if (entry != REMOVED) {
-                    entries[slot] = REMOVED;
+            if (entry.tableKey == key) {
+                if (!entry.removed) {
+                    entry.removed = true;
                     present--;
                 }
                 return;
@@ -103,14 +101,13 @@ final class BranchEntries {
     /** Every change since the last write-back: the changed entries, and the keys removed. */
     void writeBack(Writer writer) throws Exception {
         boolean anyRemoved = false;
-        for (int slot = 0; slot < entries.length; slot++) {
-            BranchWorkState entry = entries[slot];
+        for (BranchWorkState entry : entries) {
             if (entry == null) continue;
-            if (entry == REMOVED) {
-                writer.write(keys[slot], null);
+            if (entry.removed) {
+                writer.write(entry.tableKey, null);
                 anyRemoved = true;
             } else if (entry.changed) {
-                writer.write(keys[slot], entry);
+                writer.write(entry.tableKey, entry);
                 entry.changed = false;
             }
         }
@@ -119,26 +116,22 @@ final class BranchEntries {
 
     /** Visits every entry. */
     void forEach(java.util.function.ObjLongConsumer<BranchWorkState> visitor) {
-        for (int slot = 0; slot < entries.length; slot++) {
-            BranchWorkState entry = entries[slot];
-            if (entry != null && entry != REMOVED) visitor.accept(entry, keys[slot]);
+        for (BranchWorkState entry : entries) {
+            if (entry != null && !entry.removed) visitor.accept(entry, entry.tableKey);
         }
     }
 
     /** The table again at {@code capacity}; the removed slots only with {@code keepRemoved} (not written back yet). */
     private void rebuild(int capacity, boolean keepRemoved) {
-        long[] oldKeys = keys;
-        BranchWorkState[] oldEntries = entries;
+        BranchWorkState[] old = entries;
         allocate(capacity);
-        for (int slot = 0; slot < oldEntries.length; slot++) {
-            BranchWorkState entry = oldEntries[slot];
-            if (entry == null || (entry == REMOVED && !keepRemoved)) continue;
-            int to = slot(oldKeys[slot]);
+        for (BranchWorkState entry : old) {
+            if (entry == null || (entry.removed && !keepRemoved)) continue;
+            int to = slot(entry.tableKey);
             while (entries[to] != null) to = (to + 1) & mask;
-            keys[to] = oldKeys[slot];
             entries[to] = entry;
             used++;
-            if (entry != REMOVED) present++;
+            if (!entry.removed) present++;
         }
     }
 

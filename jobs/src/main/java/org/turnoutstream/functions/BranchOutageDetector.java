@@ -139,17 +139,17 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             return;
         }
         long watermark = watermark(timers);
-        if (state == null) state = newState(signal.constituencyId);
+        if (state == null) state = newState(signal.constituencyId());
         // Buffered signals the watermark passed without a timer (an up branch's heartbeats: they change nothing but the
         // deadline) are applied now, as they would have been when it passed them, so the buffer holds only signals within
         // the watermark's bound. Deadlines after them are left to the timer: a signal may still move them.
         if (!state.pending().isEmpty() && state.pending().firstHeardAt() <= watermark) {
             state = applyDue(state, ids, watermark, false, timers, out);
-            if (state == null) state = newState(signal.constituencyId);
+            if (state == null) state = newState(signal.constituencyId());
         }
         if (signal.heardAt > watermark) {
             // Not opened yet: the branch's changes name the constituency its first signal (in heard order) gave.
-            if (state.pending().add(signal) == 0 && !state.started) state.constituencyId = signal.constituencyId;
+            if (state.pending().add(signal) == 0 && !state.started) state.constituencyId = signal.constituencyId();
             wakeUp(state, timers);
             statusState.update(state);
             return;
@@ -158,7 +158,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
         if (state.closed) {
             signalsAfterClose.inc();
         } else {
-            if (!state.started) state.constituencyId = signal.constituencyId;
+            if (!state.started) state.constituencyId = signal.constituencyId();
             apply(state, signal.kind, signal.link, signal.heardAt, signal.eventTime, true, ids, out);
             if (state.closed) state.pending().clear();
         }

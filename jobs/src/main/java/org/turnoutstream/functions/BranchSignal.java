@@ -39,6 +39,10 @@ public class BranchSignal {
             .thenComparingLong(s -> s.ballotsCast)
             .thenComparing(s -> s.link, Comparator.nullsFirst(Comparator.naturalOrder()));
 
+    /**
+     * The ids. Null in a signal made from an election catalog's branch ({@link #ofCatalogBranch}) until first asked for
+     * through {@link #election()}, {@link #branchId()} or {@link #constituencyId()}: read them through those.
+     */
     public String election;
     public String branchId;
     public String constituencyId;
@@ -69,6 +73,65 @@ public class BranchSignal {
         this.link = link;
     }
 
+    /**
+     * A signal of the election catalog's branch at {@code index}, whose compact key is {@code compactKey}; its ids are
+     * read from the catalog when first asked for: a heartbeat of an up branch, most of the traffic, is handled without
+     * them, and reading them is a cache miss over tens of thousands of branches.
+     */
+    public static BranchSignal ofCatalogBranch(ElectionCatalog catalog, int index, long compactKey, long eventTime, Kind kind,
+                                               LinkType link) {
+        BranchSignal signal = new BranchSignal(null, null, null, eventTime, kind, link);
+        signal.knownBranch(index, compactKey);
+        signal.idsFrom = catalog;
+        return signal;
+    }
+
+    /** The catalog whose branch {@link #catalogIndex} this is, while its ids have not been read from it. */
+    private transient ElectionCatalog idsFrom;
+
+    public String election() {
+        if (idsFrom != null) readIds();
+        return election;
+    }
+
+    public String branchId() {
+        if (idsFrom != null) readIds();
+        return branchId;
+    }
+
+    public String constituencyId() {
+        if (idsFrom != null) readIds();
+        return constituencyId;
+    }
+
+    /** Makes this signal's ids those of {@code from}: the same strings, or the same catalog branch still to be read. */
+    void sameIdsAs(BranchSignal from) {
+        election = from.election;
+        branchId = from.branchId;
+        constituencyId = from.constituencyId;
+        int index = from.catalogIndex();
+        if (index >= 0) knownBranch(index, from.compactKey);
+        idsFrom = from.idsFrom;
+    }
+
+    /** Makes this (new) signal one of the catalog's branch at {@code index}, ids still to be read ({@link #ofCatalogBranch}). */
+    void catalogBranch(ElectionCatalog catalog, int index, long compactKey) {
+        knownBranch(index, compactKey);
+        idsFrom = catalog;
+    }
+
+    private void readIds() {
+        ElectionCatalog catalog = idsFrom;
+        idsFrom = null;
+        election = catalog.electionIdAt(catalogIndex);
+        branchId = catalog.branchIdAt(catalogIndex);
+        constituencyId = catalog.constituencyIdAt(catalogIndex);
+        // the same branch: its keys and index stay
+        keyElection = election;
+        keyBranchId = branchId;
+        indexConstituency = constituencyId;
+    }
+
     /** The same signal, heard by the centre at {@code heardAt}. */
     public BranchSignal heardAt(long heardAt) {
         this.heardAt = heardAt;
@@ -96,14 +159,14 @@ public class BranchSignal {
 
     /** The report a REPORT signal was made from ({@link #of(BranchReport)} the other way round). */
     public BranchReport toReport() {
-        return new BranchReport(election, branchId, constituencyId, sequence, ballotsCast, eventTime).receivedAt(heardAt);
+        return new BranchReport(election(), branchId(), constituencyId(), sequence, ballotsCast, eventTime).receivedAt(heardAt);
     }
 
     /** Same key as {@link BranchReport#branchKey()}: election and branch. */
     public String branchKey() {
         // Each keyed operator of the chain asks for the key again: it is built once per record (and its hash computed
         // once), unless the ids changed since (a reused instance).
-        keysFor(election, branchId);
+        keysFor(election(), branchId());
         if (key == null) key = CompositeKey.of(election, branchId);
         return key;
     }
@@ -115,7 +178,7 @@ public class BranchSignal {
     public long compactKey() {
         keysFor(election, branchId);
         if (!compactKeyKnown) {
-            compactKey = BranchKey.of(election, branchId);
+            compactKey = BranchKey.of(election(), branchId());
             compactKeyKnown = true;
         }
         return compactKey;
@@ -167,18 +230,18 @@ public class BranchSignal {
         if (!(o instanceof BranchSignal)) return false;
         BranchSignal s = (BranchSignal) o;
         return eventTime == s.eventTime && heardAt == s.heardAt && sequence == s.sequence && ballotsCast == s.ballotsCast && kind == s.kind && link == s.link
-                && Objects.equals(election, s.election) && Objects.equals(branchId, s.branchId)
-                && Objects.equals(constituencyId, s.constituencyId);
+                && Objects.equals(election(), s.election()) && Objects.equals(branchId(), s.branchId())
+                && Objects.equals(constituencyId(), s.constituencyId());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(election, branchId, constituencyId, eventTime, heardAt, kind, link, sequence, ballotsCast);
+        return Objects.hash(election(), branchId(), constituencyId(), eventTime, heardAt, kind, link, sequence, ballotsCast);
     }
 
     @Override
     public String toString() {
-        return "BranchSignal{" + election + "/" + branchId + " (" + constituencyId + ") " + kind
+        return "BranchSignal{" + election() + "/" + branchId() + " (" + constituencyId() + ") " + kind
                 + (link != null ? " " + link : "") + (kind == Kind.REPORT ? " seq=" + sequence + " ballots=" + ballotsCast : "")
                 + " t=" + eventTime + (heardAt != eventTime ? " heard=" + heardAt : "") + "}";
     }

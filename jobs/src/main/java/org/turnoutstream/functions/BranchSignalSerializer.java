@@ -50,8 +50,9 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
 
     /**
      * A serializer that writes a signal of one of {@code catalog}'s branches ({@link BranchSignal#catalogIndex}) as the
-     * branch's index instead of its three ids, and reads it back with the catalog's own id strings and compact key: on
-     * the shuffle by branch, no id is encoded, decoded, allocated or hashed. Both sides of the shuffle have it (the
+     * branch's index and compact key instead of its three ids, and reads it back as a signal of that catalog branch whose
+     * ids are the catalog's own strings, read when first asked for ({@link BranchSignal#ofCatalogBranch}): on the shuffle
+     * by branch, no id is encoded, decoded, allocated or hashed, and a heartbeat reads none. Both sides of the shuffle have it (the
      * streams of signals are declared with {@link #typeInfo}); the catalog ships with the job graph.
      */
     public static BranchSignalSerializer withCatalog(ElectionCatalog catalog) {
@@ -67,12 +68,11 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
 
     @Override
     public BranchSignal copy(BranchSignal from) {
-        BranchSignal to = new BranchSignal(from.election, from.branchId, from.constituencyId, from.eventTime, from.kind, from.link);
+        BranchSignal to = new BranchSignal(null, null, null, from.eventTime, from.kind, from.link);
+        to.sameIdsAs(from);
         to.heardAt = from.heardAt;
         to.sequence = from.sequence;
         to.ballotsCast = from.ballotsCast;
-        int index = from.catalogIndex();
-        if (index >= 0) to.knownBranch(index, from.compactKey());
         return to;
     }
 
@@ -83,9 +83,9 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
             writeLong(-1L - index, out);
             out.writeLong(s.compactKey()); // 8 bytes on the wire instead of a cache miss on the catalog's keys at the other end
         } else {
-            writeId(s.election, out);
-            writeId(s.branchId, out);
-            writeId(s.constituencyId, out);
+            writeId(s.election(), out);
+            writeId(s.branchId(), out);
+            writeId(s.constituencyId(), out);
         }
         out.writeByte(s.kind == null ? -1 : s.kind.ordinal());
         out.writeByte(s.link == null ? 0 : s.link.ordinal() + 1);
@@ -106,10 +106,7 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
                 throw new IOException("corrupt BranchSignal: branch index " + (-1L - first) + " of no election catalog here");
             }
             index = (int) (-1L - first);
-            key = in.readLong();
-            s.election = catalog.electionIdAt(index);
-            s.branchId = catalog.branchIdAt(index);
-            s.constituencyId = catalog.constituencyIdAt(index);
+            key = in.readLong(); // the ids are read from the catalog when first asked for (BranchSignal#ofCatalogBranch)
         } else {
             s.election = id(first, in);
             s.branchId = readId(in);
@@ -123,7 +120,7 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
         s.eventTime = s.heardAt + readLong(in);
         s.sequence = readLong(in);
         s.ballotsCast = readLong(in);
-        if (index >= 0) s.knownBranch(index, key);
+        if (index >= 0) s.catalogBranch(catalog, index, key);
         return s;
     }
 

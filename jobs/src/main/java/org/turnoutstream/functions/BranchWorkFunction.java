@@ -256,14 +256,20 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         // Found once per branch (a timer needs it); the signal has the ids for what this call emits.
         if (current.branch == null) current.branch = catalog.branchWithKey(ctx.getCurrentKey()).orElse(null);
         TimerService real = bindTo(ctx);
-        BranchIds ids = BranchIds.of(signal.election, signal.branchId);
+        BranchIds ids = BranchIds.lazily(() -> new String[] {signal.election(), signal.branchId()}); // read only to emit
         long watermark = real.currentWatermark();
         if (signal.kind == BranchSignal.Kind.REPORT) count.count(signal.toReport(), watermark, out);
         outages.onSignal(signal, timers, ids, changes);
         // Reports the watermark has passed are judged now, before this signal, as their own timer would have judged
         // them (the key's timer waits up to INTEGRITY_LATENESS longer for a signal of the branch to do it).
-        if (integrityDue(current, watermark)) integrity.onTimer(current.integrity.timerAt, timers, ids, alerts);
-        if (IntegrityChecks.judged(signal.kind)) integrity.onSignal(signal, timers, alerts);
+        if (integrityDue(current, watermark)) {
+            integrity.onTimer(current.integrity.timerAt, timers, ids, alerts);
+            current.integrityTimerChanged();
+        }
+        if (IntegrityChecks.judged(signal.kind)) {
+            integrity.onSignal(signal, timers, alerts);
+            current.integrityTimerChanged();
+        }
         settle(real, ctx.getCurrentKey());
     }
 
@@ -287,7 +293,10 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         // Every part whose moment has come, as if its own timer fired (the watermark may have passed both at once).
         long watermark = real.currentWatermark();
         if (outageDue(cell, watermark)) outages.onTimer(cell.outage.timerAt, timers, ids, changes);
-        if (integrityDue(cell, watermark)) integrity.onTimer(cell.integrity.timerAt, timers, ids, alerts);
+        if (integrityDue(cell, watermark)) {
+            integrity.onTimer(cell.integrity.timerAt, timers, ids, alerts);
+            cell.integrityTimerChanged();
+        }
         settle(real, ctx.getCurrentKey());
     }
 
@@ -318,7 +327,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     }
 
     private static boolean integrityDue(BranchWorkState cell, long watermark) {
-        return cell.integrity != null && cell.integrity.timerAt != IntegrityState.NONE && cell.integrity.timerAt <= watermark;
+        return cell.integrityTimerAt != NONE && cell.integrityTimerAt <= watermark; // the entry's copy: no read of the trail
     }
 
     /** Keeps the entry (or drops it when no part holds anything) and the key's timer at the earliest one a part wants. */

@@ -25,6 +25,20 @@ public final class BranchWorkState {
     public transient ElectionCatalog.ElectionBranch branch;
     /** Changed since it was last written back to Flink's keyed state ({@link BranchEntries}); not checkpointed. */
     transient boolean changed;
+    /** Its key and whether it was removed, in STREAMING's table ({@link BranchEntries}). */
+    transient long tableKey;
+    transient boolean removed;
+    /**
+     * The integrity part's {@link IntegrityState#timerAt} (NONE without a trail), kept here so that a signal the integrity
+     * part does not judge (a heartbeat: most signals) reads nothing of its state: set after every call of that part
+     * ({@link #integrityTimerChanged}) and when the entry is read back.
+     */
+    transient long integrityTimerAt = NONE;
+
+    /** Takes the integrity part's timer again after it ran. */
+    void integrityTimerChanged() {
+        integrityTimerAt = integrity == null ? NONE : integrity.timerAt;
+    }
 
     public BranchWorkState() {}
 
@@ -37,8 +51,8 @@ public final class BranchWorkState {
     long wantedTimer(long integrityLateness) {
         long at = Long.MAX_VALUE;
         if (outage != null && outage.timerAt != BranchOutageState.NONE) at = outage.timerAt;
-        if (integrity != null && integrity.timerAt != IntegrityState.NONE) {
-            long lazy = integrity.timerAt > Long.MAX_VALUE - integrityLateness ? Long.MAX_VALUE - 1 : integrity.timerAt + integrityLateness;
+        if (integrityTimerAt != NONE) {
+            long lazy = integrityTimerAt > Long.MAX_VALUE - integrityLateness ? Long.MAX_VALUE - 1 : integrityTimerAt + integrityLateness;
             at = Math.min(at, lazy);
         }
         return at == Long.MAX_VALUE ? NONE : at;

@@ -33,6 +33,7 @@ public final class BranchWorkStateSerializer extends CompactStateSerializer<Bran
         if (from.integrity != null) to.integrity = IntegrityStateSerializer.INSTANCE.copy(from.integrity);
         to.timerAt = from.timerAt;
         to.branch = from.branch;
+        to.integrityTimerChanged();
         return to;
     }
 
@@ -58,6 +59,7 @@ public final class BranchWorkStateSerializer extends CompactStateSerializer<Bran
         if ((parts & INTEGRITY) != 0) {
             s.integrity = IntegrityStateSerializer.INSTANCE.deserialize(base, s.outage == null ? null : s.outage.constituencyId, in);
         }
+        s.integrityTimerChanged();
         return s;
     }
 

@@ -141,11 +141,11 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
         writeLong(p.size, out);
         long previous = base;
         for (int i = 0; i < p.size; i++) {
-            int o = i * PendingSignals.STRIDE;
-            writeLong(p.signals[o] - previous, out);
-            previous = p.signals[o];
-            writeLong(p.signals[o + 1] - p.signals[o], out); // event time against heard time
-            for (int f = 2; f < PendingSignals.STRIDE; f++) writeLong(p.signals[o + f], out);
+            long heard = p.heardAt(i);
+            writeLong(heard - previous, out);
+            previous = heard;
+            writeLong(p.eventTime(i) - heard, out); // event time against heard time
+            for (int f = 2; f < PendingSignals.STRIDE; f++) writeLong(p.field(i, f), out);
         }
     }
 
@@ -156,16 +156,13 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
 
     static void deserializePending(DataInputView in, PendingSignals p, long base) throws IOException {
         int size = (int) readLong(in);
-        if (size == 0) return;
-        p.signals = new long[size * PendingSignals.STRIDE];
-        p.size = size;
+        if (size < 0) throw new IOException("corrupt state: " + size + " pending signals");
         long previous = base;
         for (int i = 0; i < size; i++) {
-            int o = i * PendingSignals.STRIDE;
             previous += readLong(in);
-            p.signals[o] = previous;
-            p.signals[o + 1] = previous + readLong(in);
-            for (int f = 2; f < PendingSignals.STRIDE; f++) p.signals[o + f] = readLong(in);
+            long event = previous + readLong(in);
+            long kindAndLink = readLong(in), sequence = readLong(in), ballots = readLong(in);
+            p.add(previous, event, kindAndLink, sequence, ballots); // in order as written: an append each
         }
     }
 

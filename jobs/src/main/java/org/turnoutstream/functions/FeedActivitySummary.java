@@ -46,9 +46,10 @@ public class FeedActivitySummary extends AbstractStreamOperator<FeedActivity>
     @Override
     public void processElement(StreamRecord<BranchSignal> element) {
         BranchSignal signal = element.getValue();
-        FeedActivity activity = heard.get(signal.election);
+        String election = signal.election();
+        FeedActivity activity = heard.get(election);
         if (activity == null) {
-            heard.put(signal.election, new FeedActivity(signal.election, signal.heardAt, signal.heardAt));
+            heard.put(election, new FeedActivity(election, signal.heardAt, signal.heardAt));
         } else {
             activity.latestHeardAt = Math.max(activity.latestHeardAt, signal.heardAt);
         }

@@ -77,7 +77,7 @@ public class FeedWatchdog<T> extends KeyedProcessFunction<String, T, BranchAlert
         this.firstEventTime = java.util.Objects.requireNonNull(firstEventTime, "firstEventTime");
     }
 
-    /** A watchdog over {@link BranchSignal}s keyed by {@code signal.election}. */
+    /** A watchdog over {@link BranchSignal}s keyed by {@code signal.election()}. */
     public static FeedWatchdog<BranchSignal> onSignals(Duration silentAfter) {
         return new FeedWatchdog<>(silentAfter, s -> s.heardAt);
     }

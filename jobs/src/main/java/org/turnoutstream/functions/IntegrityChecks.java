@@ -88,7 +88,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         if (state == null) state = new IntegrityState();
         long watermark = timers.currentWatermark();
         if (signal.heardAt > watermark) {
-            if (state.constituencyId == null) state.constituencyId = signal.constituencyId;
+            if (state.constituencyId == null) state.constituencyId = signal.constituencyId();
             state.pending().add(signal);
         } else {
             judge(state, signal, out);
@@ -150,8 +150,8 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
     private void judge(IntegrityState state, BranchSignal signal, Collector<BranchAlert> out) {
         if (!state.started) {
             state.started = true;
-            state.constituencyId = signal.constituencyId;
-            OptionalLong end = hours.endOf(signal.election);
+            state.constituencyId = signal.constituencyId();
+            OptionalLong end = hours.endOf(signal.election());
             if (end.isPresent()) state.cleanupAt = end.getAsLong();
         }
         if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, out);

@@ -2,6 +2,8 @@ package org.turnoutstream.functions;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,8 +48,58 @@ class PendingSignalsTest {
         PendingSignals small = new PendingSignals();
         for (int i = 0; i < 8; i++) small.add(heartbeat(17, at(0, i)));
         int before = small.signals.length;
-        small.removeFirst(7);
+        small.removeFirst(6);
         assertEquals(before, small.signals.length, "a small buffer is left as it is");
-        assertEquals(at(0, 7), small.heardAt(0));
+        assertEquals(at(0, 6), small.heardAt(0));
+        assertEquals(at(0, 7), small.heardAt(1));
+    }
+
+    /** The usual case, one signal waiting (a branch's last heartbeat), is kept in the state itself: no array to reach. */
+    @Test
+    void oneSignalWaitingNeedsNoArray() {
+        PendingSignals pending = new PendingSignals();
+        pending.add(heartbeat(17, at(0, 10)));
+        assertNull(pending.signals);
+        pending.add(heartbeat(17, at(0, 20)));
+        pending.removeFirst(1);
+        assertNull(pending.signals, "one left: kept in the state again");
+        assertEquals(at(0, 20), pending.firstHeardAt());
+        // an earlier one arriving later goes first, the first moves into the array
+        assertEquals(0, pending.add(heartbeat(17, at(0, 15))));
+        assertEquals(List.of(at(0, 15), at(0, 20)), List.of(pending.heardAt(0), pending.heardAt(1)));
+    }
+
+    /** Against a sorted list: random arrivals (same milliseconds too) and removals keep the application order. */
+    @Test
+    void keepsTheApplicationOrderOfAList() {
+        java.util.Random random = new java.util.Random(3);
+        for (int run = 0; run < 300; run++) {
+            PendingSignals pending = new PendingSignals();
+            List<BranchSignal> model = new java.util.ArrayList<>();
+            for (int step = 0; step < 60; step++) {
+                if (random.nextInt(4) > 0) {
+                    BranchSignal s = random.nextBoolean() ? heartbeat(17, at(0, random.nextInt(20)))
+                            : reportSignal(17, random.nextInt(3), random.nextInt(3), at(0, random.nextInt(20)));
+                    int at = model.size();
+                    while (at > 0 && order(model.get(at - 1), s) > 0) at--;
+                    model.add(at, s);
+                    assertEquals(at, pending.add(s));
+                } else {
+                    int n = random.nextInt(model.size() + 2);
+                    pending.removeFirst(n);
+                    model.subList(0, Math.min(n, model.size())).clear();
+                }
+                assertEquals(model.size(), pending.size);
+                for (int i = 0; i < model.size(); i++) {
+                    assertEquals(model.get(i), pending.get(i, model.get(i).election, model.get(i).branchId, model.get(i).constituencyId));
+                }
+            }
+        }
+    }
+
+    /** Heard time, then BranchSignal.SAME_TIME_ORDER. */
+    private static int order(BranchSignal a, BranchSignal b) {
+        int c = Long.compare(a.heardAt, b.heardAt);
+        return c != 0 ? c : BranchSignal.SAME_TIME_ORDER.compare(a, b);
     }
 }
