@@ -61,6 +61,8 @@ import picocli.CommandLine;
  * {@link BenchReport}. Everything runs colocated on the same cores, like the issue asks.
  */
 public final class BenchRunner {
+    /** This JVM in the CPU figures (MiniCluster, job, feed, harness). */
+    static final String THIS_JVM = "bench JVM (Flink)";
     static final String DATABASE = "turnout";
     static final String PREFILL_TURNOUT = "bench.turnout";
     static final String PREFILL_CONNECTIVITY = "bench.connectivity";
@@ -179,7 +181,7 @@ public final class BenchRunner {
 
     private Map<String, Long> pids() {
         Map<String, Long> pids = new java.util.LinkedHashMap<>();
-        pids.put("bench JVM (Flink)", ProcessHandle.current().pid());
+        pids.put(THIS_JVM, ProcessHandle.current().pid());
         pids.put("kafka broker", kafka.pid());
         pids.put("influxd", influx.pid());
         pids.put("registry", registry.pid());

@@ -30,6 +30,8 @@ final class CpuSampler implements AutoCloseable {
     private final Map<String, Long> processStart = new LinkedHashMap<>();
     private final long[] machineStart;
     private final long startNanos = System.nanoTime();
+    private final long gcMillisStart = gcMillis();
+    private final long jitMillisStart = jitMillis();
     private final Thread sampler;
     private volatile boolean running = true;
 
@@ -91,7 +93,22 @@ final class CpuSampler implements AutoCloseable {
             machineBusy = (machineEnd[0] - machineStart[0]) / (double) TICKS_PER_SECOND;
             machineTotal = (machineEnd[1] - machineStart[1]) / (double) TICKS_PER_SECOND;
         }
-        return new Usage(wall, top.subList(0, Math.min(8, top.size())), processes, machineBusy, machineTotal);
+        double javaThreads = perThread.values().stream().mapToDouble(Double::doubleValue).sum();
+        return new Usage(wall, top.subList(0, Math.min(8, top.size())), processes, machineBusy, machineTotal, javaThreads,
+                gcMillis() - gcMillisStart, jitMillis() - jitMillisStart);
+    }
+
+    /** Milliseconds this JVM's collectors have spent collecting (their pauses and concurrent work as they count it). */
+    private static long gcMillis() {
+        long total = 0;
+        for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) total += Math.max(0, gc.getCollectionTime());
+        return total;
+    }
+
+    /** Elapsed milliseconds of the JIT compiler's compilations (summed over its threads), or 0 when the JVM does not say. */
+    private static long jitMillis() {
+        var jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
     }
 
     @Override
@@ -102,7 +119,7 @@ final class CpuSampler implements AutoCloseable {
 
     /** CPU seconds used during {@code wallSeconds}. */
     record Usage(double wallSeconds, List<Map.Entry<String, Double>> topThreads, Map<String, Double> processSeconds,
-                 double machineBusySeconds, double machineTotalSeconds) {
+                 double machineBusySeconds, double machineTotalSeconds, double javaThreadSeconds, long gcMillis, long jitMillis) {
 
         List<String> describe() {
             List<String> lines = new ArrayList<>();
@@ -120,6 +137,12 @@ final class CpuSampler implements AutoCloseable {
                 t.append(String.format(Locale.ROOT, "%n      %3.0f%%  %s", 100 * e.getValue() / wallSeconds, shorten(e.getKey())));
             }
             lines.add("busiest threads of this JVM:" + t);
+            Double jvm = processSeconds.get(BenchRunner.THIS_JVM);
+            if (jvm != null) {
+                lines.add(String.format(Locale.ROOT, "all Java threads of this JVM %.0f%%; its other threads (GC, JIT compiler) %.0f%%; "
+                                + "GC %,d ms, JIT compilations %,d ms (elapsed, summed over compiler threads)", 100 * javaThreadSeconds / wallSeconds,
+                        100 * Math.max(0, jvm - javaThreadSeconds) / wallSeconds, gcMillis, jitMillis));
+            }
             return lines;
         }
 
