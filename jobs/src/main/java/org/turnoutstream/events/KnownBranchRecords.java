@@ -52,10 +52,7 @@ public final class KnownBranchRecords {
      * {@code heardAt} (the Kafka timestamp; -1: none, then its event time); null: leave it to the full decoder.
      */
     public BranchSignal connectivitySignal(byte[] value, long heardAt, long nowMillis) {
-        start(value);
-        int electionAt = stringAt(), electionLength = length;
-        int branchAt = stringAt(), branchLength = length;
-        int constituencyAt = stringAt(), constituencyLength = length;
+        readOrigin(value);
         long eventTime = readLong();
         int kind = readInt();
         LinkType link = null;
@@ -71,7 +68,7 @@ public final class KnownBranchRecords {
         if (rttBranch == 1) readInt();
         else if (rttBranch != 0) return null;
         if (odd || pos != buf.length || kind < 0 || kind >= KINDS.length || !plausible(eventTime, nowMillis)) return null;
-        long found = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
+        long found = branch();
         if (found < 0) return null;
         // the ids are read from the catalog only if asked for: the shuffle carries the index
         return BranchSignal.ofCatalogBranch(catalog, catalog.foundIndex(found), catalog.foundKey(found), eventTime, KINDS[kind], link)
@@ -83,17 +80,14 @@ public final class KnownBranchRecords {
      * {@code heardAt} (-1: none, then its event time); null: leave it to the full decoder.
      */
     public BranchReport report(byte[] value, long heardAt, long nowMillis) {
-        start(value);
-        int electionAt = stringAt(), electionLength = length;
-        int branchAt = stringAt(), branchLength = length;
-        int constituencyAt = stringAt(), constituencyLength = length;
+        readOrigin(value);
         long sequence = readLong();
         long ballots = readLong();
         long eventTime = readLong();
         if (odd || pos != buf.length || ballots < 0 || ballots > maxBranchBallots || sequence < 0 || !plausible(eventTime, nowMillis)) {
             return null;
         }
-        long found = branch(electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength);
+        long found = branch();
         if (found < 0) return null;
         int index = catalog.foundIndex(found);
         return new BranchReport(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index), sequence, ballots,
@@ -106,33 +100,38 @@ public final class KnownBranchRecords {
         return maxClockSkewMillis <= 0 || eventTime <= nowMillis + maxClockSkewMillis;
     }
 
-    /** The branch ({@link ElectionCatalog#findBranch}), when the catalog has it in that constituency; else -1. */
-    private long branch(int electionAt, int electionLength, int branchAt, int branchLength, int constituencyAt, int constituencyLength) {
+    /** The branch the ids name ({@link ElectionCatalog#findBranch}), when the catalog has it in that constituency; else -1. */
+    private long branch() {
         long found = catalog.findBranch(buf, electionAt, electionLength, branchAt, branchLength);
         if (found < 0 || !catalog.foundInConstituency(found, buf, constituencyAt, constituencyLength)) return -1;
         return found;
     }
 
-    private void start(byte[] value) {
+    /** Where the last record's ids are in its bytes (both schemas start with them). */
+    private int electionAt, electionLength, branchAt, branchLength, constituencyAt, constituencyLength;
+
+    /** Starts on a record: reads past its header and its three ids (election, branch, constituency), noting where they are. */
+    private void readOrigin(byte[] value) {
         buf = value;
         pos = BODY;
         odd = value.length < BODY;
+        electionAt = stringAt();
+        electionLength = pos - electionAt;
+        branchAt = stringAt();
+        branchLength = pos - branchAt;
+        constituencyAt = stringAt();
+        constituencyLength = pos - constituencyAt;
     }
 
-    /** The length of the last string read by {@link #stringAt}. */
-    private int length;
-
-    /** Reads a string's length and skips its bytes; returns where they start. */
+    /** Reads a string's length and skips its bytes; returns where they start (its length: up to {@link #pos}). */
     private int stringAt() {
         long n = readLong();
         if (odd || n < 0 || n > buf.length - pos) {
             odd = true;
-            length = 0;
             return pos;
         }
         int at = pos;
-        length = (int) n;
-        pos += length;
+        pos += (int) n;
         return at;
     }
 

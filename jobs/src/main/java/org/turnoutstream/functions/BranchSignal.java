@@ -185,8 +185,8 @@ public class BranchSignal {
     }
 
     /**
-     * The signal is of the election catalog's branch at {@code index} ({@link ElectionCatalog#branchAt}: its ids are that
-     * branch's) with this compact key ({@link BranchKey#of} of the ids, which the catalog keeps): the shuffle by branch
+     * The signal is of the election catalog's branch at {@code index} ({@link ElectionCatalog#electionIdAt} and the like: its ids
+     * are that branch's) with this compact key ({@link BranchKey#of} of the ids, which the catalog keeps): the shuffle by branch
      * then carries the index instead of the ids ({@link BranchSignalSerializer#withCatalog}), and no key is computed.
      * Both are forgotten when an id changes.
      */

@@ -192,7 +192,10 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
 
     /** How many branches have an entry. */
     int entries(KeyedStateBackend<Long> backend) {
-        return table != null ? table.size() : backend.getKeys(STATE_NAME, VoidNamespace.INSTANCE).mapToInt(k -> 1).sum();
+        if (table != null) return table.size();
+        try (java.util.stream.Stream<Long> keys = backend.getKeys(STATE_NAME, VoidNamespace.INSTANCE)) {
+            return (int) keys.count();
+        }
     }
 
     private BranchWorkState entry(long key) throws java.io.IOException {

@@ -19,8 +19,6 @@ import java.util.List;
  * left out: its records take the full decoder, which compares the decoded strings. Immutable; shared by every thread.
  */
 final class BranchBytesTable {
-    private static final long FNV_OFFSET = 0xcbf29ce484222325L;
-    private static final long FNV_PRIME = 0x100000001b3L;
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     /** An entry: the key (8 bytes), the three lengths (a byte each), then the bytes. */
     private static final int KEY = 0, ELECTION_LENGTH = 8, BRANCH_LENGTH = 9, CONSTITUENCY_LENGTH = 10, IDS = 11;
@@ -107,18 +105,13 @@ final class BranchBytesTable {
         return Arrays.equals(entries, c, c + constituencyLen, record, constituencyAt, constituencyAt + constituencyLen);
     }
 
-    /** FNV-1a over the election id's bytes, a separator and the branch id's bytes, then murmur3's finaliser. */
+    /** {@link BranchKey}'s hash over the ids' UTF-8 bytes instead of their characters (the same for ASCII ids). */
     private static long hash(byte[] e, int electionAt, int electionLen, byte[] b, int branchAt, int branchLen) {
-        long h = FNV_OFFSET;
-        for (int i = electionAt, end = electionAt + electionLen; i < end; i++) h = (h ^ (e[i] & 0xff)) * FNV_PRIME;
-        h = (h ^ 0x1f) * FNV_PRIME;
-        for (int i = branchAt, end = branchAt + branchLen; i < end; i++) h = (h ^ (b[i] & 0xff)) * FNV_PRIME;
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
+        long h = BranchKey.FNV_OFFSET;
+        for (int i = electionAt, end = electionAt + electionLen; i < end; i++) h = (h ^ (e[i] & 0xff)) * BranchKey.FNV_PRIME;
+        h = (h ^ BranchKey.SEPARATOR) * BranchKey.FNV_PRIME;
+        for (int i = branchAt, end = branchAt + branchLen; i < end; i++) h = (h ^ (b[i] & 0xff)) * BranchKey.FNV_PRIME;
+        return BranchKey.mix(h);
     }
 
     /** The id's UTF-8 bytes, or null when they do not decode to the same id or are too long for an entry. */

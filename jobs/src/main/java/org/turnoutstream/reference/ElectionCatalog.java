@@ -82,12 +82,13 @@ public final class ElectionCatalog implements Serializable {
     }
 
     /**
-     * Every branch of every election by one index (elections by id, then their branches by id), with its {@link BranchKey}
-     * and a table that finds it from the bytes of a record ({@link BranchBytesTable}); built when first asked, once per JVM.
+     * Every branch of every election by one index (elections by id, then their branches by id): its three ids in one flat
+     * array, and a table that finds it from the bytes of a record ({@link BranchBytesTable}, which also keeps its
+     * {@link BranchKey}); built when first asked, once per JVM.
      */
     private transient volatile Indexed indexed;
 
-    private record Indexed(ElectionBranch[] branches, long[] keys, String[] ids, BranchBytesTable table) {}
+    private record Indexed(String[] ids, BranchBytesTable table) {}
 
     private Indexed indexed() {
         Indexed current = indexed;
@@ -105,7 +106,7 @@ public final class ElectionCatalog implements Serializable {
                     flat[3 * i + 1] = b.branch().id();
                     flat[3 * i + 2] = b.branch().constituencyId();
                 }
-                indexed = new Indexed(all.toArray(new ElectionBranch[0]), keys, flat, new BranchBytesTable(all, keys));
+                indexed = new Indexed(flat, new BranchBytesTable(all, keys));
             }
             return indexed;
         }
@@ -120,7 +121,7 @@ public final class ElectionCatalog implements Serializable {
         return indexed().table().find(record, electionAt, electionLength, branchAt, branchLength);
     }
 
-    /** The index ({@link #branchAt}) of a branch {@link #findBranch} found. */
+    /** The index ({@link #electionIdAt} and the like) of a branch {@link #findBranch} found. */
     public int foundIndex(long found) {
         return BranchBytesTable.index(found);
     }
@@ -135,14 +136,9 @@ public final class ElectionCatalog implements Serializable {
         return indexed().table().inConstituency(found, record, constituencyAt, constituencyLength);
     }
 
-    /** How many branches all elections have (the indexes of {@link #branchAt} are below). */
+    /** How many branches all elections have (the indexes are below: the elections by id, then each one's branches by id). */
     public int branchCount() {
-        return indexed().branches().length;
-    }
-
-    /** The branch at {@code index}: the elections by id, then each one's branches by id. */
-    public ElectionBranch branchAt(int index) {
-        return indexed().branches()[index];
+        return indexed().ids().length / 3;
     }
 
     /** The election id of the branch at {@code index} (the catalog's own string; from one flat array, with the next two). */
@@ -158,11 +154,6 @@ public final class ElectionCatalog implements Serializable {
     /** The constituency id of the branch at {@code index}. */
     public String constituencyIdAt(int index) {
         return indexed().ids()[3 * index + 2];
-    }
-
-    /** The {@link BranchKey} of the branch at {@code index}. */
-    public long keyAt(int index) {
-        return indexed().keys()[index];
     }
 
     /**

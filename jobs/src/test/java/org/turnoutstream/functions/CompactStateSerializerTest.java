@@ -145,15 +145,15 @@ class CompactStateSerializerTest {
         org.turnoutstream.reference.ElectionCatalog catalog = OutageFixtures.catalog();
         BranchSignalSerializer serializer = BranchSignalSerializer.withCatalog(catalog);
         int index = -1;
-        for (int i = 0; i < catalog.branchCount(); i++) if (catalog.branchAt(i).branch().id().equals(karajBranch(17))) index = i;
-        var branch = catalog.branchAt(index);
-        BranchSignal known = new BranchSignal(branch.electionId(), branch.branch().id(), branch.branch().constituencyId(), at(5, 0),
-                BranchSignal.Kind.HEARTBEAT, LinkType.DSL).heardAt(at(5, 1)).knownBranch(index, catalog.keyAt(index));
+        for (int i = 0; i < catalog.branchCount(); i++) if (catalog.branchIdAt(i).equals(karajBranch(17))) index = i;
+        BranchSignal known = new BranchSignal(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index),
+                at(5, 0), BranchSignal.Kind.HEARTBEAT, LinkType.DSL).heardAt(at(5, 1))
+                .knownBranch(index, org.turnoutstream.reference.BranchKey.of(catalog.electionIdAt(index), catalog.branchIdAt(index)));
         BranchSignal read = roundTrip(serializer, known);
         assertEquals(known, read);
         assertEquals(index, read.catalogIndex());
-        assertTrue(read.branchId == branch.branch().id() && read.constituencyId == branch.branch().constituencyId(), "the catalog's own ids");
-        assertEquals(org.turnoutstream.reference.BranchKey.of(read.election, read.branchId), read.compactKey());
+        assertTrue(read.branchId() == catalog.branchIdAt(index) && read.constituencyId() == catalog.constituencyIdAt(index), "the catalog's own ids");
+        assertEquals(org.turnoutstream.reference.BranchKey.of(read.election(), read.branchId()), read.compactKey());
         assertTrue(bytes(serializer, known).length + 10 <= bytes(BranchSignalSerializer.INSTANCE, known).length,
                 "an index instead of the ids: " + bytes(serializer, known).length + " bytes");
         assertEquals(index, serializer.copy(known).catalogIndex());
