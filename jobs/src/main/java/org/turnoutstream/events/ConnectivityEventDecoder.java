@@ -1,5 +1,7 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.batching.Prefetching;
+import org.turnoutstream.batching.RecordBatch;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -19,7 +21,7 @@ import java.util.Optional;
  * dead-letter side output (the same DLQ as bad turnout records) with its reason. An unreachable registry
  * fails the task.
  */
-public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchSignal> {
+public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchSignal> implements Prefetching<RawRecord> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ConnectivityEventDecoder.class);
 
@@ -39,6 +41,12 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
     public void open(OpenContext openContext) {
         deadLetters = new DeadLetterReporter(getRuntimeContext().getMetricGroup(), LOG, "connectivity record");
         known = KnownBranchRecords.of(validator.checks());
+    }
+
+    /** Run in a {@link org.turnoutstream.batching.PrefetchingProcessOperator}: reads ahead the branches of a batch. */
+    @Override
+    public void prefetch(RecordBatch<RawRecord> batch) {
+        known.prefetch(batch, decoder::writtenWithReaderSchema);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.batching.Prefetching;
+import org.turnoutstream.batching.RecordBatch;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
@@ -17,7 +19,7 @@ import java.util.Optional;
  * {@link BranchReport}s; everything else goes to the dead-letter side output with its reason.
  * An unreachable registry is not a bad record: it fails the task, which restarts from the checkpoint.
  */
-public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchReport> {
+public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchReport> implements Prefetching<RawRecord> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(TurnoutReportDecoder.class);
 
@@ -37,6 +39,12 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
     public void open(OpenContext openContext) {
         deadLetters = new DeadLetterReporter(getRuntimeContext().getMetricGroup(), LOG, "record");
         known = KnownBranchRecords.of(validator);
+    }
+
+    /** Run in a {@link org.turnoutstream.batching.PrefetchingProcessOperator}: reads ahead the branches of a batch. */
+    @Override
+    public void prefetch(RecordBatch<RawRecord> batch) {
+        known.prefetch(batch, decoder::writtenWithReaderSchema);
     }
 
     @Override

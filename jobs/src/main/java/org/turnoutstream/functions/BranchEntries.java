@@ -45,6 +45,7 @@ final class BranchEntries {
     /** Keeps {@code entry} as the key's, to be written back at the next checkpoint. */
     void put(long key, BranchWorkState entry) {
         entry.changed = true;
+        if (entry.inTable && !entry.removed && entry.tableKey == key) return; // already the key's (found by get): nothing to place
         place(key, entry);
     }
 
@@ -60,12 +61,15 @@ final class BranchEntries {
         for (BranchWorkState there; (there = entries[slot]) != null; slot = (slot + 1) & mask) {
             if (there.tableKey == key) {
                 if (there.removed) present++;
+                there.inTable = false;
                 entry.removed = false;
+                entry.inTable = true;
                 entries[slot] = entry;
                 return;
             }
         }
         entry.removed = false;
+        entry.inTable = true;
         entries[slot] = entry;
         used++;
         present++;
@@ -126,7 +130,11 @@ final class BranchEntries {
         BranchWorkState[] old = entries;
         allocate(capacity);
         for (BranchWorkState entry : old) {
-            if (entry == null || (entry.removed && !keepRemoved)) continue;
+            if (entry == null) continue;
+            if (entry.removed && !keepRemoved) {
+                entry.inTable = false;
+                continue;
+            }
             int to = slot(entry.tableKey);
             while (entries[to] != null) to = (to + 1) & mask;
             entries[to] = entry;

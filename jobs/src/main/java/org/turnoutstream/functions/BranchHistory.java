@@ -45,6 +45,13 @@ public final class BranchHistory {
 
     public int size() { return size; }
 
+    /** Reads the latest step and the seen ranges (what counting a report reads first), for {@link BranchWorkFunction#prefetch}. */
+    long touch() {
+        int s = size;
+        long t = seenLength > 0 ? seenRanges[seenLength - 1] : 0;
+        return s == 0 ? t : t + times[s - 1] + sequences[s - 1] + ballots[s - 1];
+    }
+
     public boolean isEmpty() { return size == 0; }
 
     public long latestSequence() { return size == 0 ? Long.MIN_VALUE : sequences[size - 1]; }

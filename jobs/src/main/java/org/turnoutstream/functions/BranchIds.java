@@ -47,6 +47,13 @@ abstract class BranchIds {
         return ids;
     }
 
+    /** The ids of a signal, read when first asked ({@link BranchSignal#election()}: a catalog's signal reads them then). */
+    static BranchIds ofSignal(BranchSignal signal) {
+        return new BranchIds() {
+            @Override void resolve() { set(signal.election(), signal.branchId()); }
+        };
+    }
+
     /** Ids found when first asked. */
     static BranchIds lazily(Supplier<String[]> find) {
         return new BranchIds() {

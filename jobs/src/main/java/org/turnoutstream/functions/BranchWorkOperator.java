@@ -5,6 +5,9 @@ import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
 import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionKeyedStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.turnoutstream.batching.RecordBatch;
 
 /**
  * The operator {@link BranchWorkFunction} runs in: it keeps the detector's watermark across a restore
@@ -31,10 +34,17 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
     private transient TimerBuckets buckets;
     private transient BranchEntries entries;
 
-    BranchWorkOperator(BranchWorkFunction function) {
+    private final int batchSize;
+
+    BranchWorkOperator(BranchWorkFunction function, int batchSize) {
         super(function);
+        if (batchSize < 1) throw new IllegalArgumentException("batch size " + batchSize);
         this.function = function;
+        this.batchSize = batchSize;
     }
+
+    /** The signals waiting to be processed in STREAMING ({@link #processElement}); null in BATCH. */
+    private transient RecordBatch<BranchSignal> batch;
 
     @Override
     public void open() throws Exception {
@@ -44,11 +54,54 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
         entries = new BranchEntries();
         function.keepTimersIn(this::addTimer);
         function.keepEntriesIn(entries, getKeyedStateBackend(), this::addTimer);
+        batch = new RecordBatch<>(batchSize);
+        getProcessingTimeService().scheduleWithFixedDelay(time -> processBatch(), RecordBatch.MAX_WAIT_MILLIS, RecordBatch.MAX_WAIT_MILLIS);
+    }
+
+    /**
+     * In STREAMING a signal joins a batch ({@link RecordBatch}: processed when full, before a watermark, a watermark
+     * status or a checkpoint barrier goes on, at the end of the input, and {@link RecordBatch#MAX_WAIT_MILLIS} later at
+     * the latest), so that the entries of the batch's branches are read for all its signals first
+     * ({@link BranchWorkFunction#prefetch}); each signal is then processed with its own key, as on arrival.
+     */
+    @Override
+    public void processElement(StreamRecord<BranchSignal> element) throws Exception {
+        if (batch == null) super.processElement(element);
+        else if (batch.add(element)) processBatch();
+    }
+
+    private void processBatch() throws Exception {
+        if (batch == null || batch.isEmpty()) return;
+        function.prefetch(batch);
+        batch.drain(record -> {
+            setCurrentKey(record.getValue().compactKey());
+            super.processElement(record);
+        });
+    }
+
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        processBatch();
+        super.processWatermarkStatus(status);
+    }
+
+    /** The batch is processed before the barrier goes on: the checkpoint holds every signal that came before it. */
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        processBatch();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        processBatch();
+        super.finish();
     }
 
     /** The entries that changed since the last checkpoint go to Flink's keyed state first: the checkpoint takes them there. */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
+        if (batch != null && !batch.isEmpty()) throw new IllegalStateException("a checkpoint with " + batch.size() + " signals not processed");
         if (entries != null) function.writeBack(this::setCurrentKey);
         super.snapshotState(context);
     }
@@ -82,8 +135,9 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
             super.processWatermark(mark);
             return;
         }
+        processBatch();
         if (timeServiceManager != null) timeServiceManager.advanceWatermark(mark);
-        buckets.fireUpTo(mark.getTimestamp(), this::fire);
+        buckets.fireUpTo(mark.getTimestamp(), this::fire, function::prefetchTimers);
         output.emitWatermark(mark);
     }
 

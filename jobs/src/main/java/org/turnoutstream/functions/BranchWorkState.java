@@ -28,6 +28,8 @@ public final class BranchWorkState {
     /** Its key and whether it was removed, in STREAMING's table ({@link BranchEntries}). */
     transient long tableKey;
     transient boolean removed;
+    /** In a slot of a {@link BranchEntries} table (removed or not). */
+    transient boolean inTable;
     /**
      * The integrity part's {@link IntegrityState#timerAt} (NONE without a trail), kept here so that a signal the integrity
      * part does not judge (a heartbeat: most signals) reads nothing of its state: set after every call of that part
@@ -41,6 +43,34 @@ public final class BranchWorkState {
     }
 
     public BranchWorkState() {}
+
+    /**
+     * Reads the parts of this entry that processing a signal of {@code kind} reads first: the outage state and its first
+     * waiting signals for every signal, the history and the integrity trail for those the count and the integrity part
+     * take. For {@link BranchWorkFunction#prefetch}; the sum only keeps the reads from being optimised away.
+     */
+    long touch(BranchSignal.Kind kind) {
+        long t = timerAt;
+        BranchOutageState o = outage;
+        if (o != null) t += o.touchPending() + o.lastHeard + o.timerAt;
+        if (IntegrityChecks.judged(kind)) {
+            BranchHistory h = history;
+            if (h != null) t += h.touch();
+            IntegrityState i = integrity;
+            if (i != null) t += i.touch();
+        }
+        return t;
+    }
+
+    /** Reads the parts a timer of this entry reads first (the outage state, the integrity trail), as {@link #touch}. */
+    long touchForTimer() {
+        long t = timerAt;
+        BranchOutageState o = outage;
+        if (o != null) t += o.touchPending() + o.timerAt;
+        IntegrityState i = integrity;
+        if (i != null) t += i.touch();
+        return t;
+    }
 
     /** True when no part keeps anything: the entry can go. */
     boolean isEmpty() {

@@ -91,7 +91,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
             if (state.constituencyId == null) state.constituencyId = signal.constituencyId();
             state.pending().add(signal);
         } else {
-            judge(state, signal, out);
+            judge(state, signal, BranchIds.ofSignal(signal), out);
             if (state.started && state.cleanupAt != NONE && state.cleanupAt <= watermark) state.resetTrail();
         }
         save(state, timers);
@@ -119,7 +119,8 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
             // A cleanup due before these reports drops the trail first (they start a new one).
             if (state.started && state.cleanupAt != NONE && state.cleanupAt < t) state.resetTrail();
             for (; judged < pending.size && pending.heardAt(judged) == t; judged++) {
-                judge(state, pending.get(judged, ids.election(), ids.branchId(), state.constituencyId), out);
+                // the ids are read (from the catalog, a cache miss each) only for an alert
+                judge(state, pending.get(judged, null, null, state.constituencyId), ids, out);
             }
         }
         pending.removeFirst(judged);
@@ -147,18 +148,19 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         trailState.update(state);
     }
 
-    private void judge(IntegrityState state, BranchSignal signal, Collector<BranchAlert> out) {
+    /** Judges a report or CLOSED of the branch {@code ids} names (its ids are read only for an alert). */
+    private void judge(IntegrityState state, BranchSignal signal, BranchIds ids, Collector<BranchAlert> out) {
         if (!state.started) {
             state.started = true;
             state.constituencyId = signal.constituencyId();
-            OptionalLong end = hours.endOf(signal.election());
+            OptionalLong end = hours.endOf(ids.election());
             if (end.isPresent()) state.cleanupAt = end.getAsLong();
         }
-        if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, out);
-        else close(state, signal, out);
+        if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, ids, out);
+        else close(state, signal, ids, out);
     }
 
-    private void report(IntegrityState state, BranchSignal r, Collector<BranchAlert> out) {
+    private void report(IntegrityState state, BranchSignal r, BranchIds ids, Collector<BranchAlert> out) {
         int found = state.indexOf(r.sequence);
         if (found >= 0) return; // a duplicate
         if (r.sequence <= state.floorSequence) {
@@ -179,54 +181,54 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         }
         if (maxBefore > r.ballotsCast) {
             String before = maxAt < 0 ? "an earlier report had " + maxBefore : "sequence " + state.sequences[maxAt] + " had " + maxBefore;
-            regression(state, r.election, r.branchId, i, before, out);
+            regression(state, ids, i, before, out);
         }
         // ... and of higher sequences that only now turn out to be below this one.
         for (int j = i + 1; j < state.size; j++) {
             if (state.ballots[j] < r.ballotsCast) {
-                regression(state, r.election, r.branchId, j, "sequence " + r.sequence + " had " + r.ballotsCast, out);
+                regression(state, ids, j, "sequence " + r.sequence + " had " + r.ballotsCast, out);
             }
         }
-        if (i > 0) rate(state, r.election, r.branchId, i - 1, i, out);
-        if (i + 1 < state.size) rate(state, r.election, r.branchId, i, i + 1, out);
-        if (state.closedAt != NONE) afterClose(state, r.election, r.branchId, i, out);
+        if (i > 0) rate(state, ids, i - 1, i, out);
+        if (i + 1 < state.size) rate(state, ids, i, i + 1, out);
+        if (state.closedAt != NONE) afterClose(state, ids, i, out);
         state.compact(rules.trailHorizonMillis());
     }
 
-    private void close(IntegrityState state, BranchSignal closed, Collector<BranchAlert> out) {
+    private void close(IntegrityState state, BranchSignal closed, BranchIds ids, Collector<BranchAlert> out) {
         if (state.closedAt != NONE && state.closedAt <= closed.eventTime) return;
         state.closedAt = closed.eventTime;
-        for (int j = 0; j < state.size; j++) afterClose(state, closed.election, closed.branchId, j, out);
+        for (int j = 0; j < state.size; j++) afterClose(state, ids, j, out);
         long forget = closed.eventTime + rules.closedRetentionMillis();
         if (state.cleanupAt == NONE || forget < state.cleanupAt) state.cleanupAt = forget;
     }
 
-    private void regression(IntegrityState state, String election, String branchId, int j, String before, Collector<BranchAlert> out) {
+    private void regression(IntegrityState state, BranchIds ids, int j, String before, Collector<BranchAlert> out) {
         if ((state.flags[j] & IntegrityState.REGRESSION) != 0) return;
         state.flags[j] |= IntegrityState.REGRESSION;
-        emit(out, Alerts.branch(election, AlertKind.COUNT_REGRESSION, branchId, state.constituencyId, AlertReason.COUNT_DECREASED,
+        emit(out, Alerts.branch(ids.election(), AlertKind.COUNT_REGRESSION, ids.branchId(), state.constituencyId, AlertReason.COUNT_DECREASED,
                 state.times[j], null, "sequence " + state.sequences[j] + " reports " + state.ballots[j] + " ballots at "
                         + Alerts.at(state.times[j]) + ", but " + before, state.sequences[j]));
     }
 
-    private void rate(IntegrityState state, String election, String branchId, int a, int b, Collector<BranchAlert> out) {
+    private void rate(IntegrityState state, BranchIds ids, int a, int b, Collector<BranchAlert> out) {
         if ((state.flags[b] & IntegrityState.RATE) != 0) return;
         long added = state.ballots[b] - state.ballots[a];
         long millis = state.times[b] - state.times[a];
         if (added <= 0 || !rules.implausible(added, millis)) return;
         state.flags[b] |= IntegrityState.RATE;
         String perMinute = millis > 0 ? String.format("%.1f", added * 60_000.0 / millis) : "unbounded";
-        emit(out, Alerts.branch(election, AlertKind.IMPLAUSIBLE_RATE, branchId, state.constituencyId, AlertReason.RATE_TOO_HIGH,
+        emit(out, Alerts.branch(ids.election(), AlertKind.IMPLAUSIBLE_RATE, ids.branchId(), state.constituencyId, AlertReason.RATE_TOO_HIGH,
                 Math.min(state.times[a], state.times[b]), Math.max(state.times[a], state.times[b]),
                 "+" + added + " ballots in " + millis / 1000 + " s between sequences " + state.sequences[a] + " and " + state.sequences[b]
                         + " (" + perMinute + "/min; a branch takes at most " + rules.maxBallotsPerMinute() + "/min + "
                         + rules.burstAllowance() + ")", state.sequences[b]));
     }
 
-    private void afterClose(IntegrityState state, String election, String branchId, int j, Collector<BranchAlert> out) {
+    private void afterClose(IntegrityState state, BranchIds ids, int j, Collector<BranchAlert> out) {
         if (state.times[j] <= state.closedAt || (state.flags[j] & IntegrityState.AFTER_CLOSE) != 0) return;
         state.flags[j] |= IntegrityState.AFTER_CLOSE;
-        emit(out, Alerts.branch(election, AlertKind.REPORTS_AFTER_CLOSE, branchId, state.constituencyId, AlertReason.AFTER_CLOSE,
+        emit(out, Alerts.branch(ids.election(), AlertKind.REPORTS_AFTER_CLOSE, ids.branchId(), state.constituencyId, AlertReason.AFTER_CLOSE,
                 state.times[j], null, "sequence " + state.sequences[j] + " (" + state.ballots[j] + " ballots) at " + Alerts.at(state.times[j])
                         + ", after the branch closed at " + Alerts.at(state.closedAt), state.sequences[j]));
     }

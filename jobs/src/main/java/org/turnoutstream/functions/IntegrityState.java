@@ -38,6 +38,13 @@ public class IntegrityState extends PendingSignals {
 
     public IntegrityState() {}
 
+    /** Reads what judging a report reads first, for {@link BranchWorkFunction#prefetch}. */
+    long touch() {
+        int s = size;
+        long t = touchPending() + timerAt;
+        return s == 0 ? t : t + sequences[s - 1] + ballots[s - 1] + times[s - 1] + flags[s - 1];
+    }
+
     /** Forgets the trail (the cleanup), keeping what is pending and the timer. */
     void resetTrail() {
         sequences = new long[8];

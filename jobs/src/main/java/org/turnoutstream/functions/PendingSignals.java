@@ -56,6 +56,17 @@ public class PendingSignals {
         return size == 0;
     }
 
+    /**
+     * Reads what adding a signal reads first (the first signal, and the array's ends when it has one), for
+     * {@link BranchWorkFunction#prefetch}; the sum only keeps the reads from being optimised away.
+     */
+    long touchPending() {
+        long t = heard0 + size;
+        long[] s = signals;
+        if (s != null && size > 1) t += s[0] + s[(size - 2) * STRIDE];
+        return t;
+    }
+
     /** The earliest heard time waiting (the first to apply); only when not empty. */
     public long firstHeardAt() {
         return heard0;

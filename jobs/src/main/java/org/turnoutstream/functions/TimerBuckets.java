@@ -48,8 +48,25 @@ public final class TimerBuckets {
         return size;
     }
 
+    /** Reads ahead for the keys of timers about to fire ({@link #fireUpTo}): {@code keys[from, to)}, to be left unchanged. */
+    @FunctionalInterface
+    public interface KeysAhead {
+        void prefetch(long[] keys, int from, int to);
+    }
+
+    /** How many timers {@link KeysAhead} is given at a time. */
+    static final int AHEAD = 64;
+
     /** Fires, in time order, every timer at or before {@code watermark}, also those added meanwhile; returns how many. */
     public long fireUpTo(long watermark, Firing firing) throws Exception {
+        return fireUpTo(watermark, firing, null);
+    }
+
+    /**
+     * {@link #fireUpTo(long, Firing)}, giving {@code ahead} (if not null) the keys of the next {@link #AHEAD} timers due
+     * before they fire.
+     */
+    public long fireUpTo(long watermark, Firing firing, KeysAhead ahead) throws Exception {
         long fired = 0;
         while (!buckets.isEmpty() && buckets.firstKey() <= (watermark >> SHIFT)) {
             Bucket bucket = buckets.firstEntry().getValue();
@@ -58,8 +75,12 @@ public final class TimerBuckets {
             if (bucket.times[bucket.head] > watermark) break;
             // Taken out while it fires: a timer added meanwhile goes to a new bucket, which the loop takes next.
             buckets.pollFirstEntry();
-            while (bucket.head < bucket.count && bucket.times[bucket.head] <= watermark) {
-                int at = bucket.head++;
+            // Its arrays do not change while it fires (it is out of the map): the timers due are [head, due).
+            int first = bucket.head, due = first;
+            while (due < bucket.count && bucket.times[due] <= watermark) due++;
+            for (int at = first; at < due; at++) {
+                if (ahead != null && (at - first) % AHEAD == 0) ahead.prefetch(bucket.keys, at, Math.min(at + AHEAD, due));
+                bucket.head = at + 1;
                 size--;
                 fired++;
                 firing.fire(bucket.keys[at], bucket.times[at]);

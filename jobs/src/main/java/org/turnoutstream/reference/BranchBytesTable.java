@@ -87,6 +87,23 @@ final class BranchBytesTable {
         }
     }
 
+    /** The first slot {@link #find} reads for these ids: for reading ahead ({@link #probe}, then {@link #touch}). */
+    int slotFor(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
+        return (int) hash(record, electionAt, electionLen, record, branchAt, branchLen) & mask;
+    }
+
+    /** Reads a slot ({@link #slotFor}; its hash is in the same cache line): what it returns is only for {@link #touch}. */
+    long probe(int slot) {
+        return slots[slot * 2 + 1];
+    }
+
+    /** Reads the entry of a slot {@link #probe} read (nothing if it was empty), its ids to their end; the value means nothing. */
+    int touch(long probed) {
+        if (probed == 0) return 0;
+        int e = (int) probed;
+        return entries[e + IDS + (entries[e + ELECTION_LENGTH] & 0xff) + (entries[e + BRANCH_LENGTH] & 0xff) - 1];
+    }
+
     /** The catalog index of a branch {@link #find} found. */
     static int index(long found) {
         return (int) (found >>> 32) - 1;

@@ -121,6 +121,25 @@ public final class ElectionCatalog implements Serializable {
         return indexed().table().find(record, electionAt, electionLength, branchAt, branchLength);
     }
 
+    /**
+     * Where {@link #findBranch} will first read for these ids, computed without reading the table: for reading ahead. A
+     * batch of records computes this for all its records, then reads those places ({@link #probeSlot}), then the entries
+     * the slots point to ({@link #touchProbed}): in each pass the reads are independent, so their cache misses overlap.
+     */
+    public int slotFor(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
+        return indexed().table().slotFor(record, electionAt, electionLength, branchAt, branchLength);
+    }
+
+    /** Reads a place {@link #slotFor} gave; the value is only for {@link #touchProbed}. */
+    public long probeSlot(int slot) {
+        return indexed().table().probe(slot);
+    }
+
+    /** Reads the second place {@link #findBranch} will read, as {@link #probeSlot} found it; the value means nothing. */
+    public int touchProbed(long probed) {
+        return indexed().table().touch(probed);
+    }
+
     /** The index ({@link #electionIdAt} and the like) of a branch {@link #findBranch} found. */
     public int foundIndex(long found) {
         return BranchBytesTable.index(found);

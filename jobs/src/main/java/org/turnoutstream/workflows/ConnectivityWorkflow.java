@@ -1,5 +1,6 @@
 package org.turnoutstream.workflows;
 
+import org.turnoutstream.batching.PrefetchingProcessOperator;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -96,10 +97,10 @@ public final class ConnectivityWorkflow {
 
     public static Decoded decode(DataStream<RawRecord> connectivityRecords, ElectionCatalog catalog, ConfluentAvroDecoder<ConnectivityEvent> decoder,
                                  ConnectivitySettings settings) {
+        ConnectivityEventDecoder decode = new ConnectivityEventDecoder(decoder, new ConnectivityValidator(catalog, settings.maxClockSkew()));
         SingleOutputStreamOperator<BranchSignal> connectivity = connectivityRecords
-                .process(new ConnectivityEventDecoder(decoder, new ConnectivityValidator(catalog, settings.maxClockSkew())))
-                .returns(BranchSignalSerializer.typeInfo(catalog))
-                .name("decode and validate connectivity events").uid("decode-connectivity");
+                .transform("decode and validate connectivity events", BranchSignalSerializer.typeInfo(catalog), new PrefetchingProcessOperator<>(decode))
+                .uid("decode-connectivity");
         return new Decoded(connectivity, connectivity.getSideOutput(ConnectivityEventDecoder.DEAD_LETTERS));
     }
 

@@ -1,6 +1,8 @@
 package org.turnoutstream.workflows;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.turnoutstream.batching.PrefetchingProcessOperator;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -46,9 +48,10 @@ public final class TurnoutWorkflow {
     /** Decode and validate: the valid reports (no timestamps assigned here: they keep the sources') and the dead letters. */
     public static Decoded decode(DataStream<RawRecord> turnoutRecords, ElectionCatalog catalog, ConfluentAvroDecoder<TurnoutReport> decoder,
                                  TurnoutSettings settings) {
+        TurnoutReportDecoder decode = new TurnoutReportDecoder(decoder, new ReportValidator(catalog, settings.maxClockSkew(), settings.maxBranchBallots()));
         SingleOutputStreamOperator<BranchReport> reports = turnoutRecords
-                .process(new TurnoutReportDecoder(decoder, new ReportValidator(catalog, settings.maxClockSkew(), settings.maxBranchBallots())))
-                .name("decode and validate turnout reports").uid("decode-turnout");
+                .transform("decode and validate turnout reports", TypeInformation.of(BranchReport.class), new PrefetchingProcessOperator<>(decode))
+                .uid("decode-turnout");
         return new Decoded(reports, reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS));
     }
 

@@ -68,6 +68,115 @@ class BranchWorkFunctionTest {
         property("branch work, batch", 200, r -> withIntegrityFaults(r, generate(r, false)), BranchWorkFunctionTest::batchMismatch);
     }
 
+    /**
+     * In STREAMING the operator processes signals in batches ({@link BranchWorkOperator#processElement}), flushed when
+     * full, by a watermark, before a checkpoint barrier and by processing time: its outputs (deltas with their
+     * timestamps, watermarks, status changes, alerts) must be exactly those of one signal at a time, in the same order,
+     * with batches of many sizes, processing time moving between signals, restores mid-stream and two subtasks.
+     */
+    @Test
+    void batchesGiveWhatOneSignalAtATimeGives() {
+        property("branch work, batches", 200, r -> withIntegrityFaults(r, generate(r, r.nextInt(3) == 0)), BranchWorkFunctionTest::batchingMismatch);
+    }
+
+    static String batchingMismatch(Run run) throws Exception {
+        int size = run.steps().size();
+        int batchSize = size % 4 == 0 ? org.turnoutstream.batching.RecordBatch.DEFAULT_CAPACITY : 2 + size % 9; // the job's, or small ones that fill often
+        int parallelism = 1 + size % 2;
+        int flushEvery = 3 + size % 11; // processing time moves past the batch wait every so many signals
+        List<KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta>> single = new ArrayList<>();
+        List<KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta>> batched = new ArrayList<>();
+        List<List<String>> singleOut = new ArrayList<>();
+        List<List<String>> batchedOut = new ArrayList<>();
+        for (int i = 0; i < parallelism; i++) {
+            single.add(batchingHarness(run, 1, parallelism, i, null));
+            batched.add(batchingHarness(run, batchSize, parallelism, i, null));
+            singleOut.add(new ArrayList<>());
+            batchedOut.add(new ArrayList<>());
+        }
+        try {
+            long checkpoint = 0;
+            long processingTime = 0;
+            int arrived = 0;
+            long last = Long.MIN_VALUE;
+            List<Step> steps = new ArrayList<>(run.steps());
+            for (Step step : run.steps()) {
+                if (step instanceof Arrive a) last = Math.max(last, a.signal().heardAt);
+                if (step instanceof Watermark w) last = Math.max(last, w.time());
+            }
+            if (last < Long.MAX_VALUE - BranchWorkFunction.INTEGRITY_LATENESS_MILLIS) {
+                steps.add(new Watermark(last + BranchWorkFunction.INTEGRITY_LATENESS_MILLIS));
+            }
+            for (Step step : steps) {
+                if (step instanceof Arrive a) {
+                    BranchSignal s = a.signal();
+                    int f = parallelism == 1 ? 0 : KeyGroupRangeAssignment.assignKeyToParallelOperator(s.compactKey(), MAX_PARALLELISM, parallelism);
+                    single.get(f).processElement(copy(s), s.heardAt);
+                    batched.get(f).processElement(copy(s), s.heardAt);
+                    if (++arrived % flushEvery == 0) {
+                        processingTime += org.turnoutstream.batching.RecordBatch.MAX_WAIT_MILLIS;
+                        for (var h : batched) h.setProcessingTime(processingTime);
+                    }
+                } else if (step instanceof Watermark w) {
+                    for (int i = 0; i < parallelism; i++) {
+                        single.get(i).processWatermark(w.time());
+                        batched.get(i).processWatermark(w.time());
+                    }
+                } else {
+                    checkpoint++;
+                    for (int i = 0; i < parallelism; i++) {
+                        single.set(i, restoredBatching(run, single.get(i), 1, parallelism, i, checkpoint, singleOut.get(i)));
+                        batched.set(i, restoredBatching(run, batched.get(i), batchSize, parallelism, i, checkpoint, batchedOut.get(i)));
+                    }
+                }
+            }
+            for (int i = 0; i < parallelism; i++) {
+                drainOutputs(single.get(i), singleOut.get(i));
+                drainOutputs(batched.get(i), batchedOut.get(i));
+                if (!singleOut.get(i).equals(batchedOut.get(i))) {
+                    return "batches of " + batchSize + ", subtask " + i + " of " + parallelism + ":\n  one at a time: " + singleOut.get(i)
+                            + "\n  batched:       " + batchedOut.get(i) + "\n";
+                }
+                if (singleOut.get(i).isEmpty() && arrived > 0 && parallelism == 1) return "no output at all\n";
+            }
+            return null;
+        } finally {
+            for (var h : single) h.close();
+            for (var h : batched) h.close();
+        }
+    }
+
+    static KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> batchingHarness(
+            Run run, int batchSize, int parallelism, int subtask, OperatorSubtaskState restoreFrom) throws Exception {
+        var harness = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(fusedFunction(run.config()).operator(batchSize),
+                BranchSignal::compactKey, Types.LONG, parallelism == 1 ? 1 : MAX_PARALLELISM, parallelism, subtask));
+        harness.setup();
+        if (restoreFrom != null) harness.initializeState(restoreFrom);
+        harness.open();
+        return harness;
+    }
+
+    /** As Flink takes a checkpoint: the operator's pre-barrier work, then its snapshot; then a new operator restored from it. */
+    static KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> restoredBatching(
+            Run run, KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> old, int batchSize, int parallelism,
+            int subtask, long checkpoint, List<String> out) throws Exception {
+        old.prepareSnapshotPreBarrier(checkpoint);
+        OperatorSubtaskState snapshot = old.snapshot(checkpoint, checkpoint);
+        drainOutputs(old, out);
+        old.close();
+        return batchingHarness(run, batchSize, parallelism, subtask, snapshot);
+    }
+
+    /** Everything the harness emitted so far, in order: records with their timestamps, watermarks, then the side outputs. */
+    static void drainOutputs(KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> harness, List<String> out) {
+        for (Object o : harness.getOutput()) out.add(o instanceof StreamRecord<?> r ? r.getValue() + "@" + r.getTimestamp() : o.toString());
+        for (BranchStatusChange c : values(harness.getSideOutput(BranchWorkFunction.STATUS_CHANGES))) out.add("change " + c);
+        for (BranchAlert a : values(harness.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS))) out.add("alert " + a);
+        harness.getOutput().clear();
+        if (harness.getSideOutput(BranchWorkFunction.STATUS_CHANGES) != null) harness.getSideOutput(BranchWorkFunction.STATUS_CHANGES).clear();
+        if (harness.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS) != null) harness.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS).clear();
+    }
+
     /** What the fusion is for: one state entry per branch, and never more timers than the separate functions keep. */
     @Test
     void aBranchIsOneStateEntryWithAtMostOneTimer() throws Exception {
@@ -297,9 +406,13 @@ class BranchWorkFunctionTest {
             return harness(new KeyedProcessOperator<>(new BranchLatestCount(GRID)), BranchReport::branchKey, subtask);
         }
 
-        /** Keyed as in the job: by the compact key (so its branches go to other subtasks than the separate functions'). */
+        /**
+         * Keyed as in the job: by the compact key (so its branches go to other subtasks than the separate functions').
+         * Each signal processed as it comes, so its deltas are known to be its own ({@link #collect}); batches are
+         * checked against this in {@link #batchesGiveWhatOneSignalAtATimeGives}.
+         */
         KeyedOneInputStreamOperatorTestHarness<Long, BranchSignal, BranchDelta> newFused(int subtask) throws Exception {
-            return harness(fusedFunction(config).operator(), BranchSignal::compactKey, Types.LONG, subtask);
+            return harness(fusedFunction(config).operator(1), BranchSignal::compactKey, Types.LONG, subtask);
         }
 
         void play(Step step) throws Exception {

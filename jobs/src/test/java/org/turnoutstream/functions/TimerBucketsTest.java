@@ -35,7 +35,17 @@ class TimerBucketsTest {
                 }
                 watermark += random.nextInt(3) == 0 ? 0 : random.nextInt(3_000);
                 List<long[]> fired = new ArrayList<>();
-                long count = buckets.fireUpTo(watermark, (key, time) -> fired.add(new long[] {time, key}));
+                List<Long> readAhead = new ArrayList<>();
+                long count = buckets.fireUpTo(watermark, (key, time) -> {
+                    // every timer's key was read ahead before it fired, once, in firing order
+                    assertTrue(readAhead.size() > fired.size(), "a timer fired before its key was read ahead");
+                    assertEquals(readAhead.get(fired.size()), key);
+                    fired.add(new long[] {time, key});
+                }, (keys, from, to) -> {
+                    assertTrue(to - from <= TimerBuckets.AHEAD && to > from);
+                    for (int i = from; i < to; i++) readAhead.add(keys[i]);
+                });
+                assertEquals(fired.size(), readAhead.size(), "seed " + seed + ": only the timers that fire are read ahead");
                 List<long[]> expected = new ArrayList<>();
                 while (!reference.isEmpty() && reference.peek().time() <= watermark) {
                     Timer t = reference.poll();
