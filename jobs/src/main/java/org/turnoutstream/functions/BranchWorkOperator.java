@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.TimerHeapInternalTimer;
@@ -26,15 +27,19 @@ import org.turnoutstream.batching.RecordBatch;
  * so a restored operator adds them back from the restored entries before the first record. A timer the function has
  * since moved still fires and is ignored ({@link BranchWorkFunction#onTimer}: not the entry's timer). In BATCH (keys
  * sorted, one key's state at a time, timers fired per key by Flink) the function keeps Flink's timers.
+ *
+ * <p>In STREAMING the signals are processed in batches ({@link RecordBatch}), each branch's entry read ahead for the
+ * whole batch first ({@link BranchWorkFunction#prefetch}), and so are the entries of the timers about to fire
+ * ({@link BranchWorkFunction#prefetchTimers}); every output is the same as one signal at a time.
  */
 public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, BranchSignal, BranchDelta> {
     private static final long serialVersionUID = 1L;
 
     private final BranchWorkFunction function;
+    /** Signals a batch holds in STREAMING ({@link #processElement}). */
+    private final int batchSize;
     private transient TimerBuckets buckets;
     private transient BranchEntries entries;
-
-    private final int batchSize;
 
     BranchWorkOperator(BranchWorkFunction function, int batchSize) {
         super(function);
@@ -83,6 +88,12 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
     public void processWatermarkStatus(WatermarkStatus status) throws Exception {
         processBatch();
         super.processWatermarkStatus(status);
+    }
+
+    @Override
+    public void processWatermark(WatermarkEvent watermark) throws Exception {
+        processBatch();
+        super.processWatermark(watermark);
     }
 
     /** The batch is processed before the barrier goes on: the checkpoint holds every signal that came before it. */
