@@ -34,7 +34,7 @@ public class PrefetchingProcessOperator<IN, OUT, F extends ProcessFunction<IN, O
     public void open() throws Exception {
         super.open();
         batch = new RecordBatch<>(capacity);
-        getProcessingTimeService().scheduleWithFixedDelay(time -> processBatch(), RecordBatch.MAX_WAIT_MILLIS, RecordBatch.MAX_WAIT_MILLIS);
+        RecordBatch.processAtMostEvery(getProcessingTimeService(), this::processBatch);
     }
 
     @Override
@@ -43,9 +43,7 @@ public class PrefetchingProcessOperator<IN, OUT, F extends ProcessFunction<IN, O
     }
 
     private void processBatch() throws Exception {
-        if (batch.isEmpty()) return;
-        function.prefetch(batch);
-        batch.drain(super::processElement);
+        batch.process(function, super::processElement);
     }
 
     @Override
@@ -74,7 +72,7 @@ public class PrefetchingProcessOperator<IN, OUT, F extends ProcessFunction<IN, O
 
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
-        if (batch != null && !batch.isEmpty()) throw new IllegalStateException("a checkpoint with " + batch.size() + " records not processed");
+        if (batch != null) batch.checkProcessed();
         super.snapshotState(context);
     }
 

@@ -1,7 +1,9 @@
 package org.turnoutstream.batching;
 
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.util.function.ThrowingConsumer;
+import org.apache.flink.util.function.ThrowingRunnable;
 
 /**
  * Records an operator holds back to process them together: their values and timestamps, in arrival order.
@@ -50,14 +52,30 @@ public final class RecordBatch<T> {
         return size;
     }
 
-    public boolean isEmpty() {
-        return size == 0;
-    }
-
     /** The value of record {@code i} (0 is the oldest). */
     @SuppressWarnings("unchecked")
     public T value(int i) {
         return (T) values[i];
+    }
+
+    /**
+     * Processes the records waiting, if any: first {@code prefetching} reads ahead for all of them, then each goes to
+     * {@code each}, oldest first ({@link #drain}).
+     */
+    public void process(Prefetching<T> prefetching, ThrowingConsumer<StreamRecord<T>, Exception> each) throws Exception {
+        if (size == 0) return;
+        prefetching.prefetch(this);
+        drain(each);
+    }
+
+    /** Has the operator's processing-time service call {@code processBatch} every {@link #MAX_WAIT_MILLIS}. */
+    public static void processAtMostEvery(ProcessingTimeService time, ThrowingRunnable<Exception> processBatch) {
+        time.scheduleWithFixedDelay(now -> processBatch.run(), MAX_WAIT_MILLIS, MAX_WAIT_MILLIS);
+    }
+
+    /** For a snapshot: fails if records wait (an operator processes its batch before the barrier goes on). */
+    public void checkProcessed() {
+        if (size > 0) throw new IllegalStateException("a checkpoint with " + size + " records not processed");
     }
 
     /**

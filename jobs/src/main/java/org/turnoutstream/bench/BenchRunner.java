@@ -122,7 +122,7 @@ public final class BenchRunner {
             prefill(election, report);
             // A first run of the real job on the cold JVM warms it up (the JIT compiler takes a core for a minute); the
             // measured runs follow, the ceiling last, on a JVM as warm (JIT, Kafka clients, Avro) as theirs.
-            report.warmUp = real(2, "bench-warm-up-p2", report);
+            report.warmUp = real(2, "bench-warm-up-p2", ", warm-up run on the cold JVM", report);
             report.realP1 = real(1, report);
             report.realP2 = real(2, report);
             report.ceiling = ceiling(2);
@@ -198,13 +198,13 @@ public final class BenchRunner {
     }
 
     private BenchReport.Run real(int parallelism, BenchReport report) throws Exception {
-        return real(parallelism, "bench-real-p" + parallelism, report);
+        return real(parallelism, "bench-real-p" + parallelism, "", report);
     }
 
-    private BenchReport.Run real(int parallelism, String name, BenchReport report) throws Exception {
+    /** The real job over the pre-filled events, as job {@code name}; {@code note} follows the parallelism in the log. */
+    private BenchReport.Run real(int parallelism, String name, String note, BenchReport report) throws Exception {
         resetDatabase();
-        log.printf("bench: real job (turnout and outage workflows, InfluxDB sink) at parallelism %d%s...%n", parallelism,
-                name.contains("warm-up") ? ", warm-up run on the cold JVM" : "");
+        log.printf("bench: real job (turnout and outage workflows, InfluxDB sink) at parallelism %d%s...%n", parallelism, note);
         StreamExecutionEnvironment env = environment(parallelism);
         BenchJobs.defineReal(env, jobOptions(PREFILL_TURNOUT, name, parallelism, true, "10s"), PREFILL_CONNECTIVITY);
         BenchReport.Run run = execute(env, name, parallelism);

@@ -60,7 +60,7 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
         function.keepTimersIn(this::addTimer);
         function.keepEntriesIn(entries, getKeyedStateBackend(), this::addTimer);
         batch = new RecordBatch<>(batchSize);
-        getProcessingTimeService().scheduleWithFixedDelay(time -> processBatch(), RecordBatch.MAX_WAIT_MILLIS, RecordBatch.MAX_WAIT_MILLIS);
+        RecordBatch.processAtMostEvery(getProcessingTimeService(), this::processBatch);
     }
 
     /**
@@ -76,9 +76,8 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
     }
 
     private void processBatch() throws Exception {
-        if (batch == null || batch.isEmpty()) return;
-        function.prefetch(batch);
-        batch.drain(record -> {
+        if (batch == null) return;
+        batch.process(function, record -> {
             setCurrentKey(record.getValue().compactKey());
             super.processElement(record);
         });
@@ -112,7 +111,7 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
     /** The entries that changed since the last checkpoint go to Flink's keyed state first: the checkpoint takes them there. */
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
-        if (batch != null && !batch.isEmpty()) throw new IllegalStateException("a checkpoint with " + batch.size() + " signals not processed");
+        if (batch != null) batch.checkProcessed();
         if (entries != null) function.writeBack(this::setCurrentKey);
         super.snapshotState(context);
     }
