@@ -102,10 +102,12 @@ public final class KnownBranchRecords {
     private long touched;
 
     /**
-     * Reads ahead the catalog places the records of a batch will read ({@link ElectionCatalog#probeBranch}, then
-     * {@link ElectionCatalog#touchProbed}), in two passes over the batch so that the cache misses of its records overlap
-     * (one record at a time, each waited for its two misses in turn: most of the decoders' time in JFR). Only records
-     * {@code readerSchema} says are written with the reader's schema (the others go the full decoder).
+     * Reads ahead what the records of a batch will read: their bytes, then the catalog's slot and entry of their branch
+     * ({@link ElectionCatalog#slotFor}, {@link ElectionCatalog#probeSlot}, {@link ElectionCatalog#touchProbed}), a pass
+     * over the batch each, so that the cache misses of its records overlap (one record at a time, each waited for its
+     * misses in turn: most of the decoders' time in JFR). Only records {@code readerSchema} says are written with the
+     * reader's schema (the others go the full decoder). The hash {@link ElectionCatalog#slotFor} computes is computed
+     * again when the record is processed.
      */
     public void prefetch(RecordBatch<RawRecord> batch, java.util.function.Predicate<byte[]> readerSchema) {
         int n = batch.size();

@@ -205,7 +205,9 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         }
     }
 
-    /** {@link #prefetch}'s entries of its first pass. */
+    /** {@link #readAhead}'s keys, kinds (null: a timer) and entries, a signal or timer each. */
+    private transient long[] aheadKeys;
+    private transient BranchSignal.Kind[] aheadKinds;
     private transient BranchWorkState[] found;
     /** The sum of what {@link #prefetch} read: never used, it keeps the reads from being optimised away. */
     private transient long touched;
@@ -221,30 +223,42 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     @Override
     public void prefetch(RecordBatch<BranchSignal> batch) {
         if (table == null) return;
-        int n = batch.size();
-        if (found == null || found.length < n) found = new BranchWorkState[n];
-        for (int i = 0; i < n; i++) found[i] = table.get(batch.value(i).compactKey());
-        long sum = 0;
+        int n = scratch(batch.size());
         for (int i = 0; i < n; i++) {
-            BranchWorkState entry = found[i];
-            if (entry == null) continue;
-            sum += entry.touch(batch.value(i).kind);
-            found[i] = null;
+            BranchSignal signal = batch.value(i);
+            aheadKeys[i] = signal.compactKey();
+            aheadKinds[i] = signal.kind;
         }
-        touched += sum;
+        readAhead(n);
     }
 
     /** {@link #prefetch} for the keys of timers about to fire ({@link TimerBuckets.KeysAhead}): their entries, then their parts. */
     void prefetchTimers(long[] keys, int from, int to) {
         if (table == null) return;
-        int n = to - from;
-        if (found == null || found.length < n) found = new BranchWorkState[n];
-        for (int i = 0; i < n; i++) found[i] = table.get(keys[from + i]);
+        int n = scratch(to - from);
+        System.arraycopy(keys, from, aheadKeys, 0, n);
+        java.util.Arrays.fill(aheadKinds, 0, n, null);
+        readAhead(n);
+    }
+
+    /** Room for {@code n} in {@link #readAhead}'s arrays; returns n. */
+    private int scratch(int n) {
+        if (found == null || found.length < n) {
+            aheadKeys = new long[n];
+            aheadKinds = new BranchSignal.Kind[n];
+            found = new BranchWorkState[n];
+        }
+        return n;
+    }
+
+    /** The two passes of {@link #prefetch}: the entries of {@link #aheadKeys}, then their parts ({@link BranchWorkState#touch}). */
+    private void readAhead(int n) {
+        for (int i = 0; i < n; i++) found[i] = table.get(aheadKeys[i]);
         long sum = 0;
         for (int i = 0; i < n; i++) {
             BranchWorkState entry = found[i];
             if (entry == null) continue;
-            sum += entry.touchForTimer();
+            sum += entry.touch(aheadKinds[i]);
             found[i] = null;
         }
         touched += sum;

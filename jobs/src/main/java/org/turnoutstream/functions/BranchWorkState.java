@@ -45,30 +45,24 @@ public final class BranchWorkState {
     public BranchWorkState() {}
 
     /**
-     * Reads the parts of this entry that processing a signal of {@code kind} reads first: the outage state and its first
-     * waiting signals for every signal, the history and the integrity trail for those the count and the integrity part
-     * take. For {@link BranchWorkFunction#prefetch}; the sum only keeps the reads from being optimised away.
+     * Reads the parts of this entry that processing a signal of {@code kind} reads first (null: a timer of the entry):
+     * the outage state and its first waiting signals always, the integrity trail for a timer and for the signals the
+     * integrity part judges, the history for those the count takes too. For {@link BranchWorkFunction#prefetch}; the sum
+     * only keeps the reads from being optimised away.
      */
     long touch(BranchSignal.Kind kind) {
         long t = timerAt;
         BranchOutageState o = outage;
         if (o != null) t += o.touchPending() + o.lastHeard + o.timerAt;
-        if (IntegrityChecks.judged(kind)) {
+        boolean judged = kind != null && IntegrityChecks.judged(kind);
+        if (judged) {
             BranchHistory h = history;
             if (h != null) t += h.touch();
+        }
+        if (judged || kind == null) {
             IntegrityState i = integrity;
             if (i != null) t += i.touch();
         }
-        return t;
-    }
-
-    /** Reads the parts a timer of this entry reads first (the outage state, the integrity trail), as {@link #touch}. */
-    long touchForTimer() {
-        long t = timerAt;
-        BranchOutageState o = outage;
-        if (o != null) t += o.touchPending() + o.timerAt;
-        IntegrityState i = integrity;
-        if (i != null) t += i.touch();
         return t;
     }
 
