@@ -95,24 +95,28 @@ public final class KnownBranchRecords {
                 eventTime).receivedAt(heardAt >= 0 ? heardAt : eventTime).knownBranch(index, catalog.foundKey(found));
     }
 
-    /** {@link #prefetch}'s slots and probes, a record each. */
-    private int[] slots = new int[0];
+    /** {@link #prefetch}'s records (their bytes), the hashes of their ids and the slots probed, a record each. */
+    private byte[][] ahead = new byte[0][];
+    private long[] hashes = new long[0];
     private long[] probes = new long[0];
+    /** How many records {@link #ahead} holds, and the next one expected ({@link #branch} takes its hash from there). */
+    private int aheadSize, aheadNext;
     /** The sum of what {@link #prefetch} read: never used, it keeps the reads from being optimised away. */
     private long touched;
 
     /**
      * Reads ahead what the records of a batch will read: their bytes, then the catalog's slot and entry of their branch
-     * ({@link ElectionCatalog#slotFor}, {@link ElectionCatalog#probeSlot}, {@link ElectionCatalog#touchProbed}), a pass
-     * over the batch each, so that the cache misses of its records overlap (one record at a time, each waited for its
-     * misses in turn: most of the decoders' time in JFR). Only records {@code readerSchema} says are written with the
-     * reader's schema (the others go the full decoder). The hash {@link ElectionCatalog#slotFor} computes is computed
-     * again when the record is processed.
+     * ({@link ElectionCatalog#branchHash}, {@link ElectionCatalog#probeSlot}, {@link ElectionCatalog#touchProbed}), a
+     * pass over the batch each, so that the cache misses of its records overlap (one record at a time, each waited for
+     * its misses in turn: most of the decoders' time in JFR). Only records {@code readerSchema} says are written with
+     * the reader's schema (the others go the full decoder). The hashes are kept for the batch's records, in order: a
+     * record processed next finds its branch by it ({@link #branch}) instead of hashing its ids again.
      */
     public void prefetch(RecordBatch<RawRecord> batch, java.util.function.Predicate<byte[]> readerSchema) {
         int n = batch.size();
         if (probes.length < n) {
-            slots = new int[n];
+            ahead = new byte[n][];
+            hashes = new long[n];
             probes = new long[n];
         }
         long sum = 0;
@@ -123,16 +127,20 @@ public final class KnownBranchRecords {
         }
         for (int i = 0; i < n; i++) {
             byte[] value = batch.value(i).value;
-            int slot = -1;
+            ahead[i] = null;
             if (value != null && readerSchema.test(value)) {
                 readOrigin(value);
-                if (!odd) slot = catalog.slotFor(buf, electionAt, electionLength, branchAt, branchLength);
+                if (!odd) {
+                    ahead[i] = value;
+                    hashes[i] = ElectionCatalog.branchHash(buf, electionAt, electionLength, branchAt, branchLength);
+                }
             }
-            slots[i] = slot;
         }
-        for (int i = 0; i < n; i++) probes[i] = slots[i] < 0 ? 0 : catalog.probeSlot(slots[i]);
+        for (int i = 0; i < n; i++) probes[i] = ahead[i] == null ? 0 : catalog.probeSlot(hashes[i]);
         for (int i = 0; i < n; i++) sum += catalog.touchProbed(probes[i]);
         touched += sum;
+        aheadSize = n;
+        aheadNext = 0;
         buf = null;
     }
 
@@ -144,9 +152,24 @@ public final class KnownBranchRecords {
 
     /** The branch the ids name ({@link ElectionCatalog#findBranch}), when the catalog has it in that constituency; else -1. */
     private long branch() {
-        long found = catalog.findBranch(buf, electionAt, electionLength, branchAt, branchLength);
+        long found = catalog.findBranch(hash(), buf, electionAt, electionLength, branchAt, branchLength);
         if (found < 0 || !catalog.foundInConstituency(found, buf, constituencyAt, constituencyLength)) return -1;
         return found;
+    }
+
+    /**
+     * The hash of the current record's ids: {@link #prefetch}'s when it is the next record read ahead (the same bytes;
+     * the records come in the batch's order, a record the full decoder takes is skipped), else computed.
+     */
+    private long hash() {
+        while (aheadNext < aheadSize) {
+            int i = aheadNext++;
+            if (ahead[i] == buf) {
+                ahead[i] = null;
+                return hashes[i];
+            }
+        }
+        return ElectionCatalog.branchHash(buf, electionAt, electionLength, branchAt, branchLength);
     }
 
     /** Where the last record's ids are in its bytes (both schemas start with them). */

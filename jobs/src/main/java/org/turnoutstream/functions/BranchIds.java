@@ -1,8 +1,8 @@
 package org.turnoutstream.functions;
 
 import org.turnoutstream.events.CompositeKey;
+import org.turnoutstream.reference.ElectionCatalog;
 
-import java.util.function.Supplier;
 
 /**
  * The election and branch ids of the key a per-branch part is working on, for what it emits. Each keyed function knows
@@ -54,13 +54,35 @@ abstract class BranchIds {
         };
     }
 
-    /** Ids found when first asked. */
-    static BranchIds lazily(Supplier<String[]> find) {
-        return new BranchIds() {
-            @Override void resolve() {
-                String[] ids = find.get();
-                set(ids[0], ids[1]);
-            }
-        };
+    /**
+     * The ids of one signal, or of one catalog branch, at a time, read when first asked: one instance a function keeps
+     * and points at each signal or timer in turn ({@link #of(BranchSignal)}, {@link #of(ElectionCatalog.ElectionBranch)}),
+     * so that the branch work makes no object per signal for ids it rarely reads. Until the next call only.
+     */
+    static final class Current extends BranchIds {
+        private BranchSignal signal;
+        private ElectionCatalog.ElectionBranch branch;
+
+        /** The ids of {@code signal}. */
+        Current of(BranchSignal signal) {
+            set(null, null);
+            this.signal = signal;
+            this.branch = null;
+            return this;
+        }
+
+        /** The ids of {@code branch}. */
+        Current of(ElectionCatalog.ElectionBranch branch) {
+            set(null, null);
+            this.signal = null;
+            this.branch = branch;
+            return this;
+        }
+
+        @Override
+        void resolve() {
+            if (signal != null) set(signal.election(), signal.branchId());
+            else set(branch.electionId(), branch.branch().id());
+        }
     }
 }

@@ -83,6 +83,8 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
     private transient SideOutput<BranchStatusChange> changes;
     private transient SideOutput<BranchAlert> alerts;
     private transient Counter forgottenBranches;
+    /** The ids of the signal or timer being processed, for what the parts emit. */
+    private transient BranchIds.Current currentIds;
     /** Where the key's timer goes; null: Flink's timer service. */
     private transient KeyTimers keyTimers;
     /** Where the entries are in STREAMING ({@link BranchWorkOperator}); null: Flink's keyed state. */
@@ -314,6 +316,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         }, metrics);
         forgottenBranches = metrics.counter("branches_unknown_after_restore");
         timers = new PartTimers();
+        currentIds = new BranchIds.Current();
         changes = new SideOutput<>(STATUS_CHANGES);
         alerts = new SideOutput<>(INTEGRITY_ALERTS);
     }
@@ -325,7 +328,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
         // Found once per branch (a timer needs it); the signal has the ids for what this call emits.
         if (current.branch == null) current.branch = catalog.branchWithKey(ctx.getCurrentKey()).orElse(null);
         TimerService real = bindTo(ctx);
-        BranchIds ids = BranchIds.lazily(() -> new String[] {signal.election(), signal.branchId()}); // read only to emit
+        BranchIds ids = currentIds.of(signal); // read only to emit
         long watermark = real.currentWatermark();
         if (signal.kind == BranchSignal.Kind.REPORT) count.count(signal.toReport(), watermark, out);
         outages.onSignal(signal, timers, ids, changes);
@@ -358,7 +361,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
                 return;
             }
         }
-        BranchIds ids = BranchIds.lazily(() -> new String[] {cell.branch.electionId(), cell.branch.branch().id()});
+        BranchIds ids = currentIds.of(cell.branch);
         // Every part whose moment has come, as if its own timer fired (the watermark may have passed both at once).
         long watermark = real.currentWatermark();
         if (outageDue(cell, watermark)) outages.onTimer(cell.outage.timerAt, timers, ids, changes);

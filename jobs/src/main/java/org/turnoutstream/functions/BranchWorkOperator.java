@@ -8,6 +8,7 @@ import org.apache.flink.streaming.api.operators.sorted.state.BatchExecutionKeyed
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
+import org.apache.flink.util.function.ThrowingConsumer;
 import org.turnoutstream.batching.RecordBatch;
 
 /**
@@ -60,6 +61,7 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
         function.keepTimersIn(this::addTimer);
         function.keepEntriesIn(entries, getKeyedStateBackend(), this::addTimer);
         batch = new RecordBatch<>(batchSize);
+        processOne = this::processOne;
         RecordBatch.processAtMostEvery(getProcessingTimeService(), this::processBatch);
     }
 
@@ -75,12 +77,26 @@ public final class BranchWorkOperator extends WatermarkKeepingOperator<Long, Bra
         else if (batch.add(element)) processBatch();
     }
 
+    /**
+     * In STREAMING the key of a signal is set when its batch is processed ({@link #processBatch}), not on arrival, where
+     * Flink would set it first (boxing and hashing the key once more per signal for nothing).
+     */
+    @Override
+    public void setKeyContextElement1(StreamRecord record) throws Exception {
+        if (batch == null) super.setKeyContextElement1(record);
+    }
+
     private void processBatch() throws Exception {
         if (batch == null) return;
-        batch.process(function, record -> {
-            setCurrentKey(record.getValue().compactKey());
-            super.processElement(record);
-        });
+        batch.process(function, processOne);
+    }
+
+    /** Processes one signal of a batch with its own key (made once, in {@link #open}). */
+    private transient ThrowingConsumer<StreamRecord<BranchSignal>, Exception> processOne;
+
+    private void processOne(StreamRecord<BranchSignal> record) throws Exception {
+        setCurrentKey(record.getValue().compactKey());
+        super.processElement(record);
     }
 
     @Override

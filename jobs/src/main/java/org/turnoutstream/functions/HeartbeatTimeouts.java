@@ -18,10 +18,13 @@ public final class HeartbeatTimeouts implements Serializable {
 
     private final long defaultMillis;
     private final EnumMap<LinkType, Long> perLinkMillis;
+    /** The timeout of each link type by ordinal (the map's, else the default): asked at every heartbeat. */
+    private final long[] byLink;
 
     private HeartbeatTimeouts(long defaultMillis, EnumMap<LinkType, Long> perLinkMillis) {
         this.defaultMillis = defaultMillis;
         this.perLinkMillis = perLinkMillis;
+        this.byLink = byLink();
     }
 
     public static HeartbeatTimeouts defaults() {
@@ -49,8 +52,14 @@ public final class HeartbeatTimeouts implements Serializable {
     /** The timeout in milliseconds for a branch on {@code link} (null: not known). */
     public long millisFor(LinkType link) {
         if (link == null) return defaultMillis;
-        Long millis = perLinkMillis.get(link);
-        return millis != null ? millis : defaultMillis;
+        return byLink[link.ordinal()];
+    }
+
+    private long[] byLink() {
+        LinkType[] links = LinkType.values();
+        long[] table = new long[links.length];
+        for (LinkType link : links) table[link.ordinal()] = perLinkMillis.getOrDefault(link, defaultMillis);
+        return table;
     }
 
     private static long positive(Duration d, String what) {

@@ -59,8 +59,12 @@ public class IntegrityState extends PendingSignals {
         started = false;
     }
 
-    /** The index of {@code sequence}, or {@code -(insertion point) - 1}. */
+    /**
+     * The index of {@code sequence}, or {@code -(insertion point) - 1}. A sequence above the last (the next report of
+     * a branch, most of them) is answered from the last one, which {@link #touch} read ahead: no search over the trail.
+     */
     int indexOf(long sequence) {
+        if (size == 0 || sequence > sequences[size - 1]) return -size - 1;
         return Arrays.binarySearch(sequences, 0, size, sequence);
     }
 

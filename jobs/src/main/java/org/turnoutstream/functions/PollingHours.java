@@ -44,6 +44,7 @@ public final class PollingHours implements Serializable {
 
     /** When the election is over for alerting (polls close + grace), if known. */
     public OptionalLong endOf(String election) {
+        if (closeMillis.isEmpty()) return OptionalLong.empty(); // asked at every branch's first signal: no hash of a fresh id
         Long close = closeMillis.get(election);
         return close == null ? OptionalLong.empty() : OptionalLong.of(close + endGraceMillis);
     }

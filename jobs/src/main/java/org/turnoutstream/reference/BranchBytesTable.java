@@ -71,7 +71,11 @@ final class BranchBytesTable {
      * {@link #inConstituency}; -1 when there is none.
      */
     long find(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
-        long hash = hash(record, electionAt, electionLen, record, branchAt, branchLen);
+        return find(hashOf(record, electionAt, electionLen, branchAt, branchLen), record, electionAt, electionLen, branchAt, branchLen);
+    }
+
+    /** {@link #find} with the ids' {@link #hashOf} already computed. */
+    long find(long hash, byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
         for (int slot = (int) hash & mask; ; slot = (slot + 1) & mask) {
             long found = slots[slot * 2 + 1];
             if (found == 0) return -1;
@@ -87,14 +91,17 @@ final class BranchBytesTable {
         }
     }
 
-    /** The first slot {@link #find} reads for these ids: for reading ahead ({@link #probe}, then {@link #touch}). */
-    int slotFor(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
-        return (int) hash(record, electionAt, electionLen, record, branchAt, branchLen) & mask;
+    /** The hash {@link #find} looks these ids up by (computed without reading the table). */
+    static long hashOf(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
+        return hash(record, electionAt, electionLen, record, branchAt, branchLen);
     }
 
-    /** Reads a slot ({@link #slotFor}; its hash is in the same cache line): what it returns is only for {@link #touch}. */
-    long probe(int slot) {
-        return slots[slot * 2 + 1];
+    /**
+     * Reads the first slot {@link #find} reads for ids of this {@link #hashOf} (the hash kept there is in the same cache
+     * line): for reading ahead; what it returns is only for {@link #touch}.
+     */
+    long probe(long hash) {
+        return slots[((int) hash & mask) * 2 + 1];
     }
 
     /** Reads the entry of a slot {@link #probe} read (nothing if it was empty), its ids to their end; the value means nothing. */

@@ -121,18 +121,23 @@ public final class ElectionCatalog implements Serializable {
         return indexed().table().find(record, electionAt, electionLength, branchAt, branchLength);
     }
 
-    /**
-     * Where {@link #findBranch} will first read for these ids, computed without reading the table: for reading ahead. A
-     * batch of records computes this for all its records, then reads those places ({@link #probeSlot}), then the entries
-     * the slots point to ({@link #touchProbed}): in each pass the reads are independent, so their cache misses overlap.
-     */
-    public int slotFor(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
-        return indexed().table().slotFor(record, electionAt, electionLength, branchAt, branchLength);
+    /** {@link #findBranch} with the ids' {@link #branchHash} already computed (a batch read ahead computed it). */
+    public long findBranch(long hash, byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
+        return indexed().table().find(hash, record, electionAt, electionLength, branchAt, branchLength);
     }
 
-    /** Reads a place {@link #slotFor} gave; the value is only for {@link #touchProbed}. */
-    public long probeSlot(int slot) {
-        return indexed().table().probe(slot);
+    /**
+     * The hash {@link #findBranch} looks these ids up by, computed without reading the table: for reading ahead. A batch
+     * of records computes this for all its records, then reads the places it gives ({@link #probeSlot}), then the entries
+     * the slots point to ({@link #touchProbed}): in each pass the reads are independent, so their cache misses overlap.
+     */
+    public static long branchHash(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
+        return BranchBytesTable.hashOf(record, electionAt, electionLength, branchAt, branchLength);
+    }
+
+    /** Reads the first place {@link #findBranch} reads for a {@link #branchHash}; the value is only for {@link #touchProbed}. */
+    public long probeSlot(long hash) {
+        return indexed().table().probe(hash);
     }
 
     /** Reads the second place {@link #findBranch} will read, as {@link #probeSlot} found it; the value means nothing. */

@@ -167,6 +167,60 @@ class KnownBranchRecordsTest {
         assertTrue(valid > 2_000 && fast >= valid, fast + " reports on the fast path, " + valid + " intact valid ones");
     }
 
+    /**
+     * A batch read ahead ({@link KnownBranchRecords#prefetch}: the ids' hashes are kept for the records processed next)
+     * decodes every record as a record taken alone does, also when records of the batch are not offered to the fast
+     * path (another schema) or fail its checks before their branch is looked up, and when a record comes that was not
+     * read ahead.
+     */
+    @Test
+    void recordsReadAheadInABatchDecodeAsRecordsTakenAlone() throws Exception {
+        Random random = new Random(7);
+        KnownBranchRecords alone = new KnownBranchRecords(catalog, SKEW.toMillis(), MAX_BALLOTS);
+        KnownBranchRecords batched = new KnownBranchRecords(catalog, SKEW.toMillis(), MAX_BALLOTS);
+        long now = NOON.toEpochMilli();
+        int decoded = 0;
+        for (int round = 0; round < 400; round++) {
+            int n = 1 + random.nextInt(64);
+            org.turnoutstream.batching.RecordBatch<RawRecord> batch = new org.turnoutstream.batching.RecordBatch<>(64);
+            boolean[] reports = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                byte[] value;
+                reports[i] = random.nextBoolean();
+                if (!reports[i]) {
+                    ConnectivityEvent event = randomEvent(random, random.nextInt(3) > 0);
+                    value = random.nextInt(8) == 0 ? newerSchema(event) : connectivityEncoder.encode(event);
+                } else {
+                    value = turnoutEncoder.encode(randomReport(random, random.nextInt(3) > 0));
+                }
+                if (random.nextInt(6) == 0) value = damaged(random, value);
+                batch.add(new org.apache.flink.streaming.runtime.streamrecord.StreamRecord<>(
+                        new RawRecord("t", 0, i, now - random.nextInt(5_000), null, value)));
+            }
+            batched.prefetch(batch, v -> connectivityDecoder.writtenWithReaderSchema(v) || turnoutDecoder.writtenWithReaderSchema(v));
+            if (random.nextInt(10) == 0) { // a record that was not in the batch comes first
+                byte[] stray = connectivityEncoder.encode(randomEvent(random, true));
+                assertEquals(alone.connectivitySignal(stray, now - 1, now), batched.connectivitySignal(stray, now - 1, now));
+            }
+            for (int i = 0; i < n; i++) {
+                RawRecord record = batch.value(i);
+                if (random.nextInt(5) == 0) continue; // taken by the full decoder
+                if (reports[i]) {
+                    BranchReport expected = alone.report(record.value, record.timestamp, now);
+                    BranchReport actual = batched.report(record.value, record.timestamp, now);
+                    assertEquals(expected == null ? null : fields(expected), actual == null ? null : fields(actual));
+                    if (actual != null) decoded++;
+                } else {
+                    BranchSignal expected = alone.connectivitySignal(record.value, record.timestamp, now);
+                    BranchSignal actual = batched.connectivitySignal(record.value, record.timestamp, now);
+                    assertEquals(expected, actual);
+                    if (actual != null) decoded++;
+                }
+            }
+        }
+        assertTrue(decoded > 3_000, decoded + " records decoded on the fast path");
+    }
+
     static java.util.List<Object> fields(BranchReport r) {
         return java.util.List.of(r.election, r.branchId, r.constituencyId, r.sequence, r.ballotsCast, r.eventTime, r.receivedAt);
     }
