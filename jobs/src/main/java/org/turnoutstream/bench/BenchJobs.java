@@ -94,8 +94,8 @@ public final class BenchJobs {
                         LiveTurnoutJob.kafkaWatermarks(options), "kafka: both topics").uid("bench-source")
                 .process(new SplitByTopic(options.turnoutTopic)).name("split by topic").uid("bench-split");
         DataStream<RawRecord> connectivity = turnout.getSideOutput(SplitByTopic.CONNECTIVITY);
-        LiveTurnoutJob.Sinks sinks = new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options),
-                LiveTurnoutJob.deadLetterSink(options), new Discard<>());
+        LiveTurnoutJob.Sinks sinks = new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "turnout"),
+                LiveTurnoutJob.deadLetterSink(options, "connectivity"), new Discard<>());
         TurnoutWorkflow.Outputs outputs = LiveTurnoutJob.workflows(turnout, connectivity, catalog, registry, options, sinks);
         outputs.points().map(new CountPoints()).name("count points").sinkTo(new Discard<>()).name("discard counted points");
         return outputs;

@@ -33,6 +33,11 @@ public final class BenchReport {
         public long pointsEmitted;
         public long pointsStored;
         public CpuSampler.Usage cpu;
+        /**
+         * A task failed during the run and the job recovered from its last checkpoint (Flink's restart): its counters
+         * started again then, so {@link #records} is the pre-fill's count, and the rate includes the failure and recovery.
+         */
+        public boolean restarted;
 
         public double eventsPerSecond() { return netSeconds <= 0 ? 0 : records / netSeconds; }
         public double turnoutPerSecond() { return netSeconds <= 0 ? 0 : turnoutRecords / netSeconds; }
@@ -85,7 +90,8 @@ public final class BenchReport {
         double p2 = realP2 == null ? 0 : realP2.eventsPerSecond();
         double ceil = ceiling == null ? 0 : ceiling.eventsPerSecond();
         double share = ceil > 0 ? p2 / ceil : 0;
-        v.add(new String[] {"real job, parallelism 2", fmt("%,.0f events/s", p2), ">= 500,000 events/s", p2 >= TARGET_EVENTS_PER_SECOND ? "PASS" : "SHORT"});
+        String restarted = realP2 != null && realP2.restarted ? " (RESTARTED)" : "";
+        v.add(new String[] {"real job, parallelism 2", fmt("%,.0f events/s", p2) + restarted, ">= 500,000 events/s", p2 >= TARGET_EVENTS_PER_SECOND ? "PASS" : "SHORT"});
         v.add(new String[] {"real job p2 / ceiling (same run)", fmt("%.2f", share), ">= 0.50 (stretch 0.70)",
                 share >= STRETCH_CEILING_SHARE ? "PASS+" : share >= TARGET_CEILING_SHARE ? "PASS" : "SHORT"});
         v.add(new String[] {"real job p1; scaling p1 -> p2", fmt("%,.0f events/s; x%.2f", p1, p1 > 0 ? p2 / p1 : 0), "(printed, no target)", "INFO"});
@@ -183,6 +189,10 @@ public final class BenchReport {
         out.printf(Locale.ROOT, "      %,.0f events/s: %,d records in %.1f s (net runtime; %.1f s with job submission)%s%n",
                 run.eventsPerSecond(), run.records, run.netSeconds, run.wallSeconds,
                 ceiling == null ? "" : fmt(", %.2f of the ceiling", run.eventsPerSecond() / Math.max(1, ceiling.eventsPerSecond())));
+        if (run.restarted) {
+            out.println("      RESTARTED: a task failed during this run and the job recovered from its last checkpoint (see the log");
+            out.println("      above); the rate counts every pre-filled event and includes the recovery: run the bench again.");
+        }
         if (run.turnoutRecords > 0 || run.pointsEmitted > 0) {
             out.printf(Locale.ROOT, "      turnout reports only: %,.0f/s (%,d); points emitted to the sink %,d, stored in InfluxDB %,d%n",
                     run.turnoutPerSecond(), run.turnoutRecords, run.pointsEmitted, run.pointsStored);

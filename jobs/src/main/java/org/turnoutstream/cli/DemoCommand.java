@@ -31,10 +31,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
 import org.turnoutstream.config.DurationConverter;
@@ -429,21 +428,30 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
+    /**
+     * The dead letters in the DLQ as a read_committed consumer sees them (the job writes them in transactions committed
+     * with its checkpoints: offsets also count the commit markers, and an aborted attempt's records), once at least
+     * {@code expected} are there or at {@code timeout}.
+     */
     private long countDeadLetters(String bootstrap, long expected, Duration timeout) throws Exception {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         long count = 0;
-        try (Admin admin = Admin.create(props)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTER, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                TopicDescription d = admin.describeTopics(List.of(Topics.DEAD_LETTER)).allTopicNames().get(10, TimeUnit.SECONDS).get(Topics.DEAD_LETTER);
-                Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-                d.partitions().forEach(p -> latest.put(new TopicPartition(Topics.DEAD_LETTER, p.partition()), OffsetSpec.latest()));
-                count = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream().mapToLong(r -> r.offset()).sum();
-                if (count >= expected || System.nanoTime() > deadline) return count;
-                Thread.sleep(250);
+            while (count < expected && System.nanoTime() < deadline) {
+                count += consumer.poll(Duration.ofMillis(250)).count();
             }
         }
+        return count;
     }
 
     // ---------------------------------------------------------------- reading InfluxDB

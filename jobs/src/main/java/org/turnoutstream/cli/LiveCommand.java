@@ -1,16 +1,19 @@
 package org.turnoutstream.cli;
 
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.OptionsReport;
+import org.turnoutstream.recovery.EmbeddedState;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.time.Instant;
 import java.util.concurrent.Callable;
 
 @Command(name = "live", mixinStandardHelpOptions = true,
@@ -40,6 +43,15 @@ public class LiveCommand implements Callable<Integer> {
         LOG.info("Starting {} with:", LiveTurnoutJob.NAME);
         for (String line : OptionsReport.describe(spec)) LOG.info("  {}", line);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        if (env instanceof LocalStreamEnvironment) {
+            // embedded: checkpoints on disk, resumed by the next start (on a cluster, its configuration decides)
+            EmbeddedState.Plan state = EmbeddedState.plan(options.effectiveStateDir(), options.noResume, options.fromSavepoint, Instant.now());
+            LOG.info("State: {}", state.description());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(state.configuration());
+        } else if (options.noResume || options.fromSavepoint != null || options.stateDir != null) {
+            LOG.warn("--state-dir, --no-resume and --from-savepoint apply to the embedded run only: on a cluster, use its "
+                    + "checkpoint settings and `flink run -s` (see the README)");
+        }
         LiveTurnoutJob.define(env, options);
         env.execute(LiveTurnoutJob.NAME);
         return 0;

@@ -158,13 +158,17 @@ public class ReplayCommand implements Callable<Integer> {
             Sink<BranchAlert> alerts = alertsFile != null ? new AlertFileSink(alertsFile)
                     : LiveTurnoutJob.alertSink(options, registry, rehearse ? options.alertsTopic : replayAlertsTopic,
                     options.transactionalIdPrefix + "-" + run);
-            Sink<DeadLetter> deadLetters = rehearse ? LiveTurnoutJob.deadLetterSink(options)
-                    : replayDlqTopic != null ? LiveTurnoutJob.deadLetterSink(options, replayDlqTopic) : new DiscardingSink<>();
+            String dlqTopic = rehearse ? options.deadLetterTopic : replayDlqTopic;
+            String transactions = options.transactionalIdPrefix + "-" + run;
+            Sink<DeadLetter> turnoutDeadLetters = dlqTopic == null ? new DiscardingSink<>()
+                    : LiveTurnoutJob.deadLetterSink(options, dlqTopic, transactions, "turnout");
+            Sink<DeadLetter> connectivityDeadLetters = dlqTopic == null ? new DiscardingSink<>()
+                    : LiveTurnoutJob.deadLetterSink(options, dlqTopic, transactions, "connectivity");
 
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
             env.setRuntimeMode(executionMode);
             ReplayJob.define(env, options, run, input.source(options.turnoutTopic, options, run), input.source(options.connectivityTopic, options, run),
-                    new LiveTurnoutJob.Sinks(points, deadLetters, deadLetters, alerts), speed, input.originMillis());
+                    new LiveTurnoutJob.Sinks(points, turnoutDeadLetters, connectivityDeadLetters, alerts), speed, input.originMillis());
             JobClient job = env.executeAsync(ReplayJob.NAME + " " + run);
             ProgressBar bar = noProgress ? null : new ProgressBar(err, System.console() != null, expected);
             while (!job.getJobExecutionResult().isDone()) {

@@ -34,6 +34,9 @@ public class JobOptions {
     @Option(names = "--dlq-topic", defaultValue = "turnout.dlq", description = "Dead-letter topic (default: ${DEFAULT-VALUE}).")
     public String deadLetterTopic;
 
+    @Option(names = "--dlq-max-bytes", defaultValue = "1000000", description = "Largest dead letter written whole (key, value and headers); a larger one keeps the value's first bytes, with its original size and SHA-256 in headers. Keep it below the producer's max.request.size and the DLQ topic's max.message.bytes (default: ${DEFAULT-VALUE}).")
+    public int deadLetterMaxBytes;
+
     @Option(names = "--connectivity-topic", defaultValue = "branch.connectivity", description = "Topic of branch connectivity events (default: ${DEFAULT-VALUE}).")
     public String connectivityTopic;
 
@@ -139,6 +142,21 @@ public class JobOptions {
 
     @Option(names = "--parallelism", description = "Job parallelism (default: the cluster's, or the number of cores locally).")
     public Integer parallelism;
+
+    // State (the embedded run; on a cluster its own configuration decides)
+    @Option(names = "--state-dir", paramLabel = "PATH|URI", description = "Where the embedded run keeps its checkpoints (a local path or any Flink filesystem URI); retained when the job is cancelled or the process dies, and resumed from by the next start (default: .turnout/state/<group id>).")
+    public String stateDir;
+
+    @Option(names = "--no-resume", description = "Start without state even if the state directory holds checkpoints (they are moved aside, under superseded/).")
+    public boolean noResume;
+
+    @Option(names = "--from-savepoint", paramLabel = "PATH|URI", description = "Start from this savepoint or retained checkpoint (its directory) instead of the latest one in the state directory.")
+    public String fromSavepoint;
+
+    /** The state directory: {@link #stateDir}, or {@code .turnout/state/<group id>}. */
+    public String effectiveStateDir() {
+        return stateDir != null ? stateDir : Path.of(".turnout", "state", groupId).toString();
+    }
 
     public enum StartingOffsets { committed, earliest, latest }
 }

@@ -76,7 +76,8 @@ public final class LiveTurnoutJob {
 
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
         workflows(turnoutRecords, connectivityRecords, catalog, registry, options,
-                new Sinks(pointSink(options), deadLetterSink(options), deadLetterSink(options), alertSink(options, registry)));
+                new Sinks(pointSink(options), deadLetterSink(options, "turnout"), deadLetterSink(options, "connectivity"),
+                        alertSink(options, registry)));
     }
 
     /** Where the workflows write: InfluxDB points, the dead letters of each topic, the alerts. */
@@ -218,13 +219,8 @@ public final class LiveTurnoutJob {
 
     /** The alerts sink to another topic (a replay's), with its own transactional id prefix. */
     public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry, String topic, String transactionalIdPrefix) {
-        Duration timeout = options.transactionTimeout;
-        if (timeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
-            throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
-                    + BROKER_MAX_TRANSACTION_TIMEOUT + " (transaction.max.timeout.ms)");
-        }
         Properties producer = kafkaClientProperties(options);
-        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(timeout.toMillis()));
+        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout(options).toMillis()));
         return KafkaSink.<BranchAlert>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setKafkaProducerConfig(producer)
@@ -234,14 +230,24 @@ public final class LiveTurnoutJob {
                 .build();
     }
 
+    /** --transaction-timeout, checked against the broker's default maximum. */
+    static Duration transactionTimeout(JobOptions options) {
+        Duration timeout = options.transactionTimeout;
+        if (timeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
+                    + BROKER_MAX_TRANSACTION_TIMEOUT + " (transaction.max.timeout.ms)");
+        }
+        return timeout;
+    }
+
     /**
      * EXACTLY_ONCE commits with checkpoints, so without checkpointing (--checkpoint-interval 0) a read_committed
-     * consumer would never see an alert: then the alerts are written at least once (alert ids are deterministic,
-     * so consumers can still deduplicate).
+     * consumer would never see an alert or a dead letter: then they are written at least once (alert ids are
+     * deterministic, and a dead letter names its source topic, partition and offset, so consumers can deduplicate).
      */
     public static DeliveryGuarantee alertDeliveryGuarantee(JobOptions options) {
         if (options.checkpointInterval.isZero()) {
-            LOG.warn("checkpointing is off: alerts are written at least once, not exactly once");
+            LOG.warn("checkpointing is off: alerts and dead letters are written at least once, not exactly once");
             return DeliveryGuarantee.AT_LEAST_ONCE;
         }
         return DeliveryGuarantee.EXACTLY_ONCE;
@@ -288,16 +294,27 @@ public final class LiveTurnoutJob {
         return builder.build();
     }
 
-    public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options) {
-        return deadLetterSink(options, options.deadLetterTopic);
+    /** {@link #deadLetterSink(JobOptions, String, String, String)} to --dlq-topic with --transactional-id-prefix. */
+    public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options, String input) {
+        return deadLetterSink(options, options.deadLetterTopic, options.transactionalIdPrefix, input);
     }
 
-    public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options, String topic) {
+    /**
+     * Dead letters of one input ({@code input}: "turnout" or "connectivity") to {@code topic}, exactly once like the
+     * alerts: in Kafka transactions committed with Flink's checkpoints (transactional ids
+     * {@code <transactionalIdPrefix>-dead-letters-<input>}: one per sink), so a restart from a checkpoint does not write a dead
+     * letter twice, and a read_committed consumer sees each bad record once, after the checkpoint that covers it. Without
+     * checkpointing, at least once (see {@link #alertDeliveryGuarantee}).
+     */
+    public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options, String topic, String transactionalIdPrefix, String input) {
+        Properties producer = kafkaClientProperties(options);
+        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout(options).toMillis()));
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(options.bootstrapServers)
-                .setKafkaProducerConfig(kafkaClientProperties(options))
-                .setRecordSerializer(new DeadLetterSerializer(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .setKafkaProducerConfig(producer)
+                .setRecordSerializer(new DeadLetterSerializer(topic, options.deadLetterMaxBytes))
+                .setDeliveryGuarantee(alertDeliveryGuarantee(options))
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters-" + input)
                 .build();
     }
 

@@ -76,8 +76,8 @@ class JobGraphTypesTest {
         JobOptions options = options("--bounded");
         StreamExecutionEnvironment env = environment();
         ReplayJob.define(env, options, "run-1", LiveTurnoutJob.turnoutSource(options), LiveTurnoutJob.connectivitySource(options),
-                new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options),
-                        LiveTurnoutJob.deadLetterSink(options), LiveTurnoutJob.alertSink(options, RegistryConfig.of(options.registryUrl))),
+                new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "turnout"),
+                        LiveTurnoutJob.deadLetterSink(options, "connectivity"), LiveTurnoutJob.alertSink(options, RegistryConfig.of(options.registryUrl))),
                 0, -1);
         assertNoKryo(env);
     }

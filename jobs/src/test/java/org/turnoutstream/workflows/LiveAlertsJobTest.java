@@ -219,10 +219,10 @@ class LiveAlertsJobTest {
                 .fromSource(LiveTurnoutJob.connectivitySource(options), LiveTurnoutJob.sourceWatermarks(settings), "kafka connectivity")
                 .map(new LiveTurnoutJobTest.FailOnceAfterCheckpoint()).name("fails once");
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
-                settings, LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+                settings, LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "turnout"));
         ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()),
                 LiveTurnoutJob.connectivitySettings(options, settings), LiveTurnoutJob.alertSink(options, registry.config()),
-                LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+                LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "connectivity"));
         env.execute("e2e-alerts-failure");
 
         assertTrue(LiveTurnoutJobTest.FailOnceAfterCheckpoint.failed, "the job failed once mid-stream");

@@ -199,7 +199,7 @@ class LiveTurnoutJobTest {
         Map<String, long[]> end = day.truthAt(day.lastEventTime());
         assertEquals(0, end.get("shemiranat")[0], "the silent constituency shows zero");
 
-        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, false, Duration.ofSeconds(1));
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, true, Duration.ofSeconds(1));
         assertEquals(bad.size(), dead.size(), "every bad record, and only those, in the DLQ");
         for (ConsumerRecord<byte[], byte[]> letter : dead) {
             RejectionReason reason = RejectionReason.valueOf(header(letter, DeadLetterSerializer.REASON));
@@ -209,6 +209,53 @@ class LiveTurnoutJobTest {
             assertTrue(Long.parseLong(header(letter, DeadLetterSerializer.SOURCE_OFFSET)) >= 0);
             assertTrue(header(letter, DeadLetterSerializer.DETAIL).length() > 5, "a readable reason: " + header(letter, DeadLetterSerializer.DETAIL));
         }
+    }
+
+    /**
+     * A record just under the broker's limit: whole, its dead letter (with the headers saying why) would be more than
+     * the producer and the broker take, fail the job and, read again after each restart, stop the counting for good.
+     * It goes to the DLQ with what fits, its original size and SHA-256, and every report around it is counted.
+     */
+    @Test
+    void aRecordJustUnderTheBrokersLimitGoesToTheDlqCutToFitAndTheCountingGoesOn() throws Exception {
+        ElectionDayScenario day = new ElectionDayScenario(31, 6);
+        int half = day.sent.size() / 2;
+        sendReports(day.sent.subList(0, half));
+        byte[] huge = new byte[1_048_400];
+        new java.util.Random(3).nextBytes(huge);
+        huge[0] = 7; // not Confluent-framed
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 2 << 20);
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, org.apache.kafka.common.serialization.ByteArraySerializer.class.getName());
+        try (Producer<byte[], byte[]> big = new org.apache.kafka.clients.producer.KafkaProducer<>(props)) {
+            send(big, "huge", huge); // the broker takes it (message.max.bytes 1,048,588 by default)
+        }
+        sendReports(day.sent.subList(half, day.sent.size()));
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options("--bounded", "--quiet-feed-after", "0", "--correction-horizon", "1h", "--checkpoint-interval", "1s"));
+        JobClient job = env.executeAsync("e2e-oversized-dead-letter");
+        try {
+            job.getJobExecutionResult().get(120, TimeUnit.SECONDS); // a job failing on the letter restarts forever
+        } finally {
+            if (!job.getJobStatus().get(10, TimeUnit.SECONDS).isGloballyTerminalState()) job.cancel().get(30, TimeUnit.SECONDS);
+        }
+
+        assertInfluxHoldsTheTruth(day);
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, true, Duration.ofSeconds(1));
+        assertEquals(1, dead.size(), "the huge record, once");
+        ConsumerRecord<byte[], byte[]> letter = dead.get(0);
+        assertEquals(RejectionReason.BAD_MAGIC_BYTE.name(), header(letter, DeadLetterSerializer.REASON));
+        assertEquals("1048400", header(letter, DeadLetterSerializer.ORIGINAL_SIZE));
+        assertEquals(java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(huge)),
+                header(letter, DeadLetterSerializer.ORIGINAL_SHA256));
+        assertTrue(letter.value().length > 900_000 && letter.value().length < huge.length, "most of it kept: " + letter.value().length);
+        assertArrayEquals(java.util.Arrays.copyOf(huge, letter.value().length), letter.value(), "the value's first bytes");
+        assertTrue(header(letter, DeadLetterSerializer.TRUNCATED).startsWith("the value's first " + letter.value().length + " bytes"));
+        assertEquals(turnoutTopic, header(letter, DeadLetterSerializer.SOURCE_TOPIC));
+        assertEquals("huge", new String(letter.key(), StandardCharsets.UTF_8));
     }
 
     @Test
@@ -253,7 +300,7 @@ class LiveTurnoutJobTest {
                 .map(new FailOnceAfterCheckpoint()).name("fails once");
         TurnoutWorkflow.define(records, ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections)),
                 ConfluentAvroDecoder.forTurnoutReports(registry.config()), LiveTurnoutJob.settings(options),
-                LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options));
+                LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "turnout"));
         env.execute("e2e-failure-restart");
 
         assertTrue(FailOnceAfterCheckpoint.failed, "the job failed once mid-stream");

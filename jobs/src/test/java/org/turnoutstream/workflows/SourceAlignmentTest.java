@@ -72,8 +72,8 @@ class SourceAlignmentTest {
     @Test
     void aKafkaReplayAndTheBenchAreAlignedTheArchiveIsNot() {
         JobOptions options = options("--bounded");
-        LiveTurnoutJob.Sinks sinks = new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options),
-                LiveTurnoutJob.deadLetterSink(options), LiveTurnoutJob.alertSink(options, RegistryConfig.of(options.registryUrl)));
+        LiveTurnoutJob.Sinks sinks = new LiveTurnoutJob.Sinks(LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "turnout"),
+                LiveTurnoutJob.deadLetterSink(options, "connectivity"), LiveTurnoutJob.alertSink(options, RegistryConfig.of(options.registryUrl)));
         StreamExecutionEnvironment kafka = StreamExecutionEnvironment.createLocalEnvironment(2);
         ReplayJob.define(kafka, options, "run-1", LiveTurnoutJob.turnoutSource(options), LiveTurnoutJob.connectivitySource(options), sinks, 0, -1);
         assertEquals(Map.of("replay: branch.turnout", "turnout-feeds PT5M every PT1S", "replay: branch.connectivity", "turnout-feeds PT5M every PT1S"),

@@ -1,0 +1,340 @@
+package org.turnoutstream.cli;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.functions.TurnoutPoints;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ReferenceGenerator;
+import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.InfluxDbExtension;
+import org.turnoutstream.testing.KafkaBrokerExtension;
+import org.turnoutstream.testing.SchemaRegistryExtension;
+import org.turnoutstream.workflows.LiveTurnoutJob;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * What an operator does when the HQ machine's job dies: {@code turnout live} runs as its own process against a real
+ * broker, registry and influxd while a simulated day is fed at speed; it is killed with SIGKILL mid-day and again right
+ * after the feed ends, and started again each time with the same command. Every turnout point in InfluxDB must then
+ * equal what an uninterrupted run of the same records publishes, and a poller that watched InfluxDB all along must
+ * never have seen a published count go down (a restart without state used to overwrite history with partial sums).
+ */
+class LiveJobKilledAndRestartedTest {
+    static final String ELECTION = "2024-crash-r1";
+    static final String TURNOUT = "crash.branch.turnout";
+    static final String CONNECTIVITY = "crash.branch.connectivity";
+    static final String DLQ = "crash.turnout.dlq";
+    static final String ALERTS = "crash.branch.alerts";
+    static final String UNINTERRUPTED_DLQ = "crash.turnout.dlq.uninterrupted";
+    static final List<String> MEASUREMENTS = List.of(TurnoutPoints.CONSTITUENCY, TurnoutPoints.PROVINCE, TurnoutPoints.NATIONAL);
+
+    @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+    @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+
+    @TempDir Path work;
+    Path reference;
+
+    @Test
+    void aJobKilledMidDayAndAfterTheFeedResumesItsStateAndNoPublishedCountGoesDown() throws Exception {
+        Election election = ReferenceGenerator.generate(ReferenceGenerator.Params.national().withElectionId(ELECTION)
+                .withBranches(60).withConstituencies(4).withProvinces(2).withEligibleVoters(60_000L).validate());
+        reference = work.resolve("reference");
+        ReferenceGenerator.write(election, reference);
+        for (String topic : List.of(TURNOUT, CONNECTIVITY)) kafka.createTopic(topic, 2);
+        for (String topic : List.of(DLQ, ALERTS, UNINTERRUPTED_DLQ)) kafka.createTopic(topic, 1);
+        String live = influx.createDatabase("killed");
+        String uninterrupted = influx.createDatabase("uninterrupted");
+        Path state = work.resolve("state");
+
+        Poller poller = new Poller(live);
+        poller.start();
+        // a 30-minute day played in 30 s, with the simulator's faults (duplicates, reordering, late reports, malformed records)
+        Thread feed = new Thread(() -> run("simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
+                "--registry-url", registry.url(), "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY,
+                "--polls-open", "08:00", "--polls-close", "08:30", "--speed", "60", "--seed", "29", "--malformed-rate", "0.1",
+                "--progress-interval", "1h"), "feed");
+        LiveProcess job = LiveProcess.start(liveArgs(live, state), work.resolve("live-1.log"));
+        try {
+            assertTrue(job.awaitLog("State: no retained checkpoint", Duration.ofSeconds(60)), job.tail());
+            feed.start(); // the job starts from the earliest offsets (no committed ones yet)
+            // mid-day: once a checkpoint holds the day's first counts and points are published
+            awaitCompletedCheckpoint(state, Duration.ofSeconds(60));
+            awaitCondition(() -> poller.seen() > 20, Duration.ofSeconds(60), "points published before the first kill");
+            // a second after a checkpoint: records (bad ones too) processed since then are processed again after the restart
+            long checkpoints = completedCheckpoints(state);
+            awaitCondition(() -> completedCheckpoints(state) > checkpoints, Duration.ofSeconds(30), "the next checkpoint");
+            Thread.sleep(1_000);
+            job.kill();
+
+            job = LiveProcess.start(liveArgs(live, state), work.resolve("live-2.log"));
+            assertTrue(job.awaitLog("resuming from the latest retained checkpoint", Duration.ofSeconds(60)), job.tail());
+            feed.join(120_000);
+            assertTrue(!feed.isAlive(), "the feed ended");
+            Thread.sleep(1_000); // right after the feed ends
+            job.kill();
+
+            job = LiveProcess.start(liveArgs(live, state), work.resolve("live-3.log"));
+            assertTrue(job.awaitLog("resuming from the latest retained checkpoint", Duration.ofSeconds(60)), job.tail());
+
+            // the same records, counted once without interruption (a bounded run from the earliest offsets)
+            JobOptions options = CommandLine.populateCommand(new JobOptions(), common(uninterrupted, "--dlq-topic", UNINTERRUPTED_DLQ, "--group-id", "crash-uninterrupted",
+                    "--starting-offsets", "earliest", "--bounded", "--transactional-id-prefix", "crash-uninterrupted",
+                    "--checkpoint-interval", "1s").toArray(new String[0]));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            LiveTurnoutJob.define(env, options);
+            env.execute("crash-uninterrupted");
+            Map<String, Map<String, Object>> expected = points(uninterrupted);
+            assertTrue(expected.size() > 500, "the uninterrupted run published the day: " + expected.size() + " points");
+
+            // (the restarted job publishes the last instants once the feed has been quiet for a while)
+            await(() -> differences(expected, points(live)).isEmpty(), Duration.ofSeconds(120));
+            poller.stop();
+            assertEquals(List.of(), poller.decreases(), "no published count went down while the job was killed and restarted");
+            assertEquals(List.of(), differences(expected, points(live)), "every turnout point as the uninterrupted run's");
+            assertTrue(poller.seen() >= expected.size(), "the poller saw the day's points: " + poller.seen());
+
+            // each bad record in the DLQ exactly once across both kills (transactions committed with the checkpoints)
+            List<String> expectedLetters = deadLetterSources(UNINTERRUPTED_DLQ);
+            assertTrue(expectedLetters.size() >= 10, "the day had bad records: " + expectedLetters.size());
+            await(() -> deadLetterSources(DLQ).size() >= expectedLetters.size(), Duration.ofSeconds(30));
+            assertEquals("", compare(expectedLetters, deadLetterSources(DLQ)), "the dead letters (by source topic/partition/offset), each once");
+        } finally {
+            poller.stop();
+            job.kill();
+        }
+    }
+
+    /** The command line of the live job: the same for each start. */
+    List<String> liveArgs(String database, Path state) {
+        List<String> args = new ArrayList<>(List.of("live"));
+        args.addAll(common(database, "--dlq-topic", DLQ, "--group-id", "crash-live", "--transactional-id-prefix", "crash-live", "--checkpoint-interval", "2s",
+                "--state-dir", state.toString(), "--quiet-feed-after", "3s"));
+        return args;
+    }
+
+    List<String> common(String database, String... extra) {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-servers", kafka.bootstrapServers(), "--registry-url", registry.url(),
+                "--influx-url", influx.url(), "--influx-database", database, "--election", ELECTION + "=" + reference,
+                "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY, "--alerts-topic", ALERTS,
+                "--max-clock-skew", "0", "--feed-silent-after", "0", "--parallelism", "1"));
+        args.addAll(List.of(extra));
+        return args;
+    }
+
+    /** The source coordinates of the dead letters a read_committed consumer sees in {@code topic}, sorted (duplicates kept). */
+    static List<String> deadLetterSources(String topic) {
+        List<String> sources = new ArrayList<>();
+        kafka.consumeAll(topic, true, Duration.ofMillis(500)).forEach(r -> sources.add(
+                header(r, DeadLetterSerializer.SOURCE_TOPIC) + "/" + header(r, DeadLetterSerializer.SOURCE_PARTITION) + "/"
+                        + header(r, DeadLetterSerializer.SOURCE_OFFSET)));
+        sources.sort(null);
+        return sources;
+    }
+
+    /** What {@code actual} has twice, misses or has extra against {@code expected} (both sorted); "" when the same. */
+    static String compare(List<String> expected, List<String> actual) {
+        List<String> twice = new ArrayList<>();
+        for (int i = 1; i < actual.size(); i++) if (actual.get(i).equals(actual.get(i - 1))) twice.add(actual.get(i));
+        List<String> missing = new ArrayList<>(expected);
+        missing.removeAll(actual);
+        List<String> extra = new ArrayList<>(new java.util.TreeSet<>(actual));
+        extra.removeAll(expected);
+        if (twice.isEmpty() && missing.isEmpty() && extra.isEmpty()) return "";
+        return "twice " + twice + ", missing " + missing + ", extra " + extra + " (of " + expected.size() + " expected)";
+    }
+
+    static String header(org.apache.kafka.clients.consumer.ConsumerRecord<byte[], byte[]> record, String name) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+        return header == null ? "?" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** Every turnout point of the election: measurement, tags and time -> fields. */
+    static Map<String, Map<String, Object>> points(String database) {
+        Map<String, Map<String, Object>> points = new TreeMap<>();
+        for (String measurement : MEASUREMENTS) {
+            for (Map<String, Object> row : influx.query(database, "SELECT * FROM " + measurement + " WHERE election = '" + ELECTION + "' GROUP BY *")) {
+                Map<String, Object> fields = new TreeMap<>(row);
+                StringBuilder key = new StringBuilder(measurement);
+                for (String tag : List.of("province", "constituency")) {
+                    Object value = fields.remove(tag);
+                    if (value != null) key.append(',').append(tag).append('=').append(value);
+                }
+                fields.remove("election");
+                key.append(" @").append(fields.remove("time"));
+                points.put(key.toString(), fields);
+            }
+        }
+        return points;
+    }
+
+    /** The expected points the actual ones miss or differ from (extra later points of the live run are not compared). */
+    static List<String> differences(Map<String, Map<String, Object>> expected, Map<String, Map<String, Object>> actual) {
+        List<String> differences = new ArrayList<>();
+        expected.forEach((key, fields) -> {
+            Map<String, Object> got = actual.get(key);
+            if (!fields.equals(got)) differences.add(key + ": expected " + fields + ", got " + got);
+        });
+        return differences.size() > 10 ? new ArrayList<>(differences.subList(0, 10)) : differences;
+    }
+
+    /** Polls the live database every 200 ms and notes every published count that went down. */
+    static final class Poller {
+        private final String database;
+        private final Map<String, Long> highest = new ConcurrentHashMap<>();
+        private final List<String> decreases = new CopyOnWriteArrayList<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final Thread thread;
+
+        Poller(String database) {
+            this.database = database;
+            this.thread = new Thread(this::loop, "influx-poller");
+            thread.setDaemon(true);
+        }
+
+        void start() {
+            thread.start();
+        }
+
+        private void loop() {
+            while (running.get()) {
+                try {
+                    points(database).forEach((key, fields) -> {
+                        long ballots = ((Number) fields.get("ballots")).longValue();
+                        Long before = highest.put(key, Math.max(ballots, highest.getOrDefault(key, Long.MIN_VALUE)));
+                        if (before != null && ballots < before) decreases.add(key + ": " + before + " -> " + ballots);
+                    });
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    // influxd busy: poll again
+                }
+            }
+        }
+
+        int seen() {
+            return highest.size();
+        }
+
+        List<String> decreases() {
+            return decreases.size() > 10 ? new ArrayList<>(decreases.subList(0, 10)) : new ArrayList<>(decreases);
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            thread.interrupt();
+            thread.join(5_000);
+        }
+    }
+
+    /** {@code turnout live} as its own JVM, its output in a file. */
+    static final class LiveProcess {
+        private final Process process;
+        private final Path log;
+
+        private LiveProcess(Process process, Path log) {
+            this.process = process;
+            this.log = log;
+        }
+
+        static LiveProcess start(List<String> args, Path log) throws IOException {
+            String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx768m", "-XX:+UseParallelGC", "-cp", classpath, TurnoutCli.class.getName()));
+            command.addAll(args);
+            Process process = new ProcessBuilder(command).directory(log.getParent().toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new LiveProcess(process, log);
+        }
+
+        /** SIGKILL: no shutdown hook, no cancel, nothing flushed. */
+        void kill() throws InterruptedException {
+            if (!process.isAlive()) return;
+            process.destroyForcibly();
+            process.waitFor();
+        }
+
+        boolean awaitLog(String regex, Duration timeout) throws Exception {
+            java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                if (Files.exists(log) && pattern.matcher(Files.readString(log)).find()) return true;
+                if (!process.isAlive()) fail("turnout live exited with " + process.exitValue() + ":\n" + tail());
+                Thread.sleep(200);
+            }
+            return false;
+        }
+
+        String tail() throws IOException {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+        }
+    }
+
+    static void awaitCompletedCheckpoint(Path state, Duration timeout) throws Exception {
+        awaitCondition(() -> completedCheckpoints(state) > 0, timeout, "a completed checkpoint in " + state);
+    }
+
+    /** The highest checkpoint number completed in the state directory (0: none). */
+    static long completedCheckpoints(Path state) {
+        if (!Files.isDirectory(state)) return 0;
+        try (Stream<Path> files = Files.walk(state)) {
+            return files.filter(p -> p.getFileName().toString().equals("_metadata") && p.getParent().getFileName().toString().startsWith("chk-"))
+                    .mapToLong(p -> Long.parseLong(p.getParent().getFileName().toString().substring(4))).max().orElse(0);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return 0; // a checkpoint being written or removed meanwhile
+        }
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    static void awaitCondition(Condition condition, Duration timeout, String what) throws Exception {
+        if (!await(condition, timeout)) fail("timed out waiting for " + what);
+    }
+
+    /** Whether {@code condition} came to hold within {@code timeout}. */
+    static boolean await(Condition condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.holds()) {
+            if (System.nanoTime() > deadline) return false;
+            Thread.sleep(250);
+        }
+        return true;
+    }
+
+    /** Runs the CLI in this JVM, asserts success. */
+    static String run(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine cli = TurnoutCli.commandLine(args);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        int code = cli.execute(args);
+        assertEquals(0, code, String.join(" ", args) + "\n" + out);
+        return out.toString();
+    }
+}
