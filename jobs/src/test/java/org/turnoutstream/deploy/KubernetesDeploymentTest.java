@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * docker/kubernetes/turnout-live.yaml, the Flink Kubernetes Operator example: it parses, runs the jar and
  * main class the job image holds with arguments the job accepts, checkpoints to durable storage, has
- * Kubernetes HA, upgrades through savepoints, sizes its pods, and keeps credentials in a Secret.
+ * Kubernetes HA, restarts and upgrades from the latest checkpoint (last-state), sizes its pods, and keeps credentials in a Secret.
  */
 class KubernetesDeploymentTest {
     static final Path FILE = DockerComposeFileTest.DOCKER.resolve("kubernetes/turnout-live.yaml");
@@ -68,9 +68,9 @@ class KubernetesDeploymentTest {
     }
 
     @Test
-    void checkpointsHaAndSavepointUpgrades() {
+    void checkpointsHaAndLastStateUpgrades() {
         Map<?, ?> job = (Map<?, ?>) spec.get("job");
-        assertEquals("savepoint", job.get("upgradeMode"));
+        assertEquals("last-state", job.get("upgradeMode"), "a lost JobManager and an upgrade resume from the latest checkpoint");
         assertEquals("running", job.get("state"));
         assertEquals("kubernetes", config.get("high-availability.type"));
         for (String durable : List.of("high-availability.storageDir", "execution.checkpointing.dir", "execution.checkpointing.savepoint-dir")) {
