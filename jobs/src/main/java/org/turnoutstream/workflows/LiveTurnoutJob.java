@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.archive.ArchiveSink;
 import org.turnoutstream.archive.ToArchivedRecord;
+import org.turnoutstream.audit.InfluxQueries;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.DeadLetter;
@@ -30,6 +31,7 @@ import org.turnoutstream.events.registry.RegistryConfig;
 import org.turnoutstream.functions.ConnectivityThresholds;
 import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
+import org.turnoutstream.recovery.PublishedHistory;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ArchivedRecord;
 import org.turnoutstream.schemas.BranchAlert;
@@ -66,18 +68,41 @@ public final class LiveTurnoutJob {
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
+        JobOptions.StartingOffsets start = startingOffsets(options);
         DataStream<RawRecord> turnoutRecords = env
-                .fromSource(turnoutSource(options), kafkaWatermarks(options), "kafka: " + options.turnoutTopic)
+                .fromSource(source(options, options.turnoutTopic, start), kafkaWatermarks(options), "kafka: " + options.turnoutTopic)
                 .uid("turnout-source");
 
         DataStream<RawRecord> connectivityRecords = env
-                .fromSource(connectivitySource(options), kafkaWatermarks(options), "kafka: " + options.connectivityTopic)
+                .fromSource(source(options, options.connectivityTopic, start), kafkaWatermarks(options), "kafka: " + options.connectivityTopic)
                 .uid("connectivity-source");
 
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
         workflows(turnoutRecords, connectivityRecords, catalog, registry, options,
                 new Sinks(pointSink(options), deadLetterSink(options, "turnout"), deadLetterSink(options, "connectivity"),
                         alertSink(options, registry)));
+    }
+
+    /**
+     * Where the sources start when the job restores no state (a restored job continues from its checkpoint's offsets
+     * whatever this says): --starting-offsets, except that {@code committed} becomes {@code earliest} when InfluxDB
+     * already holds points (or cannot be asked): the group's committed offsets are where a previous run's checkpoint
+     * got to, and counting from there without that run's state would publish partial sums over the day's history for
+     * good. The recount from the earliest offsets ends with the same points as an uninterrupted run (while Kafka still
+     * holds the day); while it runs, an instant may show for a moment the value it had before a late report corrected it.
+     */
+    static JobOptions.StartingOffsets startingOffsets(JobOptions options) {
+        if (options.startingOffsets != JobOptions.StartingOffsets.committed) return options.startingOffsets;
+        try {
+            Map<String, Long> published = PublishedHistory.lastInstants(
+                    new InfluxQueries(options.influxUrl, options.influxUser, options.influxPassword), options.influxDatabase);
+            if (published.isEmpty()) return JobOptions.StartingOffsets.committed;
+            LOG.info("InfluxDB already holds points of {}: without restored state the job recounts from the earliest offsets, not the "
+                    + "group's committed ones (a job restored from a checkpoint continues from its own offsets)", published.keySet());
+        } catch (IOException e) {
+            LOG.warn("cannot read what InfluxDB holds ({}): without restored state the job recounts from the earliest offsets", e.getMessage());
+        }
+        return JobOptions.StartingOffsets.earliest;
     }
 
     /** Where the workflows write: InfluxDB points, the dead letters of each topic, the alerts. */
@@ -279,12 +304,16 @@ public final class LiveTurnoutJob {
     }
 
     static KafkaSource<RawRecord> source(JobOptions options, String topic) {
+        return source(options, topic, options.startingOffsets);
+    }
+
+    static KafkaSource<RawRecord> source(JobOptions options, String topic, JobOptions.StartingOffsets start) {
         KafkaSourceBuilder<RawRecord> builder = KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(options.bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(options.groupId)
                 .setDeserializer(new RawRecordDeserializer())
-                .setStartingOffsets(switch (options.startingOffsets) {
+                .setStartingOffsets(switch (start) {
                     case earliest -> OffsetsInitializer.earliest();
                     case latest -> OffsetsInitializer.latest();
                     case committed -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
