@@ -203,6 +203,7 @@ public final class ConfluentRegistryClient {
                 HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 Answer answer = new Answer(response.statusCode(), parse(response.body()));
                 if (answer.status < 500) {
+                    reachable();
                     return answer;
                 }
                 status = answer.status;
@@ -216,13 +217,14 @@ public final class ConfluentRegistryClient {
                 throw new RegistryUnavailableException("interrupted while calling the registry at " + uri.getHost(), e);
             }
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
+            Outage outage = unreachable(failure);
             if (remainingMillis <= 0) {
-                String message = "schema registry " + config.url() + " unavailable after " + attempt
-                        + " attempt(s) of " + method + " " + path + ": " + failure;
-                throw cause != null ? new RegistryUnavailableException(message, cause)
-                        : new RegistryUnavailableException(message, status, errorCode);
+                // one line in the log where the job fails: no stack trace, no cause chain (the failure is in the message)
+                throw RegistryUnavailableException.quiet("schema registry " + config.url() + " unavailable after " + attempt
+                        + " attempt(s) of " + method + " " + path + ": " + failure + " (unreachable since " + outage.since
+                        + "; the job restarts from its checkpoint and tries again)", status, errorCode);
             }
-            LOG.warn("schema registry {} {} failed ({}), retrying in {} ms", method, path, failure, Math.min(backoff, remainingMillis));
+            LOG.debug("schema registry {} {} failed ({}), retrying in {} ms", method, path, failure, Math.min(backoff, remainingMillis));
             try {
                 Thread.sleep(Math.min(backoff, remainingMillis));
             } catch (InterruptedException e) {
@@ -230,6 +232,37 @@ public final class ConfluentRegistryClient {
                 throw new RegistryUnavailableException("interrupted while waiting to retry the registry", e);
             }
             backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+        }
+    }
+
+    /** A registry that did not answer: since when, and how many attempts failed since (this JVM, by URL). */
+    static final class Outage {
+        final java.time.Instant since = java.time.Instant.now();
+        final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    }
+
+    /**
+     * The registries this JVM found unreachable, by URL: their outage is logged once when it starts (not per attempt,
+     * per subtask or per restart) and once when they answer again.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Outage> OUTAGES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Outage unreachable(String failure) {
+        Outage outage = OUTAGES.computeIfAbsent(config.url(), url -> {
+            LOG.warn("schema registry {} unreachable ({}): retrying with backoff for {} s, then the job restarts from its checkpoint "
+                    + "and tries again; one line here when it answers again", url, failure, config.retryBudget().toSeconds());
+            return new Outage();
+        });
+        outage.failures.incrementAndGet();
+        return outage;
+    }
+
+    private void reachable() {
+        if (OUTAGES.isEmpty()) return;
+        Outage outage = OUTAGES.remove(config.url());
+        if (outage != null) {
+            LOG.info("schema registry {} reachable again after {} s ({} failed attempt(s))", config.url(),
+                    Duration.between(outage.since, java.time.Instant.now()).toSeconds(), outage.failures.get());
         }
     }
 

@@ -16,6 +16,13 @@ public class RegistryException extends RuntimeException {
         this.errorCode = errorCode;
     }
 
+    /** {@code stackTrace} false: none is recorded (an expected failure reported in one line). */
+    protected RegistryException(String message, int httpStatus, int errorCode, boolean stackTrace) {
+        super(message, null, false, stackTrace);
+        this.httpStatus = httpStatus;
+        this.errorCode = errorCode;
+    }
+
     public RegistryException(String message, Throwable cause) {
         super(message, cause);
         this.httpStatus = -1;

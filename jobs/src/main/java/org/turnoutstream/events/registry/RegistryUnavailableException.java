@@ -15,4 +15,16 @@ public class RegistryUnavailableException extends RegistryException {
     public RegistryUnavailableException(String message, int httpStatus, int errorCode) {
         super(message, httpStatus, errorCode);
     }
+
+    private RegistryUnavailableException(String message, int httpStatus, int errorCode, boolean stackTrace) {
+        super(message, httpStatus, errorCode, stackTrace);
+    }
+
+    /**
+     * Without a stack trace or cause: the failure that makes the job restart is then one line in the log, not a
+     * hundred at every restart while the registry is down (the message says what failed).
+     */
+    public static RegistryUnavailableException quiet(String message, int httpStatus, int errorCode) {
+        return new RegistryUnavailableException(message, httpStatus, errorCode, false);
+    }
 }
