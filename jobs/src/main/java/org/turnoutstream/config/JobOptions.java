@@ -52,7 +52,7 @@ public class JobOptions {
     @Option(names = "--group-id", defaultValue = "turnout-live", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
     public String groupId;
 
-    @Option(names = "--starting-offsets", defaultValue = "committed", description = "Where a job without a checkpoint starts: committed (the group's offsets, else earliest), earliest or latest (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--starting-offsets", defaultValue = "committed", description = "Where a job without restored state starts: committed (the group's offsets, else earliest; earliest when InfluxDB already holds the elections' points, so a restart without state recounts instead of publishing partial sums), earliest or latest (default: ${DEFAULT-VALUE}).")
     public StartingOffsets startingOffsets;
 
     @Option(names = "--bounded", description = "Stop at the offsets that are latest when the job starts (a catch-up run) instead of running forever.")
