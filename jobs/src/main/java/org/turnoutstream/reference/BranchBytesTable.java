@@ -67,14 +67,9 @@ final class BranchBytesTable {
     }
 
     /**
-     * The branch whose election and branch ids are these bytes, as a handle for {@link #index}, {@link #key} and
-     * {@link #inConstituency}; -1 when there is none.
+     * The branch whose election and branch ids are these bytes ({@code hash}: their {@link #hashOf}), as a handle for
+     * {@link #index}, {@link #key} and {@link #inConstituency}; -1 when there is none.
      */
-    long find(byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
-        return find(hashOf(record, electionAt, electionLen, branchAt, branchLen), record, electionAt, electionLen, branchAt, branchLen);
-    }
-
-    /** {@link #find} with the ids' {@link #hashOf} already computed. */
     long find(long hash, byte[] record, int electionAt, int electionLen, int branchAt, int branchLen) {
         for (int slot = (int) hash & mask; ; slot = (slot + 1) & mask) {
             long found = slots[slot * 2 + 1];

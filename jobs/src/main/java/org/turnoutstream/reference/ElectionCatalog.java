@@ -114,14 +114,9 @@ public final class ElectionCatalog implements Serializable {
 
     /**
      * The branch whose election id and branch id a record carries as these UTF-8 bytes (in {@code record}, at the
-     * offsets given), as a handle for {@link #foundIndex}, {@link #foundKey} and {@link #foundInConstituency}; -1 when no
-     * branch has them. No string is made.
+     * offsets given; {@code hash}: their {@link #branchHash}), as a handle for {@link #foundIndex}, {@link #foundKey}
+     * and {@link #foundInConstituency}; -1 when no branch has them. No string is made.
      */
-    public long findBranch(byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
-        return indexed().table().find(record, electionAt, electionLength, branchAt, branchLength);
-    }
-
-    /** {@link #findBranch} with the ids' {@link #branchHash} already computed (a batch read ahead computed it). */
     public long findBranch(long hash, byte[] record, int electionAt, int electionLength, int branchAt, int branchLength) {
         return indexed().table().find(hash, record, electionAt, electionLength, branchAt, branchLength);
     }

@@ -244,25 +244,28 @@ public final class LiveTurnoutJob {
 
     /** The alerts sink to another topic (a replay's), with its own transactional id prefix. */
     public static KafkaSink<BranchAlert> alertSink(JobOptions options, RegistryConfig registry, String topic, String transactionalIdPrefix) {
-        Properties producer = kafkaClientProperties(options);
-        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout(options).toMillis()));
         return KafkaSink.<BranchAlert>builder()
                 .setBootstrapServers(options.bootstrapServers)
-                .setKafkaProducerConfig(producer)
+                .setKafkaProducerConfig(transactionalProducer(options))
                 .setRecordSerializer(new AlertSerializer(topic, registry))
                 .setDeliveryGuarantee(alertDeliveryGuarantee(options))
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 .build();
     }
 
-    /** --transaction-timeout, checked against the broker's default maximum. */
-    static Duration transactionTimeout(JobOptions options) {
+    /**
+     * The producer properties of the transactional sinks (alerts, dead letters): the client's, with --transaction-timeout,
+     * checked against the broker's default maximum.
+     */
+    static Properties transactionalProducer(JobOptions options) {
         Duration timeout = options.transactionTimeout;
         if (timeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
             throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
                     + BROKER_MAX_TRANSACTION_TIMEOUT + " (transaction.max.timeout.ms)");
         }
-        return timeout;
+        Properties producer = kafkaClientProperties(options);
+        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(timeout.toMillis()));
+        return producer;
     }
 
     /**
@@ -336,11 +339,9 @@ public final class LiveTurnoutJob {
      * checkpointing, at least once (see {@link #alertDeliveryGuarantee}).
      */
     public static KafkaSink<DeadLetter> deadLetterSink(JobOptions options, String topic, String transactionalIdPrefix, String input) {
-        Properties producer = kafkaClientProperties(options);
-        producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(transactionTimeout(options).toMillis()));
         return KafkaSink.<DeadLetter>builder()
                 .setBootstrapServers(options.bootstrapServers)
-                .setKafkaProducerConfig(producer)
+                .setKafkaProducerConfig(transactionalProducer(options))
                 .setRecordSerializer(new DeadLetterSerializer(topic, options.deadLetterMaxBytes))
                 .setDeliveryGuarantee(alertDeliveryGuarantee(options))
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters-" + input)

@@ -11,6 +11,7 @@ import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ReferenceGenerator;
 import org.turnoutstream.simulator.GroundTruth;
+import org.turnoutstream.testing.Cli;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
@@ -18,8 +19,6 @@ import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -196,13 +195,7 @@ class LiveDayAuditTrailTest {
 
     /** Runs the CLI, asserts the exit code, returns stdout and stderr together. */
     static String runExpecting(int expectedCode, String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cli = TurnoutCli.commandLine(args);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
-        int code = cli.execute(args);
-        assertEquals(expectedCode, code, String.join(" ", args) + "\n" + out);
-        return out.toString();
+        return Cli.run(expectedCode, args);
     }
 
     static void writeLive(String line) throws Exception {

@@ -9,6 +9,7 @@ import org.turnoutstream.functions.TurnoutPoints;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ReferenceGenerator;
 import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.Cli;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -16,8 +17,6 @@ import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +93,7 @@ class LiveJobKilledAndRestartedTest {
         Poller poller = new Poller(live);
         poller.start();
         // a 30-minute day played in 30 s, with the simulator's faults (duplicates, reordering, late reports, malformed records)
-        Thread feed = new Thread(() -> run("simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
+        Thread feed = new Thread(() -> Cli.run(0, "simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
                 "--registry-url", registry.url(), "--turnout-topic", turnoutTopic, "--connectivity-topic", connectivityTopic,
                 "--polls-open", "08:00", "--polls-close", "08:30", "--speed", "60", "--seed", "29", "--malformed-rate", "0.1",
                 "--progress-interval", "1h"), "feed");
@@ -353,16 +352,5 @@ class LiveJobKilledAndRestartedTest {
             Thread.sleep(250);
         }
         return true;
-    }
-
-    /** Runs the CLI in this JVM, asserts success. */
-    static String run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cli = TurnoutCli.commandLine(args);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
-        int code = cli.execute(args);
-        assertEquals(0, code, String.join(" ", args) + "\n" + out);
-        return out.toString();
     }
 }

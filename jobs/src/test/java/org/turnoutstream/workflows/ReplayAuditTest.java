@@ -11,6 +11,7 @@ import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ReferenceGenerator;
 import org.turnoutstream.simulator.GroundTruth;
 import org.turnoutstream.testing.FlinkMiniCluster;
+import org.turnoutstream.testing.Cli;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -113,13 +114,7 @@ class ReplayAuditTest {
     }
 
     static String run(String... args) {
-        StringWriter out = new StringWriter();
-        CommandLine cli = TurnoutCli.commandLine(args);
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(out, true));
-        int code = cli.execute(args);
-        assertEquals(0, code, String.join(" ", args) + "\n" + out);
-        return out.toString();
+        return Cli.run(0, args);
     }
 
     static String replay(String runId, String... input) {
