@@ -31,7 +31,8 @@ import java.util.function.Consumer;
 /**
  * The audit's third opinion: turnout recounted from the raw records by a plain batch computation that
  * shares no aggregation code with the streaming job (it reuses only the decoder and the
- * {@link ReportValidator}, i.e. the decision which records count at all).
+ * {@link ReportValidator}, i.e. the decision which records count at all, and at their own time or, when their clock
+ * read ahead of the time the centre heard them, at their heard time: {@link ReportValidator#aheadOfHeard}).
  *
  * <p>The rule, stated once: for a branch, the report that counts at instant T is the one with the
  * highest {@code sequence} among its valid reports with {@code eventTime <= T}; of several reports
@@ -75,10 +76,13 @@ public final class IndependentRecount {
         this.grid = grid.toMillis();
     }
 
-    /**
-     * One record, in arrival order. The validator's clock is the record's Kafka timestamp (build the
-     * validator with max clock skew 0 to switch that check off, as a replay weeks later must).
-     */
+    /** One record, in arrival order. */
+    /** The report's time, or its heard time when its clock read ahead of it. */
+    private long countedTime(TurnoutReport report, RawRecord record) {
+        long eventTime = report.getEventTime().toEpochMilli();
+        return validator.aheadOfHeard(eventTime, record.timestamp) > 0 ? record.timestamp : eventTime;
+    }
+
     public void add(RawRecord record) {
         received++;
         TurnoutReport report;
@@ -88,14 +92,14 @@ public final class IndependentRecount {
             reject(RejectionReason.valueOf(e.reason().name()));
             return;
         }
-        Optional<ReportValidator.Rejection> rejection = validator.check(report, record.timestamp);
+        Optional<ReportValidator.Rejection> rejection = validator.check(report);
         if (rejection.isPresent()) {
             reject(rejection.get().reason());
             return;
         }
         branchesByElection.computeIfAbsent(report.getElection(), e -> new HashMap<>())
                 .computeIfAbsent(report.getBranchId(), b -> new BranchLog(report.getConstituencyId()))
-                .append(report.getSequence(), report.getBallotsCast(), report.getEventTime().toEpochMilli());
+                .append(report.getSequence(), report.getBallotsCast(), countedTime(report, record));
     }
 
     public IndependentRecount addAll(Iterator<RawRecord> records) {

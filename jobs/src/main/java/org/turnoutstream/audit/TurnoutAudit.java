@@ -175,9 +175,10 @@ public final class TurnoutAudit {
             } catch (DecodeException e) {
                 continue;
             }
-            if (validator.check(report, r.timestamp).isPresent()) continue;
+            if (validator.check(report).isPresent()) continue;
             String election = report.getElection(), constituency = report.getConstituencyId();
             long event = report.getEventTime().toEpochMilli();
+            if (validator.aheadOfHeard(event, r.timestamp) > 0) event = r.timestamp; // counted at its heard time
             // a duplicate never counts: only the first received of a sequence is evidence, whether or not it is listed
             java.util.BitSet seen = seenSequences.computeIfAbsent(election + "\u0000" + report.getBranchId(), b -> new java.util.BitSet());
             long sequence = report.getSequence();
@@ -193,7 +194,7 @@ public final class TurnoutAudit {
             }
             if (groups.isEmpty()) continue;
             Evidence e = new Evidence(report.getBranchId(), report.getSequence(), report.getBallotsCast(),
-                    report.getEventTime(), Instant.ofEpochMilli(r.timestamp), r.coordinates(), false, false);
+                    Instant.ofEpochMilli(event), Instant.ofEpochMilli(r.timestamp), r.coordinates(), false, false);
             for (String group : groups) out.computeIfAbsent(group, g -> new ArrayList<>()).add(e);
         }
         return out;

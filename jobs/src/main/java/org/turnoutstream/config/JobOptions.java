@@ -113,7 +113,7 @@ public class JobOptions {
     @Option(names = "--max-branch-ballots", defaultValue = "1000000", description = "Counts above this at one branch are corrupt and go to the DLQ (default: ${DEFAULT-VALUE}).")
     public long maxBranchBallots;
 
-    @Option(names = "--max-clock-skew", defaultValue = "2m", converter = DurationConverter.class, description = "Reports dated further ahead of this job's clock go to the DLQ; 0 disables (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-clock-skew", defaultValue = "2m", converter = DurationConverter.class, description = "A report or connectivity event dated further ahead of the time the centre heard it (its Kafka timestamp) comes from a wrong clock: it counts at its heard time and raises CLOCK_SKEW; 0: every record counts at its own time (default: ${DEFAULT-VALUE}).")
     public Duration maxClockSkew;
 
     // Outages and alerts

@@ -14,6 +14,12 @@ public class BranchReport {
      * event time. Equal to eventTime when not known (reports built without a Kafka record).
      */
     public long receivedAt;
+    /**
+     * How far the branch's clock read ahead of {@link #receivedAt} when that was beyond the allowed skew
+     * ({@code ReportValidator#aheadOfHeard}); the report then counts at its heard time: {@link #eventTime} is the heard
+     * time, not the branch's reading. 0 normally.
+     */
+    public long aheadBy;
 
     public BranchReport() {}
 
@@ -40,6 +46,18 @@ public class BranchReport {
     /** The same report, heard by the centre at {@code receivedAt}. */
     public BranchReport receivedAt(long receivedAt) {
         this.receivedAt = receivedAt;
+        return this;
+    }
+
+    /**
+     * The branch's clock read {@code aheadBy} ms ahead of the heard time (0: it did not): the report counts at its heard
+     * time, {@code eventTime - aheadBy}.
+     */
+    public BranchReport clockAhead(long aheadBy) {
+        if (aheadBy > 0) {
+            this.eventTime -= aheadBy;
+            this.aheadBy = aheadBy;
+        }
         return this;
     }
 
@@ -93,6 +111,6 @@ public class BranchReport {
     @Override
     public String toString() {
         return "BranchReport{" + election + "/" + branchId + " (" + constituencyId + ") seq=" + sequence
-                + " ballots=" + ballotsCast + " t=" + eventTime + "}";
+                + " ballots=" + ballotsCast + " t=" + eventTime + (aheadBy > 0 ? " clock+" + aheadBy + "ms" : "") + "}";
     }
 }

@@ -53,7 +53,7 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
     public void processElement(RawRecord record, Context ctx, Collector<BranchSignal> out) {
         // Most records: the reader's schema, a known branch, every check passed (the same signal, made cheaper).
         if (decoder.writtenWithReaderSchema(record.value)) {
-            BranchSignal signal = known.connectivitySignal(record.value, record.timestamp, System.currentTimeMillis());
+            BranchSignal signal = known.connectivitySignal(record.value, record.timestamp);
             if (signal != null) {
                 out.collect(signal);
                 return;
@@ -66,12 +66,13 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
             reject(ctx, new DeadLetter(record, RejectionReason.valueOf(e.reason().name()), e.getMessage()));
             return;
         }
-        Optional<ReportValidator.Rejection> rejection = validator.check(event, System.currentTimeMillis());
+        Optional<ReportValidator.Rejection> rejection = validator.check(event);
         if (rejection.isPresent()) {
             reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
             return;
         }
-        out.collect(BranchSignal.of(event, record.heardAt(event.getEventTime().toEpochMilli())));
+        long eventTime = event.getEventTime().toEpochMilli();
+        out.collect(BranchSignal.of(event, record.heardAt(eventTime)).clockAhead(validator.checks().aheadOfHeard(eventTime, record.timestamp)));
     }
 
     private void reject(Context ctx, DeadLetter letter) {

@@ -13,7 +13,7 @@ public final class ConnectivityValidator implements Serializable {
 
     private final ReportValidator checks;
 
-    /** @param maxClockSkew how far in the future an event may be dated; zero or negative disables the check */
+    /** @param maxClockSkew how far ahead of its heard time an event may be dated and still count at its own time */
     public ConnectivityValidator(ElectionCatalog catalog, Duration maxClockSkew) {
         // The count limit does not apply to connectivity events; only origin and clock checks are used.
         this.checks = new ReportValidator(catalog, maxClockSkew, Long.MAX_VALUE);
@@ -24,8 +24,8 @@ public final class ConnectivityValidator implements Serializable {
         return checks;
     }
 
-    public Optional<ReportValidator.Rejection> check(ConnectivityEvent event, long nowMillis) {
+    public Optional<ReportValidator.Rejection> check(ConnectivityEvent event) {
         Optional<ReportValidator.Rejection> origin = checks.checkOrigin(event.getElection(), event.getBranchId(), event.getConstituencyId());
-        return origin.isPresent() ? origin : checks.checkClock(event.getEventTime(), nowMillis);
+        return origin.isPresent() ? origin : checks.checkClock(event.getEventTime());
     }
 }

@@ -52,7 +52,7 @@ public final class KnownBranchRecords {
      * The signal of a connectivity event ({@code value}: Confluent-framed, written with the reader's schema), heard at
      * {@code heardAt} (the Kafka timestamp; -1: none, then its event time); null: leave it to the full decoder.
      */
-    public BranchSignal connectivitySignal(byte[] value, long heardAt, long nowMillis) {
+    public BranchSignal connectivitySignal(byte[] value, long heardAt) {
         readOrigin(value);
         long eventTime = readLong();
         int kind = readInt();
@@ -68,31 +68,32 @@ public final class KnownBranchRecords {
         int rttBranch = readInt();
         if (rttBranch == 1) readInt();
         else if (rttBranch != 0) return null;
-        if (odd || pos != buf.length || kind < 0 || kind >= KINDS.length || !plausible(eventTime, nowMillis)) return null;
+        if (odd || pos != buf.length || kind < 0 || kind >= KINDS.length || !plausible(eventTime)) return null;
         long found = branch();
         if (found < 0) return null;
         // the ids are read from the catalog only if asked for: the shuffle carries the index
         return BranchSignal.ofCatalogBranch(catalog, catalog.foundIndex(found), catalog.foundKey(found), eventTime, KINDS[kind], link)
-                .heardAt(heardAt >= 0 ? heardAt : eventTime);
+                .heardAt(heardAt >= 0 ? heardAt : eventTime).clockAhead(ReportValidator.aheadOfHeard(eventTime, heardAt, maxClockSkewMillis));
     }
 
     /**
      * The report of a turnout record ({@code value}: Confluent-framed, written with the reader's schema), heard at
      * {@code heardAt} (-1: none, then its event time); null: leave it to the full decoder.
      */
-    public BranchReport report(byte[] value, long heardAt, long nowMillis) {
+    public BranchReport report(byte[] value, long heardAt) {
         readOrigin(value);
         long sequence = readLong();
         long ballots = readLong();
         long eventTime = readLong();
-        if (odd || pos != buf.length || ballots < 0 || ballots > maxBranchBallots || sequence < 0 || !plausible(eventTime, nowMillis)) {
+        if (odd || pos != buf.length || ballots < 0 || ballots > maxBranchBallots || sequence < 0 || !plausible(eventTime)) {
             return null;
         }
         long found = branch();
         if (found < 0) return null;
         int index = catalog.foundIndex(found);
         return new BranchReport(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index), sequence, ballots,
-                eventTime).receivedAt(heardAt >= 0 ? heardAt : eventTime).knownBranch(index, catalog.foundKey(found));
+                eventTime).receivedAt(heardAt >= 0 ? heardAt : eventTime).knownBranch(index, catalog.foundKey(found))
+                .clockAhead(ReportValidator.aheadOfHeard(eventTime, heardAt, maxClockSkewMillis));
     }
 
     /** {@link #prefetch}'s records (their bytes), the hashes of their ids and the slots probed, a record each. */
@@ -144,10 +145,9 @@ public final class KnownBranchRecords {
         buf = null;
     }
 
-    /** As {@link ReportValidator#checkClock}: a plausible clock reading, not too far ahead of this job's clock. */
-    private boolean plausible(long eventTime, long nowMillis) {
-        if (eventTime < EARLIEST || eventTime > LATEST) return false;
-        return maxClockSkewMillis <= 0 || eventTime <= nowMillis + maxClockSkewMillis;
+    /** As {@link ReportValidator#checkClock}: a plausible clock reading. */
+    private static boolean plausible(long eventTime) {
+        return eventTime >= EARLIEST && eventTime <= LATEST;
     }
 
     /** The branch the ids name ({@link ElectionCatalog#findBranch}), when the catalog has it in that constituency; else -1. */

@@ -13,6 +13,5 @@ public enum RejectionReason {
     NEGATIVE_COUNT,
     COUNT_TOO_LARGE,
     NEGATIVE_SEQUENCE,
-    EVENT_TIME_IN_FUTURE,
     EVENT_TIME_OUT_OF_RANGE
 }

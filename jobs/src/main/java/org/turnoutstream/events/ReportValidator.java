@@ -25,7 +25,8 @@ public final class ReportValidator implements Serializable {
     private final long maxBranchBallots;
 
     /**
-     * @param maxClockSkew how far in the future a report may be dated; zero or negative disables the check
+     * @param maxClockSkew how far ahead of the time the centre heard it a record may be dated and still count at its own
+     *                     time ({@link #aheadOfHeard}); zero or negative: every record counts at its own time
      * @param maxBranchBallots the most ballots one branch can physically take in a day; larger counts are corrupt
      */
     public ReportValidator(ElectionCatalog catalog, Duration maxClockSkew, long maxBranchBallots) {
@@ -38,7 +39,7 @@ public final class ReportValidator implements Serializable {
     long maxClockSkewMillis() { return maxClockSkewMillis; }
     long maxBranchBallots() { return maxBranchBallots; }
 
-    public Optional<Rejection> check(TurnoutReport report, long nowMillis) {
+    public Optional<Rejection> check(TurnoutReport report) {
         Optional<Rejection> origin = checkOrigin(report.getElection(), report.getBranchId(), report.getConstituencyId());
         if (origin.isPresent()) return origin;
         if (report.getBallotsCast() < 0) {
@@ -51,7 +52,7 @@ public final class ReportValidator implements Serializable {
         if (report.getSequence() < 0) {
             return reject(RejectionReason.NEGATIVE_SEQUENCE, "sequence is negative: " + report.getSequence());
         }
-        return checkClock(report.getEventTime(), nowMillis);
+        return checkClock(report.getEventTime());
     }
 
     /** The election exists, the branch belongs to it, and to the constituency the record names. */
@@ -68,16 +69,31 @@ public final class ReportValidator implements Serializable {
         };
     }
 
-    /** The event time is a plausible clock reading and not too far ahead of this job's clock. */
-    Optional<Rejection> checkClock(Instant eventTime, long nowMillis) {
+    /**
+     * The event time is a plausible clock reading at all. A date ahead of when the centre heard the record is not
+     * rejected: the record counts at its heard time ({@link #aheadOfHeard}).
+     */
+    Optional<Rejection> checkClock(Instant eventTime) {
         if (eventTime.isBefore(EARLIEST) || eventTime.isAfter(LATEST)) {
             return reject(RejectionReason.EVENT_TIME_OUT_OF_RANGE, "eventTime " + eventTime + " is not a plausible clock reading");
         }
-        if (maxClockSkewMillis > 0 && eventTime.toEpochMilli() > nowMillis + maxClockSkewMillis) {
-            return reject(RejectionReason.EVENT_TIME_IN_FUTURE, "eventTime " + eventTime
-                    + " is more than " + Duration.ofMillis(maxClockSkewMillis) + " ahead of this job's clock");
-        }
         return Optional.empty();
+    }
+
+    /**
+     * How far a record's clock reading is ahead of the time the centre heard it (its Kafka timestamp), when that is
+     * more than the allowed skew: the branch's clock is wrong, and the record counts at its heard time instead (a report
+     * dated in the future would otherwise count before it was made, or never, and a replay would place it where the live
+     * run did only by luck). 0 when within the skew, when the record has no heard time (-1) or when the check is off.
+     * A function of the record alone, so a live run and every replay agree.
+     */
+    public long aheadOfHeard(long eventTime, long heardAt) {
+        return aheadOfHeard(eventTime, heardAt, maxClockSkewMillis);
+    }
+
+    static long aheadOfHeard(long eventTime, long heardAt, long maxClockSkewMillis) {
+        if (maxClockSkewMillis <= 0 || heardAt < 0 || eventTime - heardAt <= maxClockSkewMillis) return 0;
+        return eventTime - heardAt;
     }
 
     private static Optional<Rejection> reject(RejectionReason reason, String detail) {

@@ -51,7 +51,7 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
     public void processElement(RawRecord record, Context ctx, Collector<BranchReport> out) {
         // Most records: the reader's schema, a known branch, every check passed (the same report, made cheaper).
         if (decoder.writtenWithReaderSchema(record.value)) {
-            BranchReport known = this.known.report(record.value, record.timestamp, System.currentTimeMillis());
+            BranchReport known = this.known.report(record.value, record.timestamp);
             if (known != null) {
                 out.collect(known);
                 return;
@@ -64,14 +64,15 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
             reject(ctx, new DeadLetter(record, RejectionReason.valueOf(e.reason().name()), e.getMessage()));
             return;
         }
-        Optional<ReportValidator.Rejection> rejection = validator.check(report, System.currentTimeMillis());
+        Optional<ReportValidator.Rejection> rejection = validator.check(report);
         if (rejection.isPresent()) {
             reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
             return;
         }
         long eventTime = report.getEventTime().toEpochMilli();
         out.collect(new BranchReport(report.getElection(), report.getBranchId(), report.getConstituencyId(),
-                report.getSequence(), report.getBallotsCast(), eventTime).receivedAt(record.heardAt(eventTime)));
+                report.getSequence(), report.getBallotsCast(), eventTime).receivedAt(record.heardAt(eventTime))
+                .clockAhead(validator.aheadOfHeard(eventTime, record.timestamp)));
     }
 
     private void reject(Context ctx, DeadLetter letter) {

@@ -60,6 +60,12 @@ public class BranchSignal {
     /** For REPORT: the report's sequence and cumulative ballots; 0 otherwise. */
     public long sequence;
     public long ballotsCast;
+    /**
+     * How far the branch's clock read ahead of {@link #heardAt} when that was beyond the allowed skew
+     * ({@code ReportValidator#aheadOfHeard}): the signal then counts at its heard time ({@link #eventTime} is the heard
+     * time) and {@link IntegrityChecks} raises CLOCK_SKEW. 0 normally.
+     */
+    public long aheadBy;
 
     public BranchSignal() {}
 
@@ -138,6 +144,18 @@ public class BranchSignal {
         return this;
     }
 
+    /**
+     * The branch's clock read {@code aheadBy} ms ahead of the heard time (0: it did not): the signal counts at its heard
+     * time, {@code eventTime - aheadBy}.
+     */
+    public BranchSignal clockAhead(long aheadBy) {
+        if (aheadBy > 0) {
+            this.eventTime -= aheadBy;
+            this.aheadBy = aheadBy;
+        }
+        return this;
+    }
+
     public static BranchSignal of(ConnectivityEvent event) {
         return of(event, event.getEventTime().toEpochMilli());
     }
@@ -152,6 +170,7 @@ public class BranchSignal {
                 .heardAt(report.receivedAt);
         signal.sequence = report.sequence;
         signal.ballotsCast = report.ballotsCast;
+        signal.aheadBy = report.aheadBy;
         int index = report.catalogIndex();
         if (index >= 0) signal.knownBranch(index, report.compactKey());
         return signal;
@@ -159,7 +178,9 @@ public class BranchSignal {
 
     /** The report a REPORT signal was made from ({@link #of(BranchReport)} the other way round). */
     public BranchReport toReport() {
-        return new BranchReport(election(), branchId(), constituencyId(), sequence, ballotsCast, eventTime).receivedAt(heardAt);
+        BranchReport report = new BranchReport(election(), branchId(), constituencyId(), sequence, ballotsCast, eventTime).receivedAt(heardAt);
+        report.aheadBy = aheadBy;
+        return report;
     }
 
     /** Same key as {@link BranchReport#branchKey()}: election and branch. */
@@ -229,7 +250,8 @@ public class BranchSignal {
     public boolean equals(Object o) {
         if (!(o instanceof BranchSignal)) return false;
         BranchSignal s = (BranchSignal) o;
-        return eventTime == s.eventTime && heardAt == s.heardAt && sequence == s.sequence && ballotsCast == s.ballotsCast && kind == s.kind && link == s.link
+        return eventTime == s.eventTime && heardAt == s.heardAt && sequence == s.sequence && ballotsCast == s.ballotsCast && aheadBy == s.aheadBy
+                && kind == s.kind && link == s.link
                 && Objects.equals(election(), s.election()) && Objects.equals(branchId(), s.branchId())
                 && Objects.equals(constituencyId(), s.constituencyId());
     }
@@ -243,6 +265,6 @@ public class BranchSignal {
     public String toString() {
         return "BranchSignal{" + election() + "/" + branchId() + " (" + constituencyId() + ") " + kind
                 + (link != null ? " " + link : "") + (kind == Kind.REPORT ? " seq=" + sequence + " ballots=" + ballotsCast : "")
-                + " t=" + eventTime + (heardAt != eventTime ? " heard=" + heardAt : "") + "}";
+                + " t=" + eventTime + (heardAt != eventTime ? " heard=" + heardAt : "") + (aheadBy > 0 ? " clock+" + aheadBy + "ms" : "") + "}";
     }
 }

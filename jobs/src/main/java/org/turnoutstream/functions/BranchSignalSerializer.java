@@ -21,11 +21,13 @@ import org.turnoutstream.schemas.LinkType;
  * election, branchId, constituencyId   nullable ids: var-int byte count + 1 (0: null), UTF-8 bytes; or, with a catalog
  *                                      ({@link #withCatalog}), a signal of one of its branches: -1 - its index (var-int)
  *                                      and its compact key (8 bytes)
- * kind                                 1 byte (ordinal)
+ * kind                                 1 byte (ordinal; | 0x40 when aheadBy follows)
  * link                                 1 byte (ordinal + 1; 0: not known)
  * heardAt                              zig-zag var-int
  * eventTime                            zig-zag var-int, the difference from heardAt
  * sequence, ballotsCast                zig-zag var-ints
+ * aheadBy                              zig-zag var-int, only when the kind byte says so (a signal whose branch clock
+ *                                      was ahead: rare, and the format of the others unchanged)
  * </pre>
  * Signals are kept in no state (the buffers keep their fields in {@link PendingSignals}), but unaligned checkpoints can
  * hold them in flight: changing the format needs a new snapshot version that still reads this one. (The job takes
@@ -73,6 +75,7 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
         to.heardAt = from.heardAt;
         to.sequence = from.sequence;
         to.ballotsCast = from.ballotsCast;
+        to.aheadBy = from.aheadBy;
         return to;
     }
 
@@ -87,13 +90,17 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
             writeId(s.branchId(), out);
             writeId(s.constituencyId(), out);
         }
-        out.writeByte(s.kind == null ? -1 : s.kind.ordinal());
+        out.writeByte(s.kind == null ? -1 : s.kind.ordinal() | (s.aheadBy != 0 ? AHEAD : 0));
         out.writeByte(s.link == null ? 0 : s.link.ordinal() + 1);
         writeLong(s.heardAt, out);
         writeLong(s.eventTime - s.heardAt, out);
         writeLong(s.sequence, out);
         writeLong(s.ballotsCast, out);
+        if (s.aheadBy != 0) writeLong(s.aheadBy, out);
     }
+
+    /** The kind byte's flag: aheadBy follows the other fields. */
+    private static final int AHEAD = 0x40;
 
     @Override
     public BranchSignal deserialize(DataInputView in) throws IOException {
@@ -113,13 +120,15 @@ public final class BranchSignalSerializer extends CompactStateSerializer<BranchS
             s.constituencyId = readId(in);
         }
         int kind = in.readByte();
-        s.kind = kind < 0 ? null : element(KINDS, kind, "kind");
+        boolean ahead = kind >= 0 && (kind & AHEAD) != 0;
+        s.kind = kind < 0 ? null : element(KINDS, kind & ~AHEAD, "kind");
         int link = in.readUnsignedByte();
         s.link = link == 0 ? null : element(LINKS, link - 1, "link");
         s.heardAt = readLong(in);
         s.eventTime = s.heardAt + readLong(in);
         s.sequence = readLong(in);
         s.ballotsCast = readLong(in);
+        if (ahead) s.aheadBy = readLong(in);
         if (index >= 0) s.catalogBranch(catalog, index, key);
         return s;
     }

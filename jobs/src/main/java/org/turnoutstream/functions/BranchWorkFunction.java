@@ -338,7 +338,7 @@ public class BranchWorkFunction extends KeyedProcessFunction<Long, BranchSignal,
             integrity.onTimer(current.integrity.timerAt, timers, ids, alerts);
             current.integrityTimerChanged();
         }
-        if (IntegrityChecks.judged(signal.kind)) {
+        if (IntegrityChecks.judged(signal)) {
             integrity.onSignal(signal, timers, alerts);
             current.integrityTimerChanged();
         }

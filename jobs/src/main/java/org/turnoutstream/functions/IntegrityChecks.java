@@ -14,6 +14,7 @@ import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
 
+import java.time.Duration;
 import java.util.OptionalLong;
 
 import static org.turnoutstream.functions.IntegrityState.NONE;
@@ -31,6 +32,10 @@ import static org.turnoutstream.functions.IntegrityState.NONE;
  *       {@link IntegrityRules} allows; startedAt/endedAt are the two reports' times. One alert per later report.</li>
  *   <li>REPORTS_AFTER_CLOSE (AFTER_CLOSE): a report whose event time is after the branch's own CLOSED, whichever
  *       arrived first. (The official polls-close time is not used: voting hours are often extended.)</li>
+ *   <li>CLOCK_SKEW (CLOCK_AHEAD): a signal of the branch (report or connectivity event) dated further ahead of the time
+ *       the centre heard it than {@code --max-clock-skew} ({@link BranchSignal#aheadBy}); it counts at its heard time.
+ *       One alert per episode: the episode ends at the branch's next report or CLOSED dated within the skew (its
+ *       heartbeats are not shuffled here unless skewed). startedAt is the heard time of the episode's first signal.</li>
  * </ul>
  *
  * <p>Ids are derived from (election, kind, branch, report time, sequence), so the same reports give the same ids
@@ -83,7 +88,7 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
 
     /** Judges (or buffers) a report or CLOSED; ignores other signals. */
     void onSignal(BranchSignal signal, TimerService timers, Collector<BranchAlert> out) throws Exception {
-        if (!judged(signal.kind)) return;
+        if (!judged(signal)) return;
         IntegrityState state = trailState.value();
         if (state == null) state = new IntegrityState();
         long watermark = timers.currentWatermark();
@@ -102,7 +107,12 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
         onTimer(timestamp, ctx.timerService(), BranchIds.ofKey(ctx.getCurrentKey()), out);
     }
 
-    /** The signals it judges: reports and CLOSED. */
+    /** The signals it judges: reports, CLOSED, and any signal whose branch clock read ahead of its heard time. */
+    public static boolean judged(BranchSignal signal) {
+        return judged(signal.kind) || signal.aheadBy > 0;
+    }
+
+    /** The kinds of signal it judges whatever their clock: reports and CLOSED. */
     public static boolean judged(BranchSignal.Kind kind) {
         return kind == BranchSignal.Kind.REPORT || kind == BranchSignal.Kind.CLOSED;
     }
@@ -156,8 +166,24 @@ public class IntegrityChecks extends KeyedProcessFunction<String, BranchSignal, 
             OptionalLong end = hours.endOf(ids.election());
             if (end.isPresent()) state.cleanupAt = end.getAsLong();
         }
+        clock(state, signal, ids, out);
         if (signal.kind == BranchSignal.Kind.REPORT) report(state, signal, ids, out);
-        else close(state, signal, ids, out);
+        else if (signal.kind == BranchSignal.Kind.CLOSED) close(state, signal, ids, out);
+    }
+
+    /** CLOCK_SKEW at the first signal of an episode whose clock reads ahead; a signal within the skew ends the episode. */
+    private void clock(IntegrityState state, BranchSignal signal, BranchIds ids, Collector<BranchAlert> out) {
+        if (signal.aheadBy <= 0) {
+            state.clockAhead = false;
+            return;
+        }
+        if (state.clockAhead) return;
+        state.clockAhead = true;
+        emit(out, Alerts.branch(ids.election(), AlertKind.CLOCK_SKEW, ids.branchId(), state.constituencyId, AlertReason.CLOCK_AHEAD,
+                signal.heardAt, null, "the branch's clock reads " + Duration.ofMillis(signal.aheadBy).toString().substring(2).toLowerCase()
+                        + " ahead of the centre's: its " + signal.kind + " dated " + Alerts.at(signal.heardAt + signal.aheadBy)
+                        + " was heard at " + Alerts.at(signal.heardAt) + " and counts at that time; so do its later signals until"
+                        + " its clock is right again"));
     }
 
     private void report(IntegrityState state, BranchSignal r, BranchIds ids, Collector<BranchAlert> out) {

@@ -33,6 +33,8 @@ public class IntegrityState extends PendingSignals {
     public long cleanupAt = NONE;
     /** False until a report or CLOSED was judged (or after the cleanup): the state may hold only pending signals. */
     public boolean started;
+    /** In a CLOCK_SKEW episode: the last signal judged read ahead of its heard time (its alert was raised). */
+    public boolean clockAhead;
     /** The key's one event-time timer (NONE if none): the first pending signal or the cleanup, whichever is first. */
     public long timerAt = NONE;
 
@@ -57,6 +59,7 @@ public class IntegrityState extends PendingSignals {
         closedAt = NONE;
         cleanupAt = NONE;
         started = false;
+        clockAhead = false;
     }
 
     /**

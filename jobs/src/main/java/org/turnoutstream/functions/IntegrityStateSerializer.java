@@ -19,6 +19,9 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
     /** What a restored trail can hold before it grows (as a new one). */
     private static final int INITIAL_CAPACITY = 8;
 
+    /** The flags byte (a boolean "started" before CLOCK_SKEW: it reads the same). */
+    private static final int STARTED = 1, CLOCK_AHEAD = 2;
+
     private IntegrityStateSerializer() {}
 
     @Override public IntegrityState createInstance() { return new IntegrityState(); }
@@ -37,6 +40,7 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
         to.closedAt = from.closedAt;
         to.cleanupAt = from.cleanupAt;
         to.started = from.started;
+        to.clockAhead = from.clockAhead;
         to.timerAt = from.timerAt;
         to.copyPendingFrom(from);
         return to;
@@ -53,7 +57,7 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
      */
     void serialize(IntegrityState s, long base, String knownConstituency, DataOutputView out) throws IOException {
         writeConstituency(s.constituencyId, knownConstituency, out);
-        out.writeBoolean(s.started);
+        out.writeByte((s.started ? STARTED : 0) | (s.clockAhead ? CLOCK_AHEAD : 0));
         writeLong(s.size, out);
         writeDeltas(s.sequences, s.size, out);
         writeDeltas(s.ballots, s.size, out);
@@ -75,7 +79,9 @@ public final class IntegrityStateSerializer extends CompactStateSerializer<Integ
     IntegrityState deserialize(long base, String knownConstituency, DataInputView in) throws IOException {
         IntegrityState s = new IntegrityState();
         s.constituencyId = readConstituency(knownConstituency, in);
-        s.started = in.readBoolean();
+        int flags = in.readByte();
+        s.started = (flags & STARTED) != 0;
+        s.clockAhead = (flags & CLOCK_AHEAD) != 0;
         int size = (int) readLong(in);
         s.size = size;
         s.sequences = readDeltas(size, INITIAL_CAPACITY, in);

@@ -30,7 +30,11 @@ public class PendingSignals {
      * no second object to reach (a cache miss per heartbeat over 60,000 branches).
      */
     private long heard0, event0, kindAndLink0, sequence0, ballots0;
-    /** Signals 1 .. size - 1: heard time, event time, kind ordinal | (link ordinal + 1) << 8 (0: no link), sequence, ballots. */
+    /**
+     * Signals 1 .. size - 1: heard time, event time, kind ordinal | (link ordinal + 1) << 8 (0: no link) | aheadBy << 16
+     * (a clock reading ahead of the heard time, {@link BranchSignal#aheadBy}: at most a century of milliseconds, 42 bits),
+     * sequence, ballots.
+     */
     public long[] signals;
     public int size;
 
@@ -121,13 +125,18 @@ public class PendingSignals {
 
     /** The link signal {@code i} was sent over; null when not known. */
     public LinkType link(int i) {
-        int link = (int) (field(i, KIND_AND_LINK) >>> 8);
+        int link = (int) ((field(i, KIND_AND_LINK) >>> 8) & 0xFF);
         return link == 0 ? null : LINKS[link - 1];
+    }
+
+    /** How far signal {@code i}'s clock read ahead of its heard time ({@link BranchSignal#aheadBy}). */
+    public long aheadBy(int i) {
+        return field(i, KIND_AND_LINK) >>> 16;
     }
 
     /** Inserts in application order; equal signals keep their arrival order. Returns where it went (0: it is the first). */
     public int add(BranchSignal s) {
-        long kindAndLink = s.kind.ordinal() | (long) (s.link == null ? 0 : s.link.ordinal() + 1) << 8;
+        long kindAndLink = s.kind.ordinal() | (long) (s.link == null ? 0 : s.link.ordinal() + 1) << 8 | s.aheadBy << 16;
         return add(s.heardAt, s.eventTime, kindAndLink, s.sequence, s.ballotsCast);
     }
 
@@ -156,6 +165,7 @@ public class PendingSignals {
         BranchSignal s = new BranchSignal(election, branchId, constituencyId, eventTime(i), kind(i), link(i)).heardAt(heardAt(i));
         s.sequence = field(i, SEQUENCE);
         s.ballotsCast = field(i, BALLOTS);
+        s.aheadBy = aheadBy(i);
         return s;
     }
 

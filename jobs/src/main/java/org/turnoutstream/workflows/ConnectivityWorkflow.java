@@ -87,7 +87,8 @@ public final class ConnectivityWorkflow {
         // Timestamps and watermarks are the sources' (when the centre heard each record, per Kafka partition).
         DataStream<BranchSignal> signals = connectivity.signals().union(reportSignals);
         DataStream<BranchStatusChange> changes = outages(signals.keyBy(BranchSignal::branchKey), settings);
-        // Only reports and CLOSED matter to the integrity checks: heartbeats (most of the traffic) are not shuffled to them.
+        // Only reports, CLOSED and signals of a clock that reads ahead matter to the integrity checks: heartbeats (most of the
+        // traffic) are not shuffled to them.
         DataStream<BranchAlert> integrityAlerts = integrity(reportsAndClosings(signals).keyBy(BranchSignal::branchKey), settings);
         return alerts(connectivity, reportSignals, changes, integrityAlerts, tallyPoints, catalog, settings, alertSink, pointSink, deadLetterSink);
     }
@@ -129,7 +130,7 @@ public final class ConnectivityWorkflow {
 
     public static DataStream<BranchSignal> reportsAndClosings(DataStream<BranchSignal> signals) {
         return signals
-                .filter(signal -> IntegrityChecks.judged(signal.kind))
+                .filter(IntegrityChecks::judged)
                 .name("reports and closings").uid("integrity-signals");
     }
 

@@ -29,7 +29,7 @@ class ReportValidatorTest {
     }
 
     Optional<RejectionReason> check(TurnoutReport.Builder report) {
-        return validator.check(report.build(), NOW).map(ReportValidator.Rejection::reason);
+        return validator.check(report.build()).map(ReportValidator.Rejection::reason);
     }
 
     @Test
@@ -45,13 +45,26 @@ class ReportValidatorTest {
         assertEquals(Optional.of(RejectionReason.NEGATIVE_COUNT), check(karajBranch17().setBallotsCast(-1)));
         assertEquals(Optional.of(RejectionReason.COUNT_TOO_LARGE), check(karajBranch17().setBallotsCast(Long.MAX_VALUE / 2)));
         assertEquals(Optional.of(RejectionReason.NEGATIVE_SEQUENCE), check(karajBranch17().setSequence(-3)));
-        assertEquals(Optional.of(RejectionReason.EVENT_TIME_IN_FUTURE), check(karajBranch17().setEventTime(Instant.ofEpochMilli(NOW).plus(Duration.ofMinutes(5)))));
         assertEquals(Optional.of(RejectionReason.EVENT_TIME_OUT_OF_RANGE), check(karajBranch17().setEventTime(Instant.ofEpochMilli(0))));
     }
 
     @Test
+    void aReportFromAClockThatReadsAheadIsNotRejectedButCountsAtItsHeardTime() {
+        Instant fiveMinutesAhead = Instant.ofEpochMilli(NOW).plus(Duration.ofMinutes(5));
+        assertTrue(check(karajBranch17().setEventTime(fiveMinutesAhead)).isEmpty());
+        assertEquals(Duration.ofMinutes(5).toMillis(), validator.aheadOfHeard(fiveMinutesAhead.toEpochMilli(), NOW));
+        // within the allowed skew (2 min), or heard later than dated: its own time
+        assertEquals(0, validator.aheadOfHeard(NOW + Duration.ofMinutes(2).toMillis(), NOW));
+        assertEquals(0, validator.aheadOfHeard(NOW - 1, NOW));
+        // no heard time (a record without a Kafka timestamp): its own time
+        assertEquals(0, validator.aheadOfHeard(fiveMinutesAhead.toEpochMilli(), -1));
+        // the check off
+        assertEquals(0, new ReportValidator(validator.catalog(), Duration.ZERO, 1_000_000).aheadOfHeard(fiveMinutesAhead.toEpochMilli(), NOW));
+    }
+
+    @Test
     void theReasonTellsTheOperatorWhatIsWrong() {
-        String detail = validator.check(karajBranch17().setConstituencyId("fardis").build(), NOW).orElseThrow().detail();
+        String detail = validator.check(karajBranch17().setConstituencyId("fardis").build()).orElseThrow().detail();
         assertEquals("branch 'alb-karaj-0017' belongs to constituency 'karaj', not 'fardis'", detail);
     }
 }

@@ -10,6 +10,7 @@ import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.LinkType;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -120,6 +121,8 @@ class CompactStateSerializerTest {
                 new BranchSignal(ELECTION, karajBranch(3), null, at(7, 0), BranchSignal.Kind.LINK_DOWN, LinkType.SATELLITE)
                         .heardAt(at(6, 0)), // heard before its own clock says it happened
                 new BranchSignal(ELECTION, "\u06a9\u0631\u062c-0017", "\u06a9\u0631\u062c", at(2, 0), BranchSignal.Kind.OPENED, null), // non-ASCII ids
+                reportSignal(17, 13, 4_400, at(20, 0)).heardAt(at(15, 0)).clockAhead(Duration.ofMinutes(5).toMillis()), // a clock ahead
+                linkDown(17, at(3, 0)).heardAt(at(1, 0)).clockAhead(Duration.ofDays(365L * 70).toMillis()), // a clock 70 years ahead
                 new BranchSignal()));
         for (BranchSignal.Kind kind : BranchSignal.Kind.values()) {
             for (LinkType link : LinkType.values()) signals.add(new BranchSignal(ELECTION, karajBranch(9), KARAJ, at(1, 0), kind, link));
@@ -171,6 +174,23 @@ class CompactStateSerializerTest {
     }
 
     @Test
+    void anIntegrityTrailKeepsItsClockSkewEpisode() throws IOException {
+        IntegrityState s = new IntegrityState();
+        s.constituencyId = KARAJ;
+        s.started = true;
+        s.clockAhead = true;
+        s.insert(0, 1, 12, at(5, 0));
+        IntegrityState read = roundTrip(IntegrityStateSerializer.INSTANCE, s);
+        assertTrue(read.started && read.clockAhead);
+        assertTrue(IntegrityStateSerializer.INSTANCE.copy(s).clockAhead);
+        s.clockAhead = false;
+        read = roundTrip(IntegrityStateSerializer.INSTANCE, s);
+        assertTrue(read.started && !read.clockAhead);
+        s.started = false;
+        assertTrue(!roundTrip(IntegrityStateSerializer.INSTANCE, s).started);
+    }
+
+    @Test
     void anOutageStateWithPendingSignalsReadsBackAndCopiesIndependently() throws IOException {
         BranchOutageState s = new BranchOutageState();
         s.constituencyId = KARAJ;
@@ -185,21 +205,30 @@ class CompactStateSerializerTest {
         s.pending().add(heartbeat(17, at(1, 30)));
         s.pending().add(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)));
         s.pending().add(linkUp(17, at(1, 25)));
+        BranchSignal ahead = heartbeat(17, at(9, 0)).heardAt(at(1, 35)).clockAhead(at(9, 0) - at(1, 35));
+        s.pending().add(ahead);
 
         BranchOutageState read = roundTrip(BranchOutageStateSerializer.INSTANCE, s);
-        assertEquals(3, read.pending().size);
+        assertEquals(4, read.pending().size);
+        assertEquals(ahead, read.pending().get(3, ELECTION, karajBranch(17), KARAJ), "a clock that read ahead, and by how much");
+        assertEquals(at(9, 0) - at(1, 35), read.pending().aheadBy(3));
+        assertEquals(BranchSignal.Kind.HEARTBEAT, read.pending().kind(3));
+        assertEquals(null, read.pending().link(3));
+        read.pending().removeFirst(3);
+        read.pending().removeFirst(1);
+        read = roundTrip(BranchOutageStateSerializer.INSTANCE, s);
         assertEquals(at(1, 20), read.pending().heardAt(0));
         assertEquals(BranchSignal.Kind.REPORT, read.pending().kind(0));
         assertEquals(reportSignal(17, 4, 40, at(1, 10)).heardAt(at(1, 20)), read.pending().get(0, ELECTION, karajBranch(17), KARAJ));
         assertEquals(LinkType.SATELLITE, read.link);
         assertEquals(BranchOutageState.NONE, read.deadline);
         read.pending().add(heartbeat(17, at(1, 40))); // a restored buffer grows
-        assertEquals(4, read.pending().size);
+        assertEquals(5, read.pending().size);
 
         BranchOutageState copy = BranchOutageStateSerializer.INSTANCE.copy(s);
         assertNotSame(s.pending().signals, copy.pending().signals);
         copy.pending().removeFirst(1);
-        assertEquals(3, s.pending().size, "the copy on write leaves the snapshot's state alone");
+        assertEquals(4, s.pending().size, "the copy on write leaves the snapshot's state alone");
         assertTrue(bytes(BranchOutageStateSerializer.INSTANCE, new BranchOutageState()).length < 20, "an empty state is a few bytes");
     }
 

@@ -62,6 +62,34 @@ class IntegrityChecksTest {
         assertEquals(1, harness.numKeyedStateEntries(), "one trail for the branch; heartbeats add nothing");
     }
 
+    /** A signal of a branch whose clock read {@code ahead} past the skew when heard at {@code heard} (as the decoders make it). */
+    static BranchSignal ahead(BranchSignal signal, long heard, Duration ahead) {
+        return signal.heardAt(heard).clockAhead(ahead.toMillis());
+    }
+
+    @Test
+    void aClockThatReadsAheadRaisesOneClockSkewPerEpisode() throws Exception {
+        // branch 17's gateway clock runs 5 minutes fast from 10:10 (its reports and heartbeats say 10:15 when heard at 10:10)
+        assertEquals(List.of(), send(reportSignal(17, 1, 12, at(5, 0))));
+        List<BranchAlert> alerts = send(ahead(reportSignal(17, 2, 30, at(15, 0)), at(10, 0), Duration.ofMinutes(5)));
+        assertEquals(List.of(AlertKind.CLOCK_SKEW), kinds(alerts));
+        BranchAlert alert = alerts.get(0);
+        assertEquals(AlertReason.CLOCK_AHEAD, alert.getReason());
+        assertEquals(karajBranch(17), alert.getBranchId());
+        assertEquals(KARAJ, alert.getConstituencyId());
+        assertEquals(Instant.ofEpochMilli(at(10, 0)), alert.getStartedAt(), "the episode starts when the centre heard it");
+        assertTrue(alert.getDetail().contains("5m ahead"), alert.getDetail());
+        assertEquals(AlertIds.of(ELECTION, AlertKind.CLOCK_SKEW, "branch:" + karajBranch(17), at(10, 0)), alert.getAlertId());
+        // the same episode: more skewed reports and a skewed heartbeat raise nothing more
+        assertEquals(List.of(), send(ahead(heartbeat(17, at(16, 0)), at(11, 0), Duration.ofMinutes(5)),
+                ahead(reportSignal(17, 3, 41, at(20, 0)), at(15, 0), Duration.ofMinutes(5))));
+        // the clock is set right: a report within the skew ends the episode; the next skew is a new one
+        assertEquals(List.of(), send(reportSignal(17, 4, 50, at(20, 30))));
+        List<BranchAlert> again = send(ahead(reportSignal(17, 5, 60, at(33, 0)), at(25, 0), Duration.ofMinutes(8)));
+        assertEquals(List.of(AlertKind.CLOCK_SKEW), kinds(again));
+        assertEquals(Instant.ofEpochMilli(at(25, 0)), again.get(0).getStartedAt());
+    }
+
     @Test
     void aHigherSequenceWithFewerBallotsIsACountRegression() throws Exception {
         send(reportSignal(17, 1, 40, at(5, 0)));

@@ -35,6 +35,7 @@ import picocli.CommandLine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -195,6 +196,72 @@ class LiveAlertsJobTest {
         assertEquals(RejectionReason.WRONG_CONSTITUENCY.name(), header(dead.get(0), DeadLetterSerializer.REASON));
         assertEquals(connectivityTopic, header(dead.get(0), DeadLetterSerializer.SOURCE_TOPIC));
         assertArrayEquals(wrongConstituency, dead.get(0).value());
+    }
+
+    /**
+     * Two gateways whose clocks run 5 minutes fast from minute 2 (a report and a heartbeat dated 7:00 are heard at 2:00):
+     * nothing goes to the DLQ, the reports count at the time the centre heard them, and each branch raises CLOCK_SKEW once
+     * per episode; a report dated right again ends branch 1's episode, and its next skewed report starts a new one.
+     */
+    @Test
+    void aGatewayClockRunningFastCountsAtItsHeardTimeAndRaisesClockSkewOncePerEpisode() throws Exception {
+        Duration fast = Duration.ofMinutes(5);
+        ConfluentAvroEncoder<TurnoutReport> reports = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
+        ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            String one = "alb-karaj-0001", four = "alb-karaj-0004";
+            for (String b : List.of(one, four)) {
+                producer.send(new ProducerRecord<>(connectivityTopic, null, epoch(0), utf8(b), events.encode(AlertScenario.event(b, "karaj", ConnectivityKind.OPENED, 0))));
+            }
+            long[][] reportsOfOne = { // sequence, ballots, heard at, dated
+                    {1, 10, at(1, 0), at(1, 0)},
+                    {2, 20, at(2, 0), at(2, 0) + fast.toMillis()},
+                    {3, 30, at(3, 0), at(3, 0) + fast.toMillis()},
+                    {4, 40, at(5, 0), at(5, 0)},                      // the clock set right
+                    {5, 50, at(6, 0), at(6, 0) + fast.toMillis()}};   // and wrong again
+            for (long[] r : reportsOfOne) {
+                producer.send(new ProducerRecord<>(turnoutTopic, null, epoch(r[2]), utf8(one),
+                        reports.encode(AlertScenario.report(one, "karaj", r[0], r[1], r[3]))));
+            }
+            for (long heard = at(2, 0); heard <= at(6, 0); heard += at(1, 0)) { // branch 4 only says it is alive, from a fast clock
+                producer.send(new ProducerRecord<>(connectivityTopic, null, epoch(heard), utf8(four),
+                        events.encode(AlertScenario.event(four, "karaj", ConnectivityKind.HEARTBEAT, heard + fast.toMillis()))));
+            }
+            for (String b : List.of(one, four)) {
+                producer.send(new ProducerRecord<>(connectivityTopic, null, epoch(at(7, 0)), utf8(b), events.encode(AlertScenario.event(b, "karaj", ConnectivityKind.CLOSED, at(7, 0)))));
+            }
+            producer.flush();
+        }
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        List<String> args = new ArrayList<>(List.of("--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "1h",
+                "--correction-horizon", "1h", "--checkpoint-interval", "1s", "--heartbeat-timeout", "10m"));
+        JobOptions options = options(args.toArray(new String[0]));
+        options.maxClockSkew = Duration.ofMinutes(2);
+        LiveTurnoutJob.define(env, options);
+        env.execute("e2e-clock-skew");
+
+        assertEquals(0, kafka.consumeAll(deadLetterTopic, false, Duration.ofSeconds(1)).size(), "a fast clock is not a bad record");
+        List<BranchAlert> skews = committedAlerts().stream().filter(a -> a.getKind() == AlertKind.CLOCK_SKEW)
+                .sorted(java.util.Comparator.comparing(BranchAlert::getStartedAt)).collect(Collectors.toList());
+        assertEquals(List.of("alb-karaj-0001@" + epoch(at(2, 0)), "alb-karaj-0004@" + epoch(at(2, 0)), "alb-karaj-0001@" + epoch(at(6, 0))),
+                skews.stream().map(a -> a.getBranchId() + "@" + a.getStartedAt().toEpochMilli()).collect(Collectors.toList()),
+                "one CLOCK_SKEW per branch and episode, from when the centre heard it: " + skews);
+
+        // Karaj's count: each report at the time the centre heard it (at their own dates, 2:00 would still show 10 and
+        // the report dated 11:00 would count after the branch closed)
+        TreeMap<Long, Long> karaj = new TreeMap<>();
+        for (Map<String, Object> row : influx.query(database,
+                "SELECT ballots FROM constituency_turnout WHERE election = '" + ELECTION + "' AND constituency = 'karaj'")) {
+            karaj.put(((Number) row.get("time")).longValue(), ((Number) row.get("ballots")).longValue());
+        }
+        assertEquals(10L, karaj.get(epoch(at(1, 50))));
+        assertEquals(20L, karaj.get(epoch(at(2, 0))));
+        assertEquals(30L, karaj.get(epoch(at(3, 0))));
+        assertEquals(40L, karaj.get(epoch(at(5, 0))));
+        assertEquals(50L, karaj.get(epoch(at(6, 0))));
+        assertEquals(50L, karaj.lastEntry().getValue(), "the final count");
+        assertTrue(karaj.lastKey() <= epoch(at(7, 0)), "no point after the close: " + Instant.ofEpochMilli(karaj.lastKey()));
     }
 
     @Test
