@@ -18,6 +18,7 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "generate-reference", mixinStandardHelpOptions = true,
         description = {
             "Writes SYNTHETIC reference data (constituencies.csv, branches.csv) into a directory.",
+            "Every branch declares its eligible voters (its constituency's, split with random weights 0.6-1.4).",
             "Deterministic: the same options and seed give identical files. Totals are exact."
         })
 public final class GenerateReferenceCommand implements Callable<Integer> {
@@ -81,7 +82,7 @@ public final class GenerateReferenceCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("generated files do not load: " + e.getMessage());
             return 1;
         }
-        if (loaded.branchCount() != generated.branchCount() || loaded.eligibleVoters() != generated.eligibleVoters()) {
+        if (!loaded.branches().equals(generated.branches()) || loaded.eligibleVoters() != generated.eligibleVoters()) {
             spec.commandLine().getErr().println("generated files do not round-trip");
             return 1;
         }

@@ -24,6 +24,10 @@ import java.util.zip.GZIPOutputStream;
  *
  * <p>Loaded from two CSV files with a header row:
  * {@value #CONSTITUENCIES_HEADER} and {@value #BRANCHES_HEADER}. A constituency without branches is allowed.
+ * The branches' {@code eligible_voters} column is optional: a file with the header
+ * {@value #BRANCHES_HEADER_WITHOUT_ELIGIBLE} loads too, and an empty cell declares nothing ({@link Branch#NOT_DECLARED});
+ * each declared number is checked on its own (a constituency's branches may add up to more or fewer voters than the
+ * constituency: registers differ).
  * Questions about an unknown province answer empty / zero.
  */
 public final class Election implements Serializable {
@@ -32,7 +36,9 @@ public final class Election implements Serializable {
     public static final String CONSTITUENCIES_FILE = "constituencies.csv";
     public static final String BRANCHES_FILE = "branches.csv";
     public static final String CONSTITUENCIES_HEADER = "constituency_id,name,province,eligible_voters";
-    public static final String BRANCHES_HEADER = "branch_id,constituency_id,name";
+    public static final String BRANCHES_HEADER = "branch_id,constituency_id,name,eligible_voters";
+    /** A branches file without the optional {@code eligible_voters} column: no branch declares its electorate. */
+    public static final String BRANCHES_HEADER_WITHOUT_ELIGIBLE = "branch_id,constituency_id,name";
 
     private final String id;
     private final Data data;
@@ -51,6 +57,7 @@ public final class Election implements Serializable {
         final HashMap<String, Long> eligibleByProvince;
         final HashMap<String, Integer> branchesByProvince;
         final long eligibleVoters;
+        final long[] capacities;                                      // per branch, as in branches
 
         Data(List<Constituency> sortedConstituencies, List<Branch> sortedBranches) {
             constituencies = List.copyOf(sortedConstituencies);
@@ -80,6 +87,11 @@ public final class Election implements Serializable {
             }
             branchesByConstituency = new HashMap<>();
             grouped.forEach((k, list) -> branchesByConstituency.put(k, List.copyOf(list)));
+            capacities = new long[branches.size()];
+            for (int i = 0; i < capacities.length; i++) {
+                Branch b = branches.get(i);
+                capacities[i] = BranchCapacity.of(b, constituencyById.get(b.constituencyId()));
+            }
         }
 
         /**
@@ -95,7 +107,7 @@ public final class Election implements Serializable {
 
     /** {@link Data} in a job graph: its sorted constituencies and branches, gzipped. */
     private static final class Packed implements Serializable {
-        private static final long serialVersionUID = 1L;
+        private static final long serialVersionUID = 2L; // 2: with the branches' eligible voters
         private final byte[] bytes;
 
         Packed(Data data) throws IOException {
@@ -114,6 +126,7 @@ public final class Election implements Serializable {
                     out.writeUTF(b.id());
                     out.writeUTF(b.constituencyId());
                     out.writeUTF(b.name());
+                    out.writeLong(b.eligibleVoters());
                 }
             }
             bytes = buffer.toByteArray();
@@ -126,7 +139,9 @@ public final class Election implements Serializable {
                     constituencies.add(new Constituency(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readInt()));
                 }
                 List<Branch> branches = new ArrayList<>();
-                for (int n = in.readInt(); n > 0; n--) branches.add(new Branch(in.readUTF(), in.readUTF(), in.readUTF()));
+                for (int n = in.readInt(); n > 0; n--) {
+                    branches.add(new Branch(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong()));
+                }
                 return new Data(constituencies, branches);
             }
         }
@@ -148,11 +163,13 @@ public final class Election implements Serializable {
             builder.constituency(f.get(0), f.get(1), f.get(2), parseEligible(where, f.get(3)), where);
         }
         rows = Csv.read(branchesCsv);
-        checkHeader(branchesCsv, rows, BRANCHES_HEADER);
+        String branchesHeader = checkHeader(branchesCsv, rows, BRANCHES_HEADER, BRANCHES_HEADER_WITHOUT_ELIGIBLE);
+        boolean withEligible = branchesHeader.equals(BRANCHES_HEADER);
         for (Csv.Row row : rows.subList(1, rows.size())) {
             String where = branchesCsv + ":" + row.line();
-            List<String> f = checkColumns(where, row, BRANCHES_HEADER);
-            builder.branch(f.get(0), f.get(1), f.get(2), where);
+            List<String> f = checkColumns(where, row, branchesHeader);
+            long eligible = withEligible && !f.get(3).isEmpty() ? parseEligible(where, f.get(3)) : Branch.NOT_DECLARED;
+            builder.branch(f.get(0), f.get(1), f.get(2), eligible, where);
         }
         return builder.build();
     }
@@ -166,15 +183,21 @@ public final class Election implements Serializable {
         return load(electionId, directory.resolve(CONSTITUENCIES_FILE), directory.resolve(BRANCHES_FILE));
     }
 
-    private static void checkHeader(Path file, List<Csv.Row> rows, String expected) {
+    /** Checks the first row is {@code expected} (or {@code alternative}, when given); returns the header found. */
+    private static String checkHeader(Path file, List<Csv.Row> rows, String expected) {
+        return checkHeader(file, rows, expected, null);
+    }
+
+    private static String checkHeader(Path file, List<Csv.Row> rows, String expected, String alternative) {
+        String expectation = "'" + expected + "'" + (alternative == null ? "" : " (or '" + alternative + "')");
         if (rows.isEmpty()) {
-            throw new ReferenceDataException(file + ": file is empty; expected the header row '" + expected + "'");
+            throw new ReferenceDataException(file + ": file is empty; expected the header row " + expectation);
         }
         Csv.Row header = rows.get(0);
-        if (!header.fields().equals(List.of(expected.split(",")))) {
-            throw new ReferenceDataException(file + ":" + header.line() + ": wrong header '"
-                    + String.join(",", header.fields()) + "'; expected '" + expected + "'");
-        }
+        if (header.fields().equals(List.of(expected.split(",")))) return expected;
+        if (alternative != null && header.fields().equals(List.of(alternative.split(",")))) return alternative;
+        throw new ReferenceDataException(file + ":" + header.line() + ": wrong header '"
+                + String.join(",", header.fields()) + "'; expected " + expectation);
     }
 
     private static List<String> checkColumns(String where, Csv.Row row, String header) {
@@ -232,6 +255,21 @@ public final class Election implements Serializable {
 
     public Optional<Branch> branch(String branchId) {
         return Optional.ofNullable(data.branchById.get(branchId));
+    }
+
+    /**
+     * How many ballots the branch {@code branchId} can take at most ({@link BranchCapacity}: its declared eligible voters,
+     * else the default bound from its constituency), or -1 when this election has no such branch. Precomputed: one
+     * lookup in the flat branch table, no allocation.
+     */
+    public long capacity(String branchId) {
+        int index = data.branchTable.indexOf(branchId);
+        return index < 0 ? -1 : data.capacities[index];
+    }
+
+    /** {@link #capacity} of the branch at {@code index} in {@link #branches()}. */
+    long capacityAt(int index) {
+        return data.capacities[index];
     }
 
     public Optional<Constituency> constituency(String constituencyId) {
@@ -325,20 +363,30 @@ public final class Election implements Serializable {
             return this;
         }
 
+        /** A branch without a declared electorate. */
         public Builder branch(String id, String constituencyId, String name) {
-            return branch(id, constituencyId, name, null);
+            return branch(id, constituencyId, name, Branch.NOT_DECLARED, null);
         }
 
-        Builder branch(String id, String constituencyId, String name, String where) {
+        /** A branch with its eligible voters ({@link Branch#NOT_DECLARED}: not declared). */
+        public Builder branch(String id, String constituencyId, String name, long eligibleVoters) {
+            return branch(id, constituencyId, name, eligibleVoters, null);
+        }
+
+        Builder branch(String id, String constituencyId, String name, long eligibleVoters, String where) {
             String prefix = where == null ? "" : where + ": ";
             checkId(id, "branch_id", where);
             checkId(constituencyId, "constituency_id of branch '" + id + "'", where);
             if (name == null) throw new ReferenceDataException(prefix + "branch '" + id + "' has no name");
+            if (eligibleVoters < Branch.NOT_DECLARED) {
+                throw new ReferenceDataException(prefix + "eligible_voters " + eligibleVoters
+                        + " of branch '" + id + "' is negative");
+            }
             if (branches.containsKey(id)) {
                 throw new ReferenceDataException(prefix + "duplicate branch_id '" + id + "'"
                         + firstAt(branchWhere.get(id)));
             }
-            branches.put(id, new Branch(id, constituencyId, name));
+            branches.put(id, new Branch(id, constituencyId, name, eligibleVoters));
             if (where != null) branchWhere.put(id, where);
             return this;
         }

@@ -83,12 +83,12 @@ public final class ElectionCatalog implements Serializable {
 
     /**
      * Every branch of every election by one index (elections by id, then their branches by id): its three ids in one flat
-     * array, and a table that finds it from the bytes of a record ({@link BranchBytesTable}, which also keeps its
-     * {@link BranchKey}); built when first asked, once per JVM.
+     * array, its capacity ({@link BranchCapacity}) in another, and a table that finds it from the bytes of a record
+     * ({@link BranchBytesTable}, which also keeps its {@link BranchKey}); built when first asked, once per JVM.
      */
     private transient volatile Indexed indexed;
 
-    private record Indexed(String[] ids, BranchBytesTable table) {}
+    private record Indexed(String[] ids, long[] capacities, BranchBytesTable table) {}
 
     private Indexed indexed() {
         Indexed current = indexed;
@@ -96,7 +96,15 @@ public final class ElectionCatalog implements Serializable {
         synchronized (this) {
             if (indexed == null) {
                 List<ElectionBranch> all = new ArrayList<>();
-                for (String id : ids) for (Branch branch : elections.get(id).branches()) all.add(new ElectionBranch(id, branch));
+                long[] capacities = new long[elections.values().stream().mapToInt(Election::branchCount).sum()];
+                for (String id : ids) {
+                    Election election = elections.get(id);
+                    List<Branch> branches = election.branches();
+                    for (int j = 0; j < branches.size(); j++) {
+                        capacities[all.size()] = election.capacityAt(j);
+                        all.add(new ElectionBranch(id, branches.get(j)));
+                    }
+                }
                 long[] keys = new long[all.size()];
                 String[] flat = new String[all.size() * 3];
                 for (int i = 0; i < keys.length; i++) {
@@ -106,7 +114,7 @@ public final class ElectionCatalog implements Serializable {
                     flat[3 * i + 1] = b.branch().id();
                     flat[3 * i + 2] = b.branch().constituencyId();
                 }
-                indexed = new Indexed(flat, new BranchBytesTable(all, keys));
+                indexed = new Indexed(flat, capacities, new BranchBytesTable(all, keys));
             }
             return indexed;
         }
@@ -173,6 +181,14 @@ public final class ElectionCatalog implements Serializable {
     /** The constituency id of the branch at {@code index}. */
     public String constituencyIdAt(int index) {
         return indexed().ids()[3 * index + 2];
+    }
+
+    /**
+     * How many ballots the branch at {@code index} can take at most: {@link Election#capacity} of {@link #branchIdAt} in
+     * {@link #electionIdAt}, read from one precomputed array.
+     */
+    public long capacityAt(int index) {
+        return indexed().capacities()[index];
     }
 
     /**

@@ -22,7 +22,8 @@ import java.util.Random;
  * exactly the requested number of branches (every constituency gets at least one). Sizes vary like a real
  * country: each province has one big urban constituency (its capital, 35-60% of the province) and several
  * smaller, more rural ones; urban branches serve more voters (about 1,200-1,900) than rural ones
- * (about 550-1,100).
+ * (about 550-1,100). Every branch declares its eligible voters: its constituency's, split over its branches with
+ * random weights of 0.6 to 1.4 (so they add up to exactly the constituency's).
  *
  * <p>Presets: {@link Preset#NATIONAL} (defaults 60,000 branches, 200 constituencies, 60,000,000 eligible
  * voters, 31 provinces named after Iran's, with rough population shares) and {@link Preset#ALBORZ}
@@ -163,6 +164,12 @@ public final class ReferenceGenerator {
         new AlborzPlace("taleqan", "Taleqan", 22_000, 520),
     };
 
+    /**
+     * Mixed into the seed of the branch electorates' own {@link Random}: drawn apart from the constituencies' draws, they
+     * change no constituency or branch count of a seed.
+     */
+    private static final long BRANCH_ELECTORATE_SEED = 0x6272616e63686573L; // "branches"
+
     /** A generated constituency before branches exist. */
     private record Draft(String id, String name, String province, long eligible, double idealBranches) {}
 
@@ -173,6 +180,7 @@ public final class ReferenceGenerator {
         List<Draft> drafts = p.preset() == Preset.ALBORZ ? alborz(p, random) : national(p, random);
         double[] ideal = drafts.stream().mapToDouble(Draft::idealBranches).toArray();
         long[] branches = apportion(p.branches(), ideal, 1);
+        Random electorates = new Random(p.seed() ^ BRANCH_ELECTORATE_SEED);
         Election.Builder builder = Election.builder(p.electionId());
         long maxBranches = Arrays.stream(branches).max().orElse(1);
         int width = Math.max(4, Long.toString(maxBranches).length());
@@ -180,9 +188,12 @@ public final class ReferenceGenerator {
             Draft d = drafts.get(i);
             builder.constituency(d.id(), d.name(), d.province(), d.eligible());
             String label = d.name().replace(" (synthetic)", "");
+            double[] weights = new double[(int) branches[i]];
+            for (int b = 0; b < weights.length; b++) weights[b] = 0.6 + 0.8 * electorates.nextDouble();
+            long[] eligible = apportion(d.eligible(), weights, 0);
             for (int b = 1; b <= branches[i]; b++) {
                 String n = pad(b, width);
-                builder.branch(d.id() + "-" + n, d.id(), label + " branch " + n + " (synthetic)");
+                builder.branch(d.id() + "-" + n, d.id(), label + " branch " + n + " (synthetic)", eligible[b - 1]);
             }
         }
         return builder.build();
@@ -291,7 +302,8 @@ public final class ReferenceGenerator {
 
     /**
      * Writes {@value Election#CONSTITUENCIES_FILE} and {@value Election#BRANCHES_FILE} into {@code dir}
-     * (created if needed; existing files replaced), UTF-8, LF line ends, sorted by id.
+     * (created if needed; existing files replaced), UTF-8, LF line ends, sorted by id. The branches file always has the
+     * {@code eligible_voters} column, empty for a branch that does not declare its electorate.
      */
     public static void write(Election election, Path dir) {
         try {
@@ -302,7 +314,8 @@ public final class ReferenceGenerator {
             }
             StringBuilder bs = new StringBuilder(Election.BRANCHES_HEADER).append('\n');
             for (Branch b : election.branches()) {
-                bs.append(Csv.record(b.id(), b.constituencyId(), b.name()));
+                bs.append(Csv.record(b.id(), b.constituencyId(), b.name(),
+                        b.declaresEligibleVoters() ? Long.toString(b.eligibleVoters()) : ""));
             }
             writeReplacing(dir.resolve(Election.CONSTITUENCIES_FILE), cs);
             writeReplacing(dir.resolve(Election.BRANCHES_FILE), bs);

@@ -13,8 +13,9 @@ import org.turnoutstream.reference.Election;
 
 /**
  * What will happen on the simulated day, decided up front from the reference data and the seed: per
- * constituency a {@link TurnoutCurve} and maybe a region outage; per branch its eligible voters, how many
- * of them will vote, its link, the phase of its report and heartbeat clocks, and maybe a link outage.
+ * constituency a {@link TurnoutCurve} and maybe a region outage; per branch its eligible voters (as the reference
+ * data declares them, else a weighted share of the constituency's), how many of them will vote, its link, the phase
+ * of its report and heartbeat clocks, and maybe a link outage.
  * Memory is a few arrays per branch (60,000 branches: a few MB); the events themselves are generated
  * lazily by {@link ElectionDaySimulator}.
  */
@@ -85,7 +86,9 @@ public final class ElectionDayPlan {
         for (int b = 0; b < n; b++) {
             int c = constituencyOf[b];
             TurnoutCurve curve = curves[c];
-            eligible[b] = (long) Math.floor(constituencies.get(c).eligibleVoters() * weight[b] / weightSum[c]);
+            Branch branch = branches.get(b);
+            eligible[b] = branch.declaresEligibleVoters() ? branch.eligibleVoters()
+                    : (long) Math.floor(constituencies.get(c).eligibleVoters() * weight[b] / weightSum[c]);
             double share = curve.finalTurnout() * Mix.between(0.9, 1.1, seed, 301, b, 1);
             voters[b] = Math.min(eligible[b], Math.round(eligible[b] * share));
             links[b] = LinkProfile.pick(Mix.unit(seed, 301, b, 2));
@@ -93,7 +96,6 @@ public final class ElectionDayPlan {
             heartbeatOffsetMs[b] = Mix.between(0L, heartbeat, seed, 301, b, 4);
             downStartMs[b] = -1;
             downEndMs[b] = -1;
-            Branch branch = branches.get(b);
             if (regionStart[c] >= 0) {
                 downStartMs[b] = regionStart[c];
                 downEndMs[b] = regionEnd[c];
@@ -133,7 +135,11 @@ public final class ElectionDayPlan {
     }
     TurnoutCurve curveOfBranch(int b) { return curves[constituencyOf[b]]; }
     int constituencyIndexOf(int b) { return constituencyOf[b]; }
-    /** Eligible voters registered at the branch (its share of the constituency's). */
+    /**
+     * Eligible voters registered at the branch: as the reference data declares them, else its share of the
+     * constituency's (weights 0.6-1.4). Never above the branch's capacity ({@code Election.capacity}), and so neither
+     * is {@link #votersAt}.
+     */
     public long eligibleAt(int b) { return eligible[b]; }
     /** How many voters the branch will have counted at close. */
     public long votersAt(int b) { return voters[b]; }

@@ -44,12 +44,22 @@ class ReferenceAlborzSampleTest {
 
     @Test
     void branchLookups() {
-        assertEquals(Optional.of(new Branch("alb-karaj-0017", "alb-karaj", "Karaj branch 0017 (synthetic)")),
+        assertEquals(Optional.of(new Branch("alb-karaj-0017", "alb-karaj", "Karaj branch 0017 (synthetic)", 851)),
                 alborz.branch("alb-karaj-0017"));
-        assertEquals(Optional.of(new Branch("alb-karaj-1585", "alb-karaj", "Karaj branch 1585 (synthetic)")),
+        assertEquals(Optional.of(new Branch("alb-karaj-1585", "alb-karaj", "Karaj branch 1585 (synthetic)", 711)),
                 alborz.branch("alb-karaj-1585"));
         assertEquals(Optional.empty(), alborz.branch("alb-karaj-1586"));
         assertTrue(alborz.branches().stream().allMatch(b -> b.name().endsWith("(synthetic)")));
+    }
+
+    @Test
+    void everyBranchDeclaresItsEligibleVotersAndTheyAddUpPerConstituency() {
+        for (Constituency c : alborz.constituencies()) {
+            List<Branch> branches = alborz.branchesIn(c.id());
+            assertTrue(branches.stream().allMatch(Branch::declaresEligibleVoters), c.id());
+            assertEquals(c.eligibleVoters(), branches.stream().mapToLong(Branch::eligibleVoters).sum(), c.id());
+            for (Branch b : branches) assertEquals(b.eligibleVoters(), alborz.capacity(b.id()), b.id());
+        }
     }
 
     @Test

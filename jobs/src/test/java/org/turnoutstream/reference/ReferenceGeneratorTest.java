@@ -58,6 +58,27 @@ class ReferenceGeneratorTest {
     }
 
     @Test
+    void branchElectoratesAddUpExactlyToEachConstituencys() {
+        for (Params params : List.of(Params.national(), Params.alborz(), Params.national().withBranches(1_000)
+                .withConstituencies(50).withProvinces(40).withEligibleVoters(1_234_567).withSeed(99),
+                Params.national().withBranches(3).withConstituencies(3).withProvinces(1).withEligibleVoters(0))) {
+            Election e = ReferenceGenerator.generate(params);
+            for (Constituency c : e.constituencies()) {
+                List<Branch> branches = e.branchesIn(c.id());
+                assertTrue(branches.stream().allMatch(Branch::declaresEligibleVoters), c.id());
+                assertEquals(c.eligibleVoters(), branches.stream().mapToLong(Branch::eligibleVoters).sum(), params + " " + c.id());
+                double average = (double) c.eligibleVoters() / branches.size();
+                for (Branch b : branches) {
+                    // weights 0.6-1.4: at most 1.4 / 0.6 of the average, at least 0.6 / 1.4 of it (and 1 for rounding)
+                    assertTrue(b.eligibleVoters() <= Math.ceil(average * 1.4 / 0.6) + 1, b + " average " + average);
+                    assertTrue(b.eligibleVoters() >= Math.floor(average * 0.6 / 1.4) - 1, b + " average " + average);
+                    assertTrue(b.eligibleVoters() <= e.capacity(b.id()) && e.capacity(b.id()) == b.eligibleVoters());
+                }
+            }
+        }
+    }
+
+    @Test
     void idsAndNames() {
         Election e = ReferenceGenerator.generate(Params.national());
         Constituency tehran = e.constituency("teh-01").orElseThrow();

@@ -2,6 +2,7 @@ package org.turnoutstream.reference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReferenceValidationTest {
     private static final String C_HEADER = "constituency_id,name,province,eligible_voters\n";
     private static final String B_HEADER = "branch_id,constituency_id,name\n";
+    private static final String B4_HEADER = "branch_id,constituency_id,name,eligible_voters\n";
     private static final String GOOD_CONSTITUENCIES = C_HEADER
             + "alb-karaj,Karaj,Alborz,1315000\n"
             + "alb-taleqan,Taleqan,Alborz,22000\n";
@@ -49,6 +51,55 @@ class ReferenceValidationTest {
         assertEquals(1_337_000, e.eligibleVoters());
         assertEquals(3, e.branchCount());
         assertEquals("Karaj branch 0002, north", e.branch("alb-karaj-0002").orElseThrow().name());
+    }
+
+    @Test
+    void branchesWithTheEligibleVotersColumnLoad() throws IOException {
+        Election e = load(GOOD_CONSTITUENCIES, B4_HEADER
+                + "alb-karaj-0001,alb-karaj,Karaj branch 0001,900\n"
+                + "alb-karaj-0002,alb-karaj,\"Karaj branch 0002, north\",\n"
+                + "alb-taleqan-0001,alb-taleqan,Taleqan branch 0001,0\n");
+        assertEquals(new Branch("alb-karaj-0001", "alb-karaj", "Karaj branch 0001", 900), e.branch("alb-karaj-0001").orElseThrow());
+        assertEquals(Branch.NOT_DECLARED, e.branch("alb-karaj-0002").orElseThrow().eligibleVoters(), "an empty cell declares nothing");
+        assertEquals(0, e.branch("alb-taleqan-0001").orElseThrow().eligibleVoters());
+        assertEquals(900, e.capacity("alb-karaj-0001"));
+        assertEquals(1_315_000, e.capacity("alb-karaj-0002"), "not declared: the default bound (2 branches: the constituency)");
+        assertEquals(0, e.capacity("alb-taleqan-0001"));
+    }
+
+    @Test
+    void theOldThreeColumnFileLoadsWithoutDeclaredElectorates() throws IOException {
+        Election e = load(GOOD_CONSTITUENCIES, GOOD_BRANCHES);
+        assertTrue(e.branches().stream().noneMatch(Branch::declaresEligibleVoters));
+        assertTrue(e.branches().stream().allMatch(b -> b.eligibleVoters() == Branch.NOT_DECLARED));
+        assertEquals(22_000, e.capacity("alb-taleqan-0001"));
+    }
+
+    @Test
+    void branchElectoratesNeedNotAddUpToTheConstituencys() throws IOException {
+        Election e = load(GOOD_CONSTITUENCIES, B4_HEADER + "alb-taleqan-0001,alb-taleqan,T1,30000\nalb-taleqan-0002,alb-taleqan,T2,5\n");
+        assertEquals(30_000, e.capacity("alb-taleqan-0001"), "registers differ: only each cell is checked");
+    }
+
+    @Test
+    void badBranchEligibleVoters() {
+        assertEquals(branches + ":3: eligible_voters -5 is negative",
+                error(GOOD_CONSTITUENCIES, B4_HEADER + "a,alb-karaj,A,5\nb,alb-karaj,B,-5\n"));
+        assertEquals(branches + ":2: eligible_voters 'many' is not a number (expected a whole number >= 0, digits only)",
+                error(GOOD_CONSTITUENCIES, B4_HEADER + "a,alb-karaj,A,many\n"));
+        assertEquals(branches + ":2: eligible_voters ' 5' is not a number (expected a whole number >= 0, digits only)",
+                error(GOOD_CONSTITUENCIES, B4_HEADER + "a,alb-karaj,A, 5\n"));
+        assertEquals(branches + ":2: eligible_voters '1.5' is not a number (expected a whole number >= 0, digits only)",
+                error(GOOD_CONSTITUENCIES, B4_HEADER + "a,alb-karaj,A,1.5\n"));
+        assertEquals(branches + ":2: eligible_voters '99999999999999999999' is out of range",
+                error(GOOD_CONSTITUENCIES, B4_HEADER + "a,alb-karaj,A,99999999999999999999\n"));
+        assertEquals(branches + ":2: missing columns: expected 4 (branch_id,constituency_id,name,eligible_voters) but found 3",
+                error(GOOD_CONSTITUENCIES, B4_HEADER + "a,alb-karaj,A\n"));
+        assertEquals(branches + ":3: extra columns: expected 3 (branch_id,constituency_id,name) but found 4"
+                        + " (quote fields that contain commas)",
+                error(GOOD_CONSTITUENCIES, B_HEADER + "a,alb-karaj,A\nb,alb-karaj,B,5\n"));
+        assertEquals("eligible_voters -2 of branch 'b' is negative", assertThrows(ReferenceDataException.class,
+                () -> Election.builder("e").constituency("k", "K", "P", 1).branch("b", "k", "B", -2)).getMessage());
     }
 
     @Test
@@ -88,8 +139,12 @@ class ReferenceValidationTest {
         assertEquals(constituencies + ":1: wrong header 'id,name,province,eligible_voters';"
                         + " expected 'constituency_id,name,province,eligible_voters'",
                 error("id,name,province,eligible_voters\nalb-karaj,Karaj,Alborz,1\n", GOOD_BRANCHES));
-        assertEquals(branches + ":1: wrong header 'constituency_id,branch_id,name'; expected 'branch_id,constituency_id,name'",
+        assertEquals(branches + ":1: wrong header 'constituency_id,branch_id,name'; expected"
+                        + " 'branch_id,constituency_id,name,eligible_voters' (or 'branch_id,constituency_id,name')",
                 error(GOOD_CONSTITUENCIES, "constituency_id,branch_id,name\n"));
+        assertEquals(branches + ":1: wrong header 'branch_id,constituency_id,name,voters'; expected"
+                        + " 'branch_id,constituency_id,name,eligible_voters' (or 'branch_id,constituency_id,name')",
+                error(GOOD_CONSTITUENCIES, "branch_id,constituency_id,name,voters\n"));
         assertEquals(constituencies + ":1: wrong header 'alb-karaj,Karaj,Alborz,1';"
                         + " expected 'constituency_id,name,province,eligible_voters'",
                 error("alb-karaj,Karaj,Alborz,1\n", GOOD_BRANCHES));
@@ -97,7 +152,8 @@ class ReferenceValidationTest {
 
     @Test
     void emptyFile() {
-        assertEquals(branches + ": file is empty; expected the header row 'branch_id,constituency_id,name'",
+        assertEquals(branches + ": file is empty; expected the header row 'branch_id,constituency_id,name,eligible_voters'"
+                        + " (or 'branch_id,constituency_id,name')",
                 error(GOOD_CONSTITUENCIES, ""));
     }
 
