@@ -91,6 +91,7 @@ public final class KnownBranchRecords {
         long found = branch();
         if (found < 0) return null;
         int index = catalog.foundIndex(found);
+        if (ballots > catalog.capacityAt(index)) return null; // COUNT_ABOVE_CAPACITY: the full path says why
         return new BranchReport(catalog.electionIdAt(index), catalog.branchIdAt(index), catalog.constituencyIdAt(index), sequence, ballots,
                 eventTime).receivedAt(heardAt >= 0 ? heardAt : eventTime).knownBranch(index, catalog.foundKey(found))
                 .clockAhead(ReportValidator.aheadOfHeard(eventTime, heardAt, maxClockSkewMillis));

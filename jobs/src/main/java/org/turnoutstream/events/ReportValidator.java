@@ -1,5 +1,8 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.reference.Branch;
+import org.turnoutstream.reference.BranchCapacity;
+import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
@@ -49,10 +52,30 @@ public final class ReportValidator implements Serializable {
             return reject(RejectionReason.COUNT_TOO_LARGE, "ballotsCast " + report.getBallotsCast()
                     + " is more than one branch can take (--max-branch-ballots " + maxBranchBallots + ")");
         }
+        Optional<Rejection> capacity = checkCapacity(report);
+        if (capacity.isPresent()) return capacity;
         if (report.getSequence() < 0) {
             return reject(RejectionReason.NEGATIVE_SEQUENCE, "sequence is negative: " + report.getSequence());
         }
         return checkClock(report.getEventTime());
+    }
+
+    /**
+     * A branch cannot take more ballots than it has voters ({@link BranchCapacity}): a larger count never enters the
+     * totals (the branch keeps its previous count), and is a dead letter and a COUNT_ABOVE_CAPACITY alert. Only for a
+     * report whose origin was checked.
+     */
+    private Optional<Rejection> checkCapacity(TurnoutReport report) {
+        Election election = catalog.election(report.getElection()).orElseThrow();
+        long capacity = election.capacity(report.getBranchId());
+        if (report.getBallotsCast() <= capacity) return Optional.empty();
+        Branch branch = election.branch(report.getBranchId()).orElseThrow();
+        Constituency constituency = election.constituency(branch.constituencyId()).orElseThrow();
+        String bound = branch.declaresEligibleVoters() ? "its eligible_voters in the reference data"
+                : BranchCapacity.DEFAULT_MARGIN + " x the average branch of constituency '" + constituency.id() + "' ("
+                + constituency.eligibleVoters() + " eligible voters, " + constituency.branchCount() + " branches)";
+        return reject(RejectionReason.COUNT_ABOVE_CAPACITY, "ballotsCast " + report.getBallotsCast() + " is more than branch '"
+                + branch.id() + "' can take: " + capacity + " (" + bound + ")");
     }
 
     /** The election exists, the branch belongs to it, and to the constituency the record names. */

@@ -3,6 +3,7 @@ package org.turnoutstream.events;
 import org.turnoutstream.batching.Prefetching;
 import org.turnoutstream.batching.RecordBatch;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -24,6 +25,8 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
     private static final Logger LOG = LoggerFactory.getLogger(TurnoutReportDecoder.class);
 
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
+    /** The reports refused as more ballots than their branch can take (also dead letters): an alert each. */
+    public static final OutputTag<BranchReport> ABOVE_CAPACITY = new OutputTag<>("above-capacity", TypeInformation.of(BranchReport.class));
 
     private final ConfluentAvroDecoder<TurnoutReport> decoder;
     private final ReportValidator validator;
@@ -65,14 +68,17 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
             return;
         }
         Optional<ReportValidator.Rejection> rejection = validator.check(report);
+        long eventTime = report.getEventTime().toEpochMilli();
+        BranchReport valid = rejection.isPresent() && rejection.get().reason() != RejectionReason.COUNT_ABOVE_CAPACITY ? null
+                : new BranchReport(report.getElection(), report.getBranchId(), report.getConstituencyId(), report.getSequence(),
+                        report.getBallotsCast(), eventTime).receivedAt(record.heardAt(eventTime))
+                        .clockAhead(validator.aheadOfHeard(eventTime, record.timestamp));
         if (rejection.isPresent()) {
             reject(ctx, new DeadLetter(record, rejection.get().reason(), rejection.get().detail()));
+            if (valid != null) ctx.output(ABOVE_CAPACITY, valid);
             return;
         }
-        long eventTime = report.getEventTime().toEpochMilli();
-        out.collect(new BranchReport(report.getElection(), report.getBranchId(), report.getConstituencyId(),
-                report.getSequence(), report.getBallotsCast(), eventTime).receivedAt(record.heardAt(eventTime))
-                .clockAhead(validator.aheadOfHeard(eventTime, record.timestamp)));
+        out.collect(valid);
     }
 
     private void reject(Context ctx, DeadLetter letter) {

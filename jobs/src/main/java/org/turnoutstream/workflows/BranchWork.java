@@ -62,7 +62,7 @@ public final class BranchWork {
                 .transform("branch work", TypeInformation.of(BranchDelta.class), work.operator())
                 .uid("branch-work");
         DataStream<BranchStatusChange> changes = deltas.getSideOutput(BranchWorkFunction.STATUS_CHANGES);
-        DataStream<BranchAlert> integrityAlerts = deltas.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS);
+        DataStream<BranchAlert> integrityAlerts = deltas.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS).union(reports.alerts());
 
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.tally(reports, deltas, catalog, turnout, pointSink, turnoutDeadLetters);
         ConnectivityWorkflow.alerts(events, reportSignals, changes, integrityAlerts, counted.points(), catalog, connectivity,

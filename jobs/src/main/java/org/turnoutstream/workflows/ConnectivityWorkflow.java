@@ -51,6 +51,7 @@ import java.time.Duration;
  * turnout reports -> as signals ------------+                                               \-> keyBy branch --> IntegrityChecks -> alerts
  * status changes -> branch_status points, OUTAGE_* alerts; keyBy constituency -> ConstituencyConnectivity -> CONSTITUENCY_* alerts (+ connectivity points)
  * tally points (constituency_turnout) -> keyBy constituency -> TurnoutOverEligible -> alerts
+ * refused reports (above their branch's capacity) -> COUNT_ABOVE_CAPACITY alerts (TurnoutWorkflow#decode)
  * all alerts -> alert sink, and an alerts point each -> point sink
  * </pre>
  */
@@ -69,12 +70,14 @@ public final class ConnectivityWorkflow {
                                  Sink<BranchAlert> alertSink,
                                  Sink<InfluxPoint> pointSink,
                                  Sink<DeadLetter> deadLetterSink) {
-        return define(connectivityRecords, turnout.reports(), turnout.points(), catalog, decoder, settings, alertSink, pointSink, deadLetterSink);
+        return define(connectivityRecords, turnout.reports(), turnout.alerts(), turnout.points(), catalog, decoder, settings, alertSink, pointSink,
+                deadLetterSink);
     }
 
     /** Outages and alerts alone: the signals get their own shuffles by branch (tests); see {@link BranchWork} for the live job. */
     public static Outputs define(DataStream<RawRecord> connectivityRecords,
                                  DataStream<BranchReport> reports,
+                                 DataStream<BranchAlert> reportAlerts,
                                  DataStream<InfluxPoint> tallyPoints,
                                  ElectionCatalog catalog,
                                  ConfluentAvroDecoder<ConnectivityEvent> decoder,
@@ -89,7 +92,8 @@ public final class ConnectivityWorkflow {
         DataStream<BranchStatusChange> changes = outages(signals.keyBy(BranchSignal::branchKey), settings);
         // Only reports, CLOSED and signals of a clock that reads ahead matter to the integrity checks: heartbeats (most of the
         // traffic) are not shuffled to them.
-        DataStream<BranchAlert> integrityAlerts = integrity(reportsAndClosings(signals).keyBy(BranchSignal::branchKey), settings);
+        DataStream<BranchAlert> integrityAlerts = integrity(reportsAndClosings(signals).keyBy(BranchSignal::branchKey), settings)
+                .union(reportAlerts);
         return alerts(connectivity, reportSignals, changes, integrityAlerts, tallyPoints, catalog, settings, alertSink, pointSink, deadLetterSink);
     }
 

@@ -12,10 +12,12 @@ import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.ReportValidator;
 import org.turnoutstream.events.TurnoutReportDecoder;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.functions.AboveCapacityAlerts;
 import org.turnoutstream.functions.BranchDelta;
 import org.turnoutstream.functions.BranchLatestCount;
 import org.turnoutstream.functions.ElectionTally;
 import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.InfluxPoint;
 
@@ -29,10 +31,14 @@ public final class TurnoutWorkflow {
     private TurnoutWorkflow() {}
 
     /** What the workflow produced, for callers that want to attach more (tests, later jobs). */
-    public record Outputs(DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters, DataStream<BranchReport> reports) {}
+    public record Outputs(DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters, DataStream<BranchReport> reports,
+                          DataStream<BranchAlert> alerts) {}
 
-    /** The decoded, valid reports and the dead letters of the turnout topic. */
-    public record Decoded(SingleOutputStreamOperator<BranchReport> reports, DataStream<DeadLetter> deadLetters) {}
+    /**
+     * The decoded, valid reports, the dead letters of the turnout topic, and the alerts about refused reports
+     * (COUNT_ABOVE_CAPACITY: the outage workflow sends them with the others).
+     */
+    public record Decoded(SingleOutputStreamOperator<BranchReport> reports, DataStream<DeadLetter> deadLetters, DataStream<BranchAlert> alerts) {}
 
     /** Turnout alone: decode, count per branch (its own shuffle by branch), tally, sinks. */
     public static Outputs define(DataStream<RawRecord> turnoutRecords,
@@ -52,7 +58,10 @@ public final class TurnoutWorkflow {
         SingleOutputStreamOperator<BranchReport> reports = turnoutRecords
                 .transform("decode and validate turnout reports", TypeInformation.of(BranchReport.class), new PrefetchingProcessOperator<>(decode))
                 .uid("decode-turnout");
-        return new Decoded(reports, reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS));
+        DataStream<BranchAlert> alerts = reports.getSideOutput(TurnoutReportDecoder.ABOVE_CAPACITY)
+                .map(new AboveCapacityAlerts(catalog)).returns(TypeInformation.of(BranchAlert.class))
+                .name("reports above capacity").uid("above-capacity-alerts");
+        return new Decoded(reports, reports.getSideOutput(TurnoutReportDecoder.DEAD_LETTERS), alerts);
     }
 
     /**
@@ -82,6 +91,6 @@ public final class TurnoutWorkflow {
 
         points.sinkTo(pointSink).name("turnout points").uid("turnout-points-sink");
         decoded.deadLetters().sinkTo(deadLetterSink).name("dead letters").uid("dead-letter-sink");
-        return new Outputs(points, decoded.deadLetters(), decoded.reports());
+        return new Outputs(points, decoded.deadLetters(), decoded.reports(), decoded.alerts());
     }
 }

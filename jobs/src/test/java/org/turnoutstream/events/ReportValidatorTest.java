@@ -45,6 +45,9 @@ class ReportValidatorTest {
         assertEquals(Optional.of(RejectionReason.NEGATIVE_COUNT), check(karajBranch17().setBallotsCast(-1)));
         assertEquals(Optional.of(RejectionReason.COUNT_TOO_LARGE), check(karajBranch17().setBallotsCast(Long.MAX_VALUE / 2)));
         assertEquals(Optional.of(RejectionReason.NEGATIVE_SEQUENCE), check(karajBranch17().setSequence(-3)));
+        // Karaj: 1,000 voters, one branch (no declared electorate): it can take them all, not one more
+        assertTrue(check(karajBranch17().setBallotsCast(1_000)).isEmpty());
+        assertEquals(Optional.of(RejectionReason.COUNT_ABOVE_CAPACITY), check(karajBranch17().setBallotsCast(1_001)));
         assertEquals(Optional.of(RejectionReason.EVENT_TIME_OUT_OF_RANGE), check(karajBranch17().setEventTime(Instant.ofEpochMilli(0))));
     }
 

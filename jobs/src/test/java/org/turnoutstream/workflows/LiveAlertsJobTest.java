@@ -264,6 +264,67 @@ class LiveAlertsJobTest {
         assertTrue(karaj.lastKey() <= epoch(at(7, 0)), "no point after the close: " + Instant.ofEpochMilli(karaj.lastKey()));
     }
 
+    /**
+     * Taleqan: 22,000 eligible voters over 40 branches. Branch 1 declares its 500 voters in branches.csv; the others
+     * declare none and may take 3 x the average, 1,650. A report above the bound (600 at branch 1, 220,000 at branch 2)
+     * never enters the totals: the branch keeps its previous count, the record goes to the DLQ as COUNT_ABOVE_CAPACITY,
+     * and one COUNT_ABOVE_CAPACITY alert each reaches the alerts topic; 1,600 at branch 2 is within its bound.
+     */
+    @Test
+    void aCountAboveWhatTheBranchCanTakeIsRefusedWithADeadLetterAndAnAlert() throws Exception {
+        StringBuilder branches = new StringBuilder("branch_id,constituency_id,name,eligible_voters\n");
+        for (int b = 1; b <= 40; b++) {
+            String id = String.format("tal-%04d", b);
+            branches.append(id).append(",taleqan,").append(id).append(',').append(b == 1 ? "500" : "").append('\n');
+        }
+        java.nio.file.Files.writeString(work.resolve("reference").resolve("constituencies.csv"),
+                "constituency_id,name,province,eligible_voters\ntaleqan,Taleqan,Alborz,22000\n");
+        java.nio.file.Files.writeString(work.resolve("reference").resolve("branches.csv"), branches);
+        ConfluentAvroEncoder<TurnoutReport> encoder = ConfluentAvroEncoder.forTopic(registry.config(), turnoutTopic, TurnoutReport.class);
+        Object[][] reports = { // branch, sequence, ballots, minute
+                {"tal-0001", 1, 100, 1}, {"tal-0001", 2, 600, 2}, {"tal-0001", 3, 150, 3},
+                {"tal-0002", 1, 200, 1}, {"tal-0002", 2, 220_000, 2}, {"tal-0002", 3, 1_600, 3}};
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (Object[] r : reports) {
+                long t = at((Integer) r[3], 0);
+                producer.send(new ProducerRecord<>(turnoutTopic, null, epoch(t), utf8((String) r[0]),
+                        encoder.encode(AlertScenario.report((String) r[0], "taleqan", (Integer) r[1], (Integer) r[2], t))));
+            }
+            producer.flush();
+        }
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options("--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "1h",
+                "--correction-horizon", "1h", "--checkpoint-interval", "1s"));
+        env.execute("e2e-capacity");
+
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(deadLetterTopic, true, Duration.ofSeconds(1));
+        assertEquals(List.of(RejectionReason.COUNT_ABOVE_CAPACITY.name(), RejectionReason.COUNT_ABOVE_CAPACITY.name()),
+                dead.stream().map(d -> header(d, DeadLetterSerializer.REASON)).collect(Collectors.toList()));
+        Set<String> details = dead.stream().map(d -> header(d, DeadLetterSerializer.DETAIL)).collect(Collectors.toSet());
+        assertEquals(Set.of("ballotsCast 600 is more than branch 'tal-0001' can take: 500 (its eligible_voters in the reference data)",
+                "ballotsCast 220000 is more than branch 'tal-0002' can take: 1650 (3 x the average branch of constituency 'taleqan'"
+                        + " (22000 eligible voters, 40 branches))"), details);
+
+        // (the branches report only every minute and send no heartbeats here: outages and rates are raised too)
+        List<BranchAlert> alerts = committedAlerts().stream()
+                .filter(a -> a.getKind() == AlertKind.COUNT_ABOVE_CAPACITY || a.getKind() == AlertKind.TURNOUT_OVER_100).collect(Collectors.toList());
+        assertEquals(List.of("COUNT_ABOVE_CAPACITY tal-0001 seq 2", "COUNT_ABOVE_CAPACITY tal-0002 seq 2"), alerts.stream()
+                .map(a -> a.getKind() + " " + a.getBranchId() + " seq " + a.getDetail().split(" ")[1]).sorted().collect(Collectors.toList()),
+                "one alert per refused report, and no TURNOUT_OVER_100: " + alerts);
+        assertTrue(alerts.stream().allMatch(a -> a.getStartedAt().toEpochMilli() == epoch(at(2, 0))));
+
+        TreeMap<Long, Long> taleqan = new TreeMap<>();
+        for (Map<String, Object> row : influx.query(database,
+                "SELECT ballots FROM constituency_turnout WHERE election = '" + ELECTION + "' AND constituency = 'taleqan'")) {
+            taleqan.put(((Number) row.get("time")).longValue(), ((Number) row.get("ballots")).longValue());
+        }
+        assertEquals(300L, taleqan.get(epoch(at(1, 0))));
+        assertEquals(300L, taleqan.get(epoch(at(2, 0))), "both branches keep their previous counts");
+        assertEquals(1_750L, taleqan.get(epoch(at(3, 0))));
+        assertEquals(1_750L, taleqan.values().stream().mapToLong(Long::longValue).max().orElseThrow(), "never above: " + taleqan);
+    }
+
     @Test
     void aFailureMidStreamAfterACheckpointStillGivesEachAlertOnceToReadCommittedConsumers() throws Exception {
         // Connectivity only, in event-time order per partition: the watermark advances during the run, so alerts
