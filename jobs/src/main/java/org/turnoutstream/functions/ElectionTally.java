@@ -17,6 +17,7 @@ import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.sinks.InfluxPoint;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,13 +31,28 @@ import java.util.TreeMap;
  * one any report reaches up to the last one. A delta for an instant already written (a late report)
  * changes the totals of every later instant: the points within the correction horizon are written
  * again, with the same timestamps and tags, so InfluxDB converges to the truth.
+ *
+ * <p>A job that starts without state while InfluxDB already holds an election's series ({@code publishedUpTo}: its last
+ * published instant L) recounts from the start of the topics, and a recount must not show lower numbers than those already
+ * published: an instant's first value, before a late report corrected it, is lower than the corrected one InfluxDB holds.
+ * So the points of instants up to L are held back (their totals are kept, corrections applied) and written once final:
+ * when the watermark passes L plus the correction horizon, every instant up to L is written with its final value, once;
+ * later instants are written as usual. A count that did not start from the beginning of the day's records (started at the
+ * latest offsets, or Kafka no longer holds the first ones) never writes the instants up to L: InfluxDB keeps its values.
+ * The decision is taken when the election's state is created and kept in it, so a
+ * job restored from its own checkpoint (which has the state) holds nothing, and one restored from a checkpoint taken
+ * during the recount goes on holding.
  */
 public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, InfluxPoint> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ElectionTally.class);
 
+    private static final long NONE = Long.MIN_VALUE;
+
     private final ElectionCatalog catalog;
     private final TurnoutGrid grid;
+    private final Map<String, Long> publishedUpTo;
+    private final boolean rewritePublished;
 
     private transient ValueState<ElectionProgress> progressState;
     private transient MapState<String, ConstituencyTally> tallies;
@@ -45,8 +61,19 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
     private transient long[] scratch;
 
     public ElectionTally(ElectionCatalog catalog, TurnoutGrid grid) {
+        this(catalog, grid, Map.of(), true);
+    }
+
+    /**
+     * @param publishedUpTo per election, the last instant InfluxDB held when this job started without state
+     * @param rewritePublished whether this count is complete (it started from the beginning of the day's records): then it
+     *                         writes those instants once final; else (a partial count) never, InfluxDB keeps its values
+     */
+    public ElectionTally(ElectionCatalog catalog, TurnoutGrid grid, Map<String, Long> publishedUpTo, boolean rewritePublished) {
         this.catalog = catalog;
         this.grid = grid;
+        this.publishedUpTo = new HashMap<>(publishedUpTo);
+        this.rewritePublished = rewritePublished;
     }
 
     @Override
@@ -62,7 +89,8 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
 
     @Override
     public void processElement(BranchDelta delta, Context ctx, Collector<InfluxPoint> out) throws Exception {
-        ElectionProgress progress = progress();
+        ElectionProgress progress = progressState.value();
+        if (progress == null) progress = newProgress(ctx.getCurrentKey(), ctx.timerService());
         ConstituencyTally tally = tally(delta.constituencyId);
         long instant = grid.instantFor(delta.effectiveTime);
 
@@ -100,21 +128,70 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
         }
         Election election = known.get();
         ElectionProgress progress = progress();
-        writeCorrections(election, out);
+        writeCorrections(election, progress.holdUpTo, out);
 
-        long upTo = Math.min(grid.instantAtOrBefore(ctx.timerService().currentWatermark()), progress.lastInstant);
+        long watermark = ctx.timerService().currentWatermark();
+        long upTo = Math.min(grid.instantAtOrBefore(watermark), progress.lastInstant);
         long from = progress.started ? progress.frontier + grid.intervalMillis() : firstPendingInstant(election);
         for (long instant = from; instant <= upTo; instant += grid.intervalMillis()) {
-            writeInstant(election, instant, out);
+            writeInstant(election, instant, instant > progress.holdUpTo, out);
             progress.started = true;
             progress.frontier = instant;
         }
-        if (progress.started) forgetBefore(election, progress.frontier - grid.correctionHorizonMillis());
+        if (progress.holdUpTo != NONE && watermark >= progress.holdUpTo + grid.correctionHorizonMillis()) {
+            if (rewritePublished) {
+                long held = writeHeld(election, progress.holdUpTo, out);
+                LOG.info("Election {}: the recount passed the last instant published before it started ({}) by the correction horizon;"
+                        + " wrote the final points of the {} instants it had held back", election.id(),
+                        Instant.ofEpochMilli(progress.holdUpTo), held);
+            } else {
+                LOG.warn("Election {}: this count did not start from the beginning of the day's records; the points InfluxDB holds up"
+                        + " to {} are kept as they are, not rewritten from it", election.id(), Instant.ofEpochMilli(progress.holdUpTo));
+            }
+            progress.holdUpTo = NONE;
+        }
+        // (while instants are held back, their totals stay for the final write)
+        if (progress.started && progress.holdUpTo == NONE) forgetBefore(election, progress.frontier - grid.correctionHorizonMillis());
         progressState.update(progress);
     }
 
-    /** Advances every constituency to the instant and writes its points. */
-    private void writeInstant(Election election, long instant, Collector<InfluxPoint> out) throws Exception {
+    /** The state of an election seen for the first time: with the instants to hold back, when it was published before. */
+    private ElectionProgress newProgress(String election, org.apache.flink.streaming.api.TimerService timers) {
+        ElectionProgress progress = new ElectionProgress();
+        Long published = publishedUpTo.get(election);
+        if (published != null) {
+            progress.holdUpTo = grid.instantAtOrBefore(published);
+            long finalAt = progress.holdUpTo + grid.correctionHorizonMillis();
+            timers.registerEventTimeTimer(finalAt);
+            if (rewritePublished) {
+                LOG.info("Election {}: InfluxDB holds its points up to {} and this job started without state: the recount writes the"
+                        + " points up to then only once final (when its event time reaches {}), so no published number goes down",
+                        election, Instant.ofEpochMilli(progress.holdUpTo), Instant.ofEpochMilli(finalAt));
+            } else {
+                LOG.warn("Election {}: InfluxDB holds its points up to {}, and this job started without state and not from the beginning"
+                        + " of the day's records: it writes no point up to then (a partial count would lower them), only later ones",
+                        election, Instant.ofEpochMilli(progress.holdUpTo));
+            }
+        }
+        return progress;
+    }
+
+    /** Writes the instants up to {@code holdUpTo} from the totals kept for them; returns how many instants. */
+    private long writeHeld(Election election, long holdUpTo, Collector<InfluxPoint> out) throws Exception {
+        Map<String, ConstituencyTally> byId = new HashMap<>();
+        long first = Long.MAX_VALUE;
+        for (Constituency constituency : election.constituencies()) {
+            ConstituencyTally tally = tallies.get(constituency.id());
+            if (tally == null || tally.emitted.count() == 0) continue;
+            byId.put(constituency.id(), tally);
+            first = Math.min(first, tally.emitted.firstInstant());
+        }
+        if (byId.isEmpty()) return 0;
+        return writeEmitted(election, byId, first, holdUpTo, out);
+    }
+
+    /** Advances every constituency to the instant and writes its points (unless {@code write} is false: held back). */
+    private void writeInstant(Election election, long instant, boolean write, Collector<InfluxPoint> out) throws Exception {
         Map<String, long[]> provinces = new TreeMap<>();
         long[] nation = new long[2];
         for (Constituency constituency : election.constituencies()) {
@@ -125,16 +202,17 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
             }
             tally.emitted.append(instant, tally.ballots, tally.reporting);
             tallies.put(constituency.id(), tally);
+            if (!write) continue;
             emit(out, TurnoutPoints.constituency(election.id(), constituency.province(), constituency.id(), instant,
                     tally.ballots, constituency.eligibleVoters(), tally.reporting, constituency.branchCount()));
             add(provinces.computeIfAbsent(constituency.province(), p -> new long[2]), tally.ballots, tally.reporting);
             add(nation, tally.ballots, tally.reporting);
         }
-        writeRollups(election, instant, provinces, nation, out);
+        if (write) writeRollups(election, instant, provinces, nation, out);
     }
 
-    /** Writes again the points that late reports changed since the last timer. */
-    private void writeCorrections(Election election, Collector<InfluxPoint> out) throws Exception {
+    /** Writes again the points that late reports changed since the last timer (not those of instants held back). */
+    private void writeCorrections(Election election, long holdUpTo, Collector<InfluxPoint> out) throws Exception {
         long earliest = Long.MAX_VALUE;
         Map<String, ConstituencyTally> byId = new HashMap<>();
         for (Constituency constituency : election.constituencies()) {
@@ -144,7 +222,7 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
             if (tally.dirtyFrom == Long.MAX_VALUE) continue;
             for (int i = 0; i < tally.emitted.count(); i++) {
                 long instant = tally.emitted.instantAt(i);
-                if (instant < tally.dirtyFrom) continue;
+                if (instant < tally.dirtyFrom || instant <= holdUpTo) continue;
                 correctionPoints.inc();
                 emit(out, TurnoutPoints.constituency(election.id(), constituency.province(), constituency.id(), instant,
                         tally.emitted.ballotsAt(i), constituency.eligibleVoters(), tally.emitted.reportingAt(i), constituency.branchCount()));
@@ -154,12 +232,35 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
             tallies.put(constituency.id(), tally);
         }
         if (earliest == Long.MAX_VALUE) return;
+        writeRollups(election, byId, Math.max(earliest, holdUpTo == NONE ? earliest : holdUpTo + 1), Long.MAX_VALUE, out);
+    }
 
-        // Provinces and the nation are re-summed from the constituencies' emitted totals.
+    /**
+     * Writes the points of the instants the constituencies' kept totals have in [from, to]: the constituencies' (all of
+     * them) and the provinces' and the nation's, re-summed. Returns how many instants.
+     */
+    private long writeEmitted(Election election, Map<String, ConstituencyTally> byId, long from, long to, Collector<InfluxPoint> out) {
+        for (Constituency constituency : election.constituencies()) {
+            ConstituencyTally tally = byId.get(constituency.id());
+            if (tally == null) continue;
+            for (int i = 0; i < tally.emitted.count(); i++) {
+                long instant = tally.emitted.instantAt(i);
+                if (instant < from || instant > to) continue;
+                emit(out, TurnoutPoints.constituency(election.id(), constituency.province(), constituency.id(), instant,
+                        tally.emitted.ballotsAt(i), constituency.eligibleVoters(), tally.emitted.reportingAt(i), constituency.branchCount()));
+            }
+        }
+        return writeRollups(election, byId, from, to, out);
+    }
+
+    /** The provinces' and the nation's points of the instants in [from, to], re-summed from the constituencies' kept totals. */
+    private long writeRollups(Election election, Map<String, ConstituencyTally> byId, long from, long to, Collector<InfluxPoint> out) {
         ConstituencyTally any = byId.values().iterator().next();
+        long instants = 0;
         for (int i = 0; i < any.emitted.count(); i++) {
             long instant = any.emitted.instantAt(i);
-            if (instant < earliest) continue;
+            if (instant < from || instant > to) continue;
+            instants++;
             Map<String, long[]> provinces = new TreeMap<>();
             long[] nation = new long[2];
             for (Constituency constituency : election.constituencies()) {
@@ -172,6 +273,7 @@ public class ElectionTally extends KeyedProcessFunction<String, BranchDelta, Inf
             }
             writeRollups(election, instant, provinces, nation, out);
         }
+        return instants;
     }
 
     private void writeRollups(Election election, long instant, Map<String, long[]> provinces, long[] nation, Collector<InfluxPoint> out) {

@@ -18,18 +18,28 @@ public final class PublishedHistory {
 
     /** Election -> the epoch millis of its last turnout point; empty when the database holds none (or does not exist). */
     public static Map<String, Long> lastInstants(InfluxQueries influx, String database) throws IOException {
-        Map<String, Long> last = new TreeMap<>();
+        return instants(influx, database, "last", Math::max);
+    }
+
+    /** Election -> the epoch millis of its first turnout point; empty when the database holds none (or does not exist). */
+    public static Map<String, Long> firstInstants(InfluxQueries influx, String database) throws IOException {
+        return instants(influx, database, "first", Math::min);
+    }
+
+    private static Map<String, Long> instants(InfluxQueries influx, String database, String selector,
+                                              java.util.function.BinaryOperator<Long> merge) throws IOException {
+        Map<String, Long> instants = new TreeMap<>();
         try {
             String from = TurnoutPoints.CONSTITUENCY + ", " + TurnoutPoints.PROVINCE + ", " + TurnoutPoints.NATIONAL;
-            for (Map<String, Object> row : influx.query(database, "SELECT last(ballots) FROM " + from + " GROUP BY election")) {
+            for (Map<String, Object> row : influx.query(database, "SELECT " + selector + "(ballots) FROM " + from + " GROUP BY election")) {
                 Object election = row.get("election");
                 Object time = row.get("time");
-                if (election != null && time instanceof Number t) last.merge(election.toString(), t.longValue(), Math::max);
+                if (election != null && time instanceof Number t) instants.merge(election.toString(), t.longValue(), merge);
             }
         } catch (IOException e) {
-            if (e.getMessage() != null && e.getMessage().contains("database not found")) return last;
+            if (e.getMessage() != null && e.getMessage().contains("database not found")) return instants;
             throw e;
         }
-        return last;
+        return instants;
     }
 }

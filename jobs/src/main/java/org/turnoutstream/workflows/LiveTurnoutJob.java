@@ -32,6 +32,7 @@ import org.turnoutstream.functions.ConnectivityThresholds;
 import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
 import org.turnoutstream.recovery.PublishedHistory;
+import org.turnoutstream.recovery.RetainedRecords;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ArchivedRecord;
 import org.turnoutstream.schemas.BranchAlert;
@@ -68,20 +69,26 @@ public final class LiveTurnoutJob {
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
-        JobOptions.StartingOffsets start = startingOffsets(options);
+        Start start = start(options);
         DataStream<RawRecord> turnoutRecords = env
-                .fromSource(source(options, options.turnoutTopic, start), kafkaWatermarks(options), "kafka: " + options.turnoutTopic)
+                .fromSource(source(options, options.turnoutTopic, start.offsets()), kafkaWatermarks(options), "kafka: " + options.turnoutTopic)
                 .uid("turnout-source");
 
         DataStream<RawRecord> connectivityRecords = env
-                .fromSource(source(options, options.connectivityTopic, start), kafkaWatermarks(options), "kafka: " + options.connectivityTopic)
+                .fromSource(source(options, options.connectivityTopic, start.offsets()), kafkaWatermarks(options), "kafka: " + options.connectivityTopic)
                 .uid("connectivity-source");
 
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
-        workflows(turnoutRecords, connectivityRecords, catalog, registry, options,
+        workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings(options).withPublishedUpTo(start.published(), start.recountsTheDay()),
                 new Sinks(pointSink(options), deadLetterSink(options, "turnout"), deadLetterSink(options, "connectivity"),
                         alertSink(options, registry)));
     }
+
+    /**
+     * How a job starts when it restores no state: where its sources start, and what InfluxDB already holds (per election,
+     * the last published instant), which the recount must not lower.
+     */
+    record Start(JobOptions.StartingOffsets offsets, Map<String, Long> published, boolean recountsTheDay) {}
 
     /**
      * Where the sources start when the job restores no state (a restored job continues from its checkpoint's offsets
@@ -89,20 +96,51 @@ public final class LiveTurnoutJob {
      * already holds points (or cannot be asked): the group's committed offsets are where a previous run's checkpoint
      * got to, and counting from there without that run's state would publish partial sums over the day's history for
      * good. The recount from the earliest offsets ends with the same points as an uninterrupted run (while Kafka still
-     * holds the day); while it runs, an instant may show for a moment the value it had before a late report corrected it.
+     * holds the day), and writes the instants InfluxDB holds only once final ({@code ElectionTally}), so no published
+     * number goes down on the way. (A job restored from its checkpoint has the tally's state and holds nothing back.)
      */
-    static JobOptions.StartingOffsets startingOffsets(JobOptions options) {
-        if (options.startingOffsets != JobOptions.StartingOffsets.committed) return options.startingOffsets;
+    static Start start(JobOptions options) {
+        InfluxQueries influx = new InfluxQueries(options.influxUrl, options.influxUser, options.influxPassword);
+        Map<String, Long> published;
         try {
-            Map<String, Long> published = PublishedHistory.lastInstants(
-                    new InfluxQueries(options.influxUrl, options.influxUser, options.influxPassword), options.influxDatabase);
-            if (published.isEmpty()) return JobOptions.StartingOffsets.committed;
+            published = PublishedHistory.lastInstants(influx, options.influxDatabase);
+        } catch (IOException e) {
+            if (options.startingOffsets != JobOptions.StartingOffsets.committed) return new Start(options.startingOffsets, Map.of(), false);
+            LOG.warn("cannot read what InfluxDB holds ({}): without restored state the job recounts from the earliest offsets", e.getMessage());
+            return new Start(JobOptions.StartingOffsets.earliest, Map.of(), false);
+        }
+        if (published.isEmpty()) return new Start(options.startingOffsets, published, false);
+        JobOptions.StartingOffsets offsets = options.startingOffsets;
+        if (offsets == JobOptions.StartingOffsets.committed) {
             LOG.info("InfluxDB already holds points of {}: without restored state the job recounts from the earliest offsets, not the "
                     + "group's committed ones (a job restored from a checkpoint continues from its own offsets)", published.keySet());
-        } catch (IOException e) {
-            LOG.warn("cannot read what InfluxDB holds ({}): without restored state the job recounts from the earliest offsets", e.getMessage());
+            offsets = JobOptions.StartingOffsets.earliest;
         }
-        return JobOptions.StartingOffsets.earliest;
+        return new Start(offsets, published, offsets == JobOptions.StartingOffsets.earliest && kafkaHoldsTheDay(options, influx));
+    }
+
+    /**
+     * Whether the turnout topic still holds every record since the first point InfluxDB holds of each election: then a
+     * recount from its earliest offsets is complete. When it cannot be told, no (InfluxDB keeps what it holds).
+     */
+    private static boolean kafkaHoldsTheDay(JobOptions options, InfluxQueries influx) {
+        try {
+            long completeFrom = RetainedRecords.completeFrom(kafkaClientProperties(options), options.bootstrapServers, options.turnoutTopic);
+            if (completeFrom == Long.MIN_VALUE) return true;
+            Map<String, Long> first = PublishedHistory.firstInstants(influx, options.influxDatabase);
+            for (Map.Entry<String, Long> e : first.entrySet()) {
+                if (completeFrom > e.getValue()) {
+                    LOG.warn("Kafka no longer holds all of {}: its records before {} may be gone, but election {} has points from {}",
+                            options.turnoutTopic, java.time.Instant.ofEpochMilli(completeFrom), e.getKey(), java.time.Instant.ofEpochMilli(e.getValue()));
+                    return false;
+                }
+            }
+            return true;
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("cannot tell whether Kafka still holds the whole day of {} ({}): the points InfluxDB holds are kept as they are",
+                    options.turnoutTopic, e.getMessage());
+            return false;
+        }
     }
 
     /** Where the workflows write: InfluxDB points, the dead letters of each topic, the alerts. */
@@ -115,8 +153,14 @@ public final class LiveTurnoutJob {
      */
     public static TurnoutWorkflow.Outputs workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
                                                     ElectionCatalog catalog, RegistryConfig registry, JobOptions options, Sinks sinks) {
+        return workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings(options), sinks);
+    }
+
+    /** As above, with the turnout settings given (the live job's know what InfluxDB held when it started). */
+    static TurnoutWorkflow.Outputs workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
+                                             ElectionCatalog catalog, RegistryConfig registry, JobOptions options, TurnoutSettings settings,
+                                             Sinks sinks) {
         configureRuntime(turnoutRecords.getExecutionEnvironment());
-        TurnoutSettings settings = settings(options);
         return BranchWork.define(turnoutRecords, connectivityRecords, catalog, ConfluentAvroDecoder.forTurnoutReports(registry),
                 ConfluentAvroDecoder.forConnectivityEvents(registry), settings, connectivitySettings(options, settings),
                 sinks.points(), sinks.turnoutDeadLetters(), sinks.connectivityDeadLetters(), sinks.alerts());

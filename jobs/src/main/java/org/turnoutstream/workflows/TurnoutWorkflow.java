@@ -86,7 +86,7 @@ public final class TurnoutWorkflow {
                                 Sink<InfluxPoint> pointSink, Sink<DeadLetter> deadLetterSink) {
         DataStream<InfluxPoint> points = deltas
                 .keyBy(delta -> delta.election)
-                .process(new ElectionTally(catalog, settings.grid()))
+                .process(new ElectionTally(catalog, settings.grid(), settings.publishedUpTo(), settings.rewritePublished()))
                 .name("election tally").uid("election-tally");
 
         points.sinkTo(pointSink).name("turnout points").uid("turnout-points-sink");

@@ -69,6 +69,120 @@ class ElectionTallyTest {
         return found.get(0);
     }
 
+    /** What InfluxDB held when the job started without state: Round one's points up to a minute after the polls opened. */
+    static final long PUBLISHED_UP_TO = ONE_MINUTE_LATER;
+
+    KeyedOneInputStreamOperatorTestHarness<String, BranchDelta, InfluxPoint> recount(boolean complete,
+            org.apache.flink.runtime.checkpoint.OperatorSubtaskState restore) throws Exception {
+        ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
+        TurnoutGrid grid = new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30));
+        KeyedOneInputStreamOperatorTestHarness<String, BranchDelta, InfluxPoint> h = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(
+                        new ElectionTally(catalog, grid, java.util.Map.of(ROUND_ONE, PUBLISHED_UP_TO), complete)),
+                (BranchDelta d) -> d.election, Types.STRING, 1, 1, 0));
+        if (restore != null) h.initializeState(restore);
+        h.open();
+        harness.close();
+        harness = h;
+        return h;
+    }
+
+    /** Every point of the output as "measurement/area@time=ballots", in order. */
+    static List<String> written(List<InfluxPoint> points) {
+        return points.stream().map(p -> p.measurement() + "/" + (p.tag("constituency") != null ? p.tag("constituency")
+                : p.tag("province") != null ? p.tag("province") : "nation") + "@" + (p.timeMillis() - POLLS_OPEN) / 1000 + "=" + p.field("ballots"))
+                .collect(Collectors.toList());
+    }
+
+    /**
+     * A job that starts without state while InfluxDB holds Round one up to minute 1 recounts from the start: the points up
+     * to minute 1 are held back (a late report's correction would otherwise show first the value without it, lower than
+     * the one InfluxDB holds) and written once, final, when the watermark passes minute 1 plus the horizon (30 s); later
+     * instants, and an election without published points, are written as usual.
+     */
+    @Test
+    void aRecountWithoutStateWritesThePublishedInstantsOnlyOnceFinal() throws Exception {
+        recount(true, null);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
+        delta(RUN_OFF, "karaj", POLLS_OPEN + 3_000, 7, 1);
+        harness.processWatermark(POLLS_OPEN + 50_000);
+        List<InfluxPoint> out = drain();
+        assertEquals(List.of(), written(of(ROUND_ONE, out)), "Round one's published instants are held back");
+        assertTrue(written(of(RUN_OFF, out)).contains("national_turnout/nation@10=7"), "the run-off was never published: written at once");
+
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 5_000, 5, 0);      // a late report for 0:10 (InfluxDB holds 45 there)
+        delta(ROUND_ONE, "fardis", POLLS_OPEN + 75_000, 20, 1);
+        harness.processWatermark(POLLS_OPEN + 85_000);
+        List<String> after = written(of(ROUND_ONE, drain()));
+        assertTrue(after.contains("national_turnout/nation@70=45") && after.contains("national_turnout/nation@80=65"), after.toString());
+        assertTrue(after.stream().allMatch(p -> Long.parseLong(p.replaceAll(".*@(\\d+)=.*", "$1")) > 60),
+                "nothing up to minute 1 before it is final: " + after);
+
+        harness.processWatermark(POLLS_OPEN + 90_000); // minute 1 + the horizon: final
+        List<String> held = written(of(ROUND_ONE, drain()));
+        assertEquals(6 * 6, held.size(), "instants 0:10 .. 1:00, each once: 3 constituencies, 2 provinces, the nation: " + held);
+        for (long t = 10; t <= 60; t += 10) {
+            assertTrue(held.contains("national_turnout/nation@" + t + "=45"), t + ": " + held);
+            assertTrue(held.contains("constituency_turnout/karaj@" + t + "=45"), t + ": " + held);
+            assertTrue(held.contains("province_turnout/Tehran@" + t + "=0"), t + ": " + held);
+        }
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 95_000, 10, 0);
+        harness.processWatermark(POLLS_OPEN + 100_000);
+        assertTrue(written(of(ROUND_ONE, drain())).contains("national_turnout/nation@100=75"), "and then as usual");
+    }
+
+    /** A count that did not start from the beginning of the day (latest offsets, records Kafka no longer has) never writes them. */
+    @Test
+    void aPartialCountNeverWritesThePublishedInstants() throws Exception {
+        recount(false, null);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
+        delta(ROUND_ONE, "fardis", POLLS_OPEN + 75_000, 20, 1);
+        harness.processWatermark(POLLS_OPEN + 200_000);
+        harness.processWatermark(Long.MAX_VALUE);
+        List<String> out = written(of(ROUND_ONE, drain()));
+        assertEquals(List.of("national_turnout/nation@70=40", "national_turnout/nation@80=60"),
+                out.stream().filter(p -> p.startsWith("national")).collect(Collectors.toList()));
+    }
+
+    /**
+     * The hold is in the election's state: a job restored from a checkpoint taken during the recount goes on holding; one
+     * restored from a state that was never held (its own run's) holds nothing, whatever InfluxDB holds.
+     */
+    @Test
+    void theHoldIsKeptInTheElectionsState() throws Exception {
+        recount(true, null);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
+        harness.processWatermark(POLLS_OPEN + 50_000);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState during = harness.snapshot(1, 1);
+        recount(true, during);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN + 5_000, 5, 0);
+        harness.processWatermark(POLLS_OPEN + 60_000);
+        assertEquals(List.of(), written(of(ROUND_ONE, drain())));
+        harness.processWatermark(POLLS_OPEN + 90_000);
+        assertTrue(written(of(ROUND_ONE, drain())).contains("national_turnout/nation@10=45"));
+
+        delta(RUN_OFF, "karaj", POLLS_OPEN + 3_000, 40, 1); // a run that was never held back ...
+        harness.processWatermark(POLLS_OPEN + 95_000);
+        drain();
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState own = harness.snapshot(2, 2);
+        ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
+        KeyedOneInputStreamOperatorTestHarness<String, BranchDelta, InfluxPoint> h = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
+                new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new ElectionTally(catalog,
+                        new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30)), java.util.Map.of(RUN_OFF, POLLS_OPEN + 60_000), true)),
+                (BranchDelta d) -> d.election, Types.STRING, 1, 1, 0));
+        h.initializeState(own);
+        h.open();
+        harness.close();
+        harness = h;
+        delta(RUN_OFF, "karaj", POLLS_OPEN + 98_000, 5, 0);   // ... restored, with InfluxDB holding it: written at once
+        harness.processWatermark(POLLS_OPEN + 100_000);
+        assertTrue(written(of(RUN_OFF, drain())).contains("national_turnout/nation@100=45"));
+    }
+
+    static List<InfluxPoint> of(String election, List<InfluxPoint> points) {
+        return points.stream().filter(p -> election.equals(p.tag("election"))).collect(Collectors.toList());
+    }
+
     @Test
     void everyConstituencyGetsAPointEvenBeforeItReports() throws Exception {
         delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
