@@ -243,7 +243,8 @@ class LiveAlertsJobTest {
 
         assertEquals(0, kafka.consumeAll(deadLetterTopic, false, Duration.ofSeconds(1)).size(), "a fast clock is not a bad record");
         List<BranchAlert> skews = committedAlerts().stream().filter(a -> a.getKind() == AlertKind.CLOCK_SKEW)
-                .sorted(java.util.Comparator.comparing(BranchAlert::getStartedAt)).collect(Collectors.toList());
+                .sorted(java.util.Comparator.comparing(BranchAlert::getStartedAt).thenComparing(a -> a.getBranchId().toString()))
+                .collect(Collectors.toList());
         assertEquals(List.of("alb-karaj-0001@" + epoch(at(2, 0)), "alb-karaj-0004@" + epoch(at(2, 0)), "alb-karaj-0001@" + epoch(at(6, 0))),
                 skews.stream().map(a -> a.getBranchId() + "@" + a.getStartedAt().toEpochMilli()).collect(Collectors.toList()),
                 "one CLOCK_SKEW per branch and episode, from when the centre heard it: " + skews);
