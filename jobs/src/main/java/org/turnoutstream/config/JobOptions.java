@@ -153,6 +153,10 @@ public class JobOptions {
     @Option(names = "--from-savepoint", paramLabel = "PATH|URI", description = "Start from this savepoint or retained checkpoint (its directory) instead of the latest one in the state directory.")
     public String fromSavepoint;
 
+    // State on a cluster (its configuration decides where checkpoints go)
+    @Option(names = "--resume-latest-checkpoint", description = "On a cluster in application mode (one job per cluster, e.g. docker/compose.yaml's JobManager): when no restore path is given (execution.state-recovery.path, e.g. standalone-job --fromSavepoint), start from the latest completed checkpoint retained under the cluster's execution.checkpointing.dir (any job id), so that a JobManager restarted without HA keeps the job's state; checkpoints are then retained when the JobManager stops. Refused in session mode, where it would pick another job's checkpoint. The embedded run always resumes from its --state-dir.")
+    public boolean resumeLatestCheckpoint;
+
     /** The state directory: {@link #stateDir}, or {@code .turnout/state/<group id>}. */
     public String effectiveStateDir() {
         return stateDir != null ? stateDir : Path.of(".turnout", "state", groupId).toString();

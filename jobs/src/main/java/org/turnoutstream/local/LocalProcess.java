@@ -83,6 +83,12 @@ final class LocalProcess implements AutoCloseable {
      * terminal does not reach it. Either way its output goes to {@code logFile}.
      */
     static LocalProcess launch(String name, List<String> command, Path workingDir, Path logFile, boolean detached) throws IOException {
+        return launch(name, command, workingDir, logFile, detached, java.util.Map.of());
+    }
+
+    /** {@link #launch(String, List, Path, Path, boolean)} with these variables added to the child's environment. */
+    static LocalProcess launch(String name, List<String> command, Path workingDir, Path logFile, boolean detached,
+                               java.util.Map<String, String> environment) throws IOException {
         List<String> full = new ArrayList<>();
         if (detached && SETSID != null) full.add(SETSID);
         full.addAll(command);
@@ -90,6 +96,7 @@ final class LocalProcess implements AutoCloseable {
                 .directory(workingDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().putAll(environment);
         if (detached) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         } else {

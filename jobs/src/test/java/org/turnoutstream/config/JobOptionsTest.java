@@ -57,6 +57,15 @@ class JobOptionsTest {
     }
 
     @Test
+    void resumingTheLatestCheckpointOnAClusterIsOptInByFlagOrEnvironment() {
+        assertFalse(parse(Map.of()).resumeLatestCheckpoint);
+        assertTrue(parse(Map.of(), "--resume-latest-checkpoint").resumeLatestCheckpoint);
+        assertEquals("TURNOUT_RESUME_LATEST_CHECKPOINT", TurnoutDefaults.environmentName("--resume-latest-checkpoint"));
+        assertTrue(parse(Map.of("TURNOUT_RESUME_LATEST_CHECKPOINT", "true")).resumeLatestCheckpoint);
+        assertFalse(parse(Map.of("TURNOUT_RESUME_LATEST_CHECKPOINT", "false")).resumeLatestCheckpoint);
+    }
+
+    @Test
     void durationsReadTheWayOperatorsWriteThem() {
         assertEquals(Duration.ofMillis(500), DurationConverter.parse("500ms"));
         assertEquals(Duration.ofMinutes(10), DurationConverter.parse("10m"));

@@ -64,6 +64,34 @@ class DockerComposeFileTest {
         assertFalse(services.get("taskmanager").containsKey("ports"), "published ports would stop --scale taskmanager=N");
     }
 
+    /**
+     * No HA in Compose: a JobManager started again (a crash, an OOM kill, {@code docker compose restart}) runs the main
+     * afresh, which resumes from the latest checkpoint retained in the volume (LiveTurnoutJobOnApplicationClusterIT
+     * runs this on a real application cluster).
+     */
+    @Test
+    void aRestartedJobManagerResumesTheJobFromItsLatestRetainedCheckpoint() {
+        Map<String, Object> jobManager = services.get("jobmanager");
+        String command = string(jobManager.get("command"));
+        assertTrue(List.of(command.split("\\s+")).contains("--resume-latest-checkpoint"), "the option is on: " + command);
+        assertTrue(command.indexOf("${TURNOUT_RESTORE_ARGS:-}") < command.indexOf("--resume-latest-checkpoint"),
+                "Flink's own options (--fromSavepoint) come before the job's: " + command);
+        assertNotNull(new picocli.CommandLine(new org.turnoutstream.cli.LiveCommand()).getCommandSpec().findOption("--resume-latest-checkpoint"),
+                "the job has the option");
+
+        Map<?, ?> flink = (Map<?, ?>) new Load(LoadSettings.builder().build())
+                .loadFromString(string(((Map<?, ?>) jobManager.get("environment")).get("FLINK_PROPERTIES")));
+        assertEquals(((Map<?, ?>) services.get("taskmanager").get("environment")).get("FLINK_PROPERTIES"),
+                ((Map<?, ?>) jobManager.get("environment")).get("FLINK_PROPERTIES"), "one Flink configuration");
+        assertEquals("file:///opt/flink/checkpoints", string(flink.get("execution.checkpointing.dir")));
+        assertTrue(((List<?>) jobManager.get("volumes")).contains("flink-checkpoints:/opt/flink/checkpoints"), "checkpoints in a volume");
+        assertEquals("RETAIN_ON_CANCELLATION", string(flink.get("execution.checkpointing.externalized-checkpoint-retention")),
+                "checkpoints outlive a JobManager stopped gracefully (Flink's default deletes them then)");
+        assertFalse(flink.containsKey("high-availability.type"), "no HA: with HA Flink would restore by itself");
+        assertFalse("false".equals(string(flink.get("execution.checkpointing.create-subdir"))), "checkpoints under <dir>/<job id>/");
+        assertFalse("false".equals(string(flink.get("execution.program-config.enabled"))), "the job may set its restore path");
+    }
+
     @Test
     void everyImageIsPinnedAndNamesNoRegistryHost() {
         for (var service : services.entrySet()) {

@@ -27,15 +27,23 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A standalone Flink 2.2 session cluster on this machine: a JobManager
- * ({@code StandaloneSessionClusterEntrypoint}) and one TaskManager ({@code TaskManagerRunner}) as two
- * child JVMs, started the way Flink's {@code jobmanager.sh} and {@code taskmanager.sh} start them (a
- * {@code config.yaml} in a conf directory, JVM memory flags derived from the process sizes by Flink's
- * own memory model), on free loopback ports, with every file under one work directory.
+ * A standalone Flink 2.2 cluster on this machine: a JobManager and one TaskManager ({@code TaskManagerRunner})
+ * as two child JVMs, started the way Flink's {@code jobmanager.sh}/{@code standalone-job.sh} and
+ * {@code taskmanager.sh} start them (a {@code config.yaml} in a conf directory, JVM memory flags derived from
+ * the process sizes by Flink's own memory model), on free loopback ports, with every file under one work
+ * directory.
+ *
+ * <p>Two modes. A session cluster ({@link #start}: {@code StandaloneSessionClusterEntrypoint}), to which jobs
+ * are submitted through the REST API. An application cluster ({@link #startApplication}:
+ * {@code StandaloneApplicationClusterEntryPoint}, what {@code standalone-job} runs in Flink's image and
+ * docker/compose.yaml's JobManager), whose JobManager runs the job jar's main itself: the jar sits in
+ * {@code usrlib/} next to {@code $FLINK_LIB_DIR}, as the job image has it. Its JobManager can be killed,
+ * stopped and started again with the same command ({@link #killJobManager}, {@link #stopJobManager},
+ * {@link #startJobManagerAgain}); the TaskManager stays.
  *
  * <p>Flink's binary distribution is not on Maven Central: the classpath is the one the
  * {@code flink-cluster} module assembles from the artifacts that are ({@code target/flink/classpath.txt}).
- * The job jar is not on it: jobs are submitted through the REST API, as on any cluster.
+ * The job jar is not on it: jobs are submitted through the REST API, or loaded from usrlib.
  */
 public final class StandaloneFlinkCluster implements AutoCloseable {
     public static final String PROPERTY = "turnout.flink.cluster.dir";
@@ -64,19 +72,34 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
             "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
+    /** The class an application cluster's JobManager runs ({@code standalone-job}); in flink-container. */
+    static final String APPLICATION_ENTRYPOINT = "org.apache.flink.container.entrypoint.StandaloneApplicationClusterEntryPoint";
+    static final String SESSION_ENTRYPOINT = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint";
+
     private final Path workDir;
-    private final LocalProcess jobManager;
-    private final LocalProcess taskManager;
+    private final String classpath;
+    private final Configuration flinkConfig;
+    private final Application application;
     private final String restUrl;
     private final int slots;
+    private LocalProcess jobManager;
+    private LocalProcess taskManager;
+    private int jobManagerStarts;
 
-    private StandaloneFlinkCluster(Path workDir, LocalProcess jobManager, LocalProcess taskManager, String restUrl, int slots) {
+    private StandaloneFlinkCluster(Path workDir, String classpath, Configuration flinkConfig, Application application, String restUrl, int slots) {
         this.workDir = workDir;
-        this.jobManager = jobManager;
-        this.taskManager = taskManager;
+        this.classpath = classpath;
+        this.flinkConfig = flinkConfig;
+        this.application = application;
         this.restUrl = restUrl;
         this.slots = slots;
     }
+
+    /**
+     * The job an application cluster runs: the job jar (copied into {@code usrlib/}), its main class
+     * ({@code --job-classname}) and the main's arguments.
+     */
+    public record Application(Path jobJar, String jobClassName, List<String> args) {}
 
     /** The sizes of the two processes; modest, for a shared 2-core machine. */
     public record Sizing(String jobManagerProcessSize, String taskManagerProcessSize, int slots) {
@@ -86,43 +109,142 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     }
 
     /**
-     * Writes {@code workDir/conf/config.yaml}, starts the JobManager, then the TaskManager, and waits until
-     * the REST API reports the TaskManager's slots.
+     * A session cluster: writes {@code workDir/conf/config.yaml}, starts the JobManager, then the TaskManager,
+     * and waits until the REST API reports the TaskManager's slots.
      */
     public static StandaloneFlinkCluster start(Path workDir, Sizing sizing) throws IOException {
+        return start(workDir, sizing, null, Map.of());
+    }
+
+    /**
+     * An application cluster running {@code application}, its config.yaml the session cluster's plus
+     * {@code extraConfig}: starts the JobManager (which runs the job's main and submits the job), then the
+     * TaskManager, and waits until the REST API reports the TaskManager's slots.
+     */
+    public static StandaloneFlinkCluster startApplication(Path workDir, Sizing sizing, Application application,
+                                                          Map<String, String> extraConfig) throws IOException {
+        return start(workDir, sizing, application, extraConfig);
+    }
+
+    private static StandaloneFlinkCluster start(Path workDir, Sizing sizing, Application application, Map<String, String> extraConfig) throws IOException {
         String classpath = Files.readString(classpathFile(), StandardCharsets.UTF_8).trim();
         Path conf = Files.createDirectories(workDir.resolve("conf"));
         Path logs = Files.createDirectories(workDir.resolve("log"));
         int restPort = FreePorts.pick();
         Map<String, String> config = config(workDir, sizing, restPort);
+        config.putAll(extraConfig);
         writeConfig(conf.resolve("config.yaml"), config);
         writeLog4j(conf.resolve("log4j.properties"));
+        if (application != null) {
+            // Flink's image: $FLINK_HOME/lib (FLINK_LIB_DIR) and the job jar in $FLINK_HOME/usrlib
+            Files.createDirectories(workDir.resolve("flink").resolve("lib"));
+            Path usrlib = Files.createDirectories(workDir.resolve("flink").resolve("usrlib"));
+            Files.copy(application.jobJar(), usrlib.resolve("turnout-job.jar"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
         Configuration flinkConfig = GlobalConfiguration.loadConfiguration(conf.toString());
-
-        LocalProcess jobManager = null;
-        LocalProcess taskManager = null;
+        StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, classpath, flinkConfig, application, "http://127.0.0.1:" + restPort, sizing.slots());
         try {
-            JobManagerProcessSpec jmSpec = JobManagerProcessUtils.processSpecFromConfig(flinkConfig);
-            List<String> jmJvm = jvmOptions(JobManagerProcessUtils.generateJvmParametersStr(jmSpec, flinkConfig), conf, logs.resolve("jobmanager.log"));
-            jobManager = LocalProcess.launch("flink-jobmanager",
-                    LocalProcess.watchedJava(workDir, jmJvm, classpath, "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-                            args(conf, JobManagerProcessUtils.generateDynamicConfigsStr(jmSpec))),
-                    workDir, logs.resolve("jobmanager.out"));
-
+            cluster.jobManager = cluster.launchJobManager();
             TaskExecutorProcessSpec tmSpec = TaskExecutorProcessUtils.processSpecFromConfig(flinkConfig);
             List<String> tmJvm = jvmOptions(ProcessMemoryUtils.generateJvmParametersStr(tmSpec), conf, logs.resolve("taskmanager.log"));
-            taskManager = LocalProcess.launch("flink-taskmanager",
+            cluster.taskManager = LocalProcess.launch("flink-taskmanager",
                     LocalProcess.watchedJava(workDir, tmJvm, classpath, "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
                             args(conf, TaskExecutorProcessUtils.generateDynamicConfigsStr(tmSpec))),
                     workDir, logs.resolve("taskmanager.out"));
-
-            StandaloneFlinkCluster cluster = new StandaloneFlinkCluster(workDir, jobManager, taskManager, "http://127.0.0.1:" + restPort, sizing.slots());
             cluster.awaitSlots();
             return cluster;
         } catch (IOException | RuntimeException e) {
-            if (taskManager != null) taskManager.close();
-            if (jobManager != null) jobManager.close();
+            cluster.close();
             throw e;
+        }
+    }
+
+    /** Starts a JobManager with this cluster's command; each start logs to its own files (jobmanager.log, jobmanager-2.log, ...). */
+    private LocalProcess launchJobManager() throws IOException {
+        jobManagerStarts++;
+        Path conf = workDir.resolve("conf");
+        JobManagerProcessSpec jmSpec = JobManagerProcessUtils.processSpecFromConfig(flinkConfig);
+        List<String> jmJvm = jvmOptions(JobManagerProcessUtils.generateJvmParametersStr(jmSpec, flinkConfig), conf, jobManagerLog());
+        List<String> args = new ArrayList<>(Arrays.asList(args(conf, JobManagerProcessUtils.generateDynamicConfigsStr(jmSpec))));
+        Map<String, String> environment = Map.of();
+        if (application != null) {
+            // as standalone-job: the entrypoint's options, then the main's arguments
+            args.add("--job-classname");
+            args.add(application.jobClassName());
+            args.addAll(application.args());
+            environment = Map.of("FLINK_LIB_DIR", workDir.resolve("flink").resolve("lib").toString());
+        }
+        return LocalProcess.launch("flink-jobmanager",
+                LocalProcess.watchedJava(workDir, jmJvm, classpath, application != null ? APPLICATION_ENTRYPOINT : SESSION_ENTRYPOINT,
+                        args.toArray(new String[0])),
+                workDir, jobManagerOut(), false, environment);
+    }
+
+    private Path jobManagerLog() {
+        return workDir.resolve("log").resolve(jobManagerStarts <= 1 ? "jobmanager.log" : "jobmanager-" + jobManagerStarts + ".log");
+    }
+
+    private Path jobManagerOut() {
+        return workDir.resolve("log").resolve(jobManagerStarts <= 1 ? "jobmanager.out" : "jobmanager-" + jobManagerStarts + ".out");
+    }
+
+    /** The log of the JobManager started last. */
+    public Path currentJobManagerLog() {
+        return jobManagerLog();
+    }
+
+    /** SIGKILL to the JobManager, as when its container or machine dies: no shutdown at all. Waits until it is gone. */
+    public void killJobManager() {
+        Process process = jobManager.process();
+        process.destroyForcibly();
+        awaitExit(process, Duration.ofSeconds(30));
+        jobManager.close();
+    }
+
+    /** SIGTERM to the JobManager, as {@code docker stop} or {@code docker compose restart} send it; returns its exit code. */
+    public int stopJobManager(Duration timeout) {
+        Process process = jobManager.process();
+        process.destroy();
+        int exit = awaitExit(process, timeout);
+        jobManager.close();
+        return exit;
+    }
+
+    /**
+     * Starts the JobManager again with the command it was first started with (an application cluster runs its
+     * main again), and waits until its REST API answers. The TaskManager registers again by itself once it has
+     * noticed the old one gone (heartbeat.timeout).
+     */
+    public void startJobManagerAgain() throws IOException {
+        if (jobManager.isAlive()) throw new IllegalStateException("the JobManager (pid " + jobManager.pid() + ") still runs");
+        jobManager = launchJobManager();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!jobManager.isAlive()) throw new IOException("the Flink JobManager exited while starting again; " + logTails());
+            try {
+                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl + "/overview"))
+                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) return;
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for the Flink JobManager");
+            }
+            LocalProcess.pause(300);
+        }
+        throw new IOException("the Flink JobManager started again did not answer within " + READY_TIMEOUT.toSeconds() + " s; " + logTails());
+    }
+
+    private static int awaitExit(Process process, Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("pid " + process.pid() + " still alive after " + timeout);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -276,11 +398,11 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         return jobManager.isAlive() && taskManager.isAlive();
     }
 
-    /** The ends of both processes' logs, for failure messages. */
+    /** The ends of both processes' logs (the JobManager started last), for failure messages. */
     public String logTails() {
         Path logs = workDir.resolve("log");
-        return "JobManager log (" + logs.resolve("jobmanager.log") + "):\n" + LocalProcess.tail(logs.resolve("jobmanager.log"))
-                + "\nJobManager stdout:\n" + LocalProcess.tail(logs.resolve("jobmanager.out"))
+        return "JobManager log (" + jobManagerLog() + "):\n" + LocalProcess.tail(jobManagerLog())
+                + "\nJobManager stdout:\n" + LocalProcess.tail(jobManagerOut())
                 + "\nTaskManager log (" + logs.resolve("taskmanager.log") + "):\n" + LocalProcess.tail(logs.resolve("taskmanager.log"))
                 + "\nTaskManager stdout:\n" + LocalProcess.tail(logs.resolve("taskmanager.out"));
     }
@@ -288,7 +410,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     /** Stops the TaskManager, then the JobManager (SIGTERM, then SIGKILL after 20 s); safe to call twice. */
     @Override
     public void close() {
-        taskManager.close();
-        jobManager.close();
+        if (taskManager != null) taskManager.close();
+        if (jobManager != null) jobManager.close();
     }
 }

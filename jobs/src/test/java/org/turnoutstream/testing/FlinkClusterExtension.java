@@ -32,6 +32,9 @@ import java.util.UUID;
  *
  * Started before the class's first test and stopped after its last (both processes, by pid); the
  * children also stop if the test JVM dies (their stdin pipe closes, see ParentWatchdog).
+ *
+ * <p>{@link #application()}: an application cluster instead, which the test starts itself
+ * ({@link #startApplication}) once it knows the job's arguments; stopped after the class's last test.
  */
 public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllCallback {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,6 +42,7 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
     private static final Set<String> TERMINAL = Set.of("FINISHED", "FAILED", "CANCELED", "SUSPENDED");
 
     private final StandaloneFlinkCluster.Sizing sizing;
+    private final boolean session;
     private Path dir;
     private StandaloneFlinkCluster cluster;
 
@@ -47,13 +51,31 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
     }
 
     public FlinkClusterExtension(StandaloneFlinkCluster.Sizing sizing) {
+        this(sizing, true);
+    }
+
+    private FlinkClusterExtension(StandaloneFlinkCluster.Sizing sizing, boolean session) {
         this.sizing = sizing;
+        this.session = session;
+    }
+
+    /** An extension for an application cluster, started by the test with {@link #startApplication}. */
+    public static FlinkClusterExtension application() {
+        return new FlinkClusterExtension(StandaloneFlinkCluster.Sizing.modest(), false);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws IOException {
         dir = TempDirs.create("turnout-flink-cluster-");
-        cluster = StandaloneFlinkCluster.start(dir, sizing);
+        if (session) cluster = StandaloneFlinkCluster.start(dir, sizing);
+    }
+
+    /** Starts the application cluster running {@code application} (once per class); see {@link StandaloneFlinkCluster#startApplication}. */
+    public StandaloneFlinkCluster startApplication(StandaloneFlinkCluster.Application application, java.util.Map<String, String> extraConfig)
+            throws IOException {
+        if (cluster != null) throw new IllegalStateException("this extension's cluster is already started");
+        cluster = StandaloneFlinkCluster.startApplication(dir, sizing, application, extraConfig);
+        return cluster;
     }
 
     @Override
@@ -109,6 +131,38 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
         String jobId = answer.path("jobid").asText(null);
         if (jobId == null) throw new IllegalStateException("no job id in the run answer: " + answer);
         return jobId;
+    }
+
+    /** {@code GET /jobs}: the ids of the jobs the (current) JobManager knows. */
+    public List<String> jobIds() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (JsonNode job : send(HttpRequest.newBuilder(URI.create(restUrl() + "/jobs")).GET(), "jobs").path("jobs")) {
+            ids.add(job.path("id").asText());
+        }
+        return ids;
+    }
+
+    /** Waits until the JobManager lists exactly one job (an application cluster's) and returns its id. */
+    public String awaitOnlyJob(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> ids = List.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                ids = jobIds();
+                if (ids.size() == 1) return ids.get(0);
+            } catch (RuntimeException notYet) {
+                // the dispatcher may not answer yet
+            }
+            pause(250);
+        }
+        throw new IllegalStateException("not exactly one job within " + timeout + ": " + ids + "\n" + cluster.logTails());
+    }
+
+    /** {@code GET /jobs/:id/checkpoints}: the latest completed checkpoint's location, or null. */
+    public String latestCompletedCheckpoint(String jobId) {
+        JsonNode completed = send(HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "/checkpoints")).GET(),
+                "checkpoints " + jobId).path("latest").path("completed");
+        return completed.isMissingNode() || completed.isNull() ? null : completed.path("external_path").asText(null);
     }
 
     /** {@code GET /jobs/:id}. */
