@@ -1,5 +1,6 @@
 package org.turnoutstream.events.registry;
 
+import org.turnoutstream.testing.PortForwarder;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
@@ -12,12 +13,6 @@ import org.turnoutstream.local.FreePorts;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -59,7 +54,7 @@ class RegistryOutageLogTest {
         assertTrue(warnings.get(0).startsWith("schema registry " + config.url() + " unreachable ("), warnings.get(0));
 
         URI real = URI.create(REGISTRY.url());
-        try (Forwarder ignored = new Forwarder(port, real.getPort())) {
+        try (PortForwarder ignored = new PortForwarder(port, real.getPort())) {
             ConfluentRegistryClient client = new ConfluentRegistryClient(config);
             assertEquals(TurnoutReport.getClassSchema(), client.schemaById(id));
             client.schemaById(id);
@@ -87,51 +82,5 @@ class RegistryOutageLogTest {
 
     static List<String> lines(List<LogEvent> events, Level level) {
         return events.stream().filter(e -> e.getLevel() == level).map(e -> e.getMessage().getFormattedMessage()).toList();
-    }
-
-    /** Forwards every connection to {@code port} on this host to {@code target}. */
-    static final class Forwarder implements AutoCloseable {
-        private final ServerSocket server;
-
-        Forwarder(int port, int target) throws IOException {
-            server = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
-            Thread accept = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try {
-                        Socket in = server.accept();
-                        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
-                        pump(in, out);
-                        pump(out, in);
-                    } catch (IOException closed) {
-                        return;
-                    }
-                }
-            }, "forwarder-" + port);
-            accept.setDaemon(true);
-            accept.start();
-        }
-
-        private static void pump(Socket from, Socket to) {
-            Thread t = new Thread(() -> {
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    in.transferTo(out);
-                } catch (IOException ignored) {
-                    // one side closed
-                } finally {
-                    try {
-                        to.close();
-                    } catch (IOException ignored) {
-                        // closing
-                    }
-                }
-            });
-            t.setDaemon(true);
-            t.start();
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-        }
     }
 }

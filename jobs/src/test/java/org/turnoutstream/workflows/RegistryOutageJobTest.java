@@ -1,0 +1,119 @@
+package org.turnoutstream.workflows;
+
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.events.RejectionReason;
+import org.turnoutstream.events.registry.ConfluentAvroEncoder;
+import org.turnoutstream.local.FreePorts;
+import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.FlinkMiniCluster;
+import org.turnoutstream.testing.InfluxDbExtension;
+import org.turnoutstream.testing.KafkaBrokerExtension;
+import org.turnoutstream.testing.PortForwarder;
+import org.turnoutstream.testing.SchemaRegistryExtension;
+import picocli.CommandLine;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
+
+/**
+ * The schema registry is unreachable when the live job starts reading a morning of reports, and answers again 40 seconds
+ * later: the decoders retry for their budget (30 s), the job fails, restarts and waits again, and once the registry is
+ * back every report counts. An unreachable registry is not a bad record: the DLQ holds only the one record that really
+ * is bad, and the points are exact.
+ */
+class RegistryOutageJobTest {
+    static final long GRID = 10_000;
+
+    @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
+    @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+    @RegisterExtension static final FlinkMiniCluster flink = new FlinkMiniCluster(1, 2);
+
+    @TempDir Path work;
+
+    @Test
+    void aRegistryOutageDelaysTheCountButLosesNothingAndDeadLettersNothing() throws Exception {
+        String turnout = "branch.turnout.registry-outage", dlq = "turnout.dlq.registry-outage";
+        kafka.createTopic(turnout, 2);
+        kafka.createTopic(dlq, 1);
+        kafka.createTopic("branch.connectivity.registry-outage", 1);
+        kafka.createTopic("branch.alerts.registry-outage", 1);
+        String database = influx.createDatabase("registry_outage");
+        ElectionDayScenario.writeReferenceData(work.resolve("reference"));
+        ElectionDayScenario morning = new ElectionDayScenario(23, 6);
+        ConfluentAvroEncoder<TurnoutReport> encoder = ConfluentAvroEncoder.forTopic(registry.config(), turnout, TurnoutReport.class);
+        long heard = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (TurnoutReport r : morning.sent) {
+                heard = Math.max(heard, r.getEventTime().toEpochMilli());
+                producer.send(new ProducerRecord<>(turnout, null, heard, r.getBranchId().getBytes(StandardCharsets.UTF_8), encoder.encode(r)));
+            }
+            producer.send(new ProducerRecord<>(turnout, null, heard, "bad".getBytes(StandardCharsets.UTF_8), new byte[]{1, 0, 0, 0, 1, 2, 3}));
+            producer.flush();
+        }
+
+        int port = FreePorts.pick(); // the job's registry URL: nothing behind it yet
+        JobOptions options = CommandLine.populateCommand(new JobOptions(),
+                "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnout, "--dlq-topic", dlq,
+                "--connectivity-topic", "branch.connectivity.registry-outage", "--alerts-topic", "branch.alerts.registry-outage",
+                "--starting-offsets", "earliest", "--group-id", "registry-outage", "--transactional-id-prefix", "registry-outage-" + System.nanoTime(),
+                "--registry-url", "http://127.0.0.1:" + port + "/apis/ccompat/v7", "--influx-url", influx.url(), "--influx-database", database,
+                "--election", ELECTION + "=" + work.resolve("reference"), "--correction-horizon", "1h", "--quiet-feed-after", "1s",
+                "--max-out-of-orderness", "1s", "--max-clock-skew", "0", "--feed-silent-after", "0", "--checkpoint-interval", "1s",
+                "--parallelism", "2");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options);
+        JobClient job = env.executeAsync("registry-outage");
+        try {
+            Thread.sleep(40_000);
+            assertEquals(Map.of(), nationalBallots(database), "nothing counted while the registry is away");
+            try (PortForwarder back = new PortForwarder(port, URI.create(registry.url()).getPort())) {
+                long last = Math.floorDiv(morning.lastEventTime() + GRID - 1, GRID) * GRID;
+                long truth = morning.truthAt(last).values().stream().mapToLong(v -> v[0]).sum();
+                BrokerOutageTest.eventually(Duration.ofSeconds(120), () -> nationalBallots(database).getOrDefault(last, -1L) == truth);
+                for (Map.Entry<Long, Long> point : nationalBallots(database).entrySet()) {
+                    long expected = morning.truthAt(point.getKey()).values().stream().mapToLong(v -> v[0]).sum();
+                    assertEquals(expected, point.getValue(), "nation at " + java.time.Instant.ofEpochMilli(point.getKey()));
+                }
+                BrokerOutageTest.eventually(Duration.ofSeconds(60), () -> !kafka.consumeAll(dlq, true, Duration.ofMillis(500)).isEmpty());
+                List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(dlq, true, Duration.ofSeconds(1));
+                assertEquals(List.of("bad " + RejectionReason.BAD_MAGIC_BYTE), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8) + " "
+                                + new String(r.headers().lastHeader(DeadLetterSerializer.REASON).value(), StandardCharsets.UTF_8)).collect(Collectors.toList()),
+                        "only the bad record is a dead letter: an unreachable registry is not a bad record");
+            }
+        } finally {
+            job.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static TreeMap<Long, Long> nationalBallots(String database) {
+        TreeMap<Long, Long> series = new TreeMap<>();
+        try {
+            for (Map<String, Object> row : influx.query(database, "SELECT ballots FROM national_turnout WHERE election = '" + ELECTION + "'")) {
+                series.put(((Number) row.get("time")).longValue(), ((Number) row.get("ballots")).longValue());
+            }
+        } catch (RuntimeException noSeriesYet) {
+            // no measurement yet
+        }
+        return series;
+    }
+}
