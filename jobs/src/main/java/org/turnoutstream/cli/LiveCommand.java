@@ -1,5 +1,8 @@
 package org.turnoutstream.cli;
 
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
@@ -14,7 +17,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
 
 @Command(name = "live", mixinStandardHelpOptions = true,
@@ -48,10 +53,20 @@ public class LiveCommand implements Callable<Integer> {
             // embedded: checkpoints on disk, resumed by the next start (on a cluster, its configuration decides)
             EmbeddedState.Plan state = EmbeddedState.plan(options.effectiveStateDir(), options.noResume, options.fromSavepoint, Instant.now());
             LOG.info("State: {}", state.description());
-            env = StreamExecutionEnvironment.getExecutionEnvironment(state.configuration());
+            EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(options.webUiBind, options.webUiPort);
+            if (!network.loopbackOnly()) {
+                LOG.warn("The REST API and web UI listen on {} (--web-ui-bind): Flink's REST API accepts job and jar submission without"
+                        + " authentication, so anyone who can reach {} can run code on this machine", network.bind(), network.url());
+            }
+            Configuration conf = new Configuration(state.configuration());
+            conf.addAll(network.configuration());
+            env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
             if (options.resumeLatestCheckpoint) {
                 LOG.info("--resume-latest-checkpoint is for a cluster in application mode: the embedded run resumes from its state directory anyway");
             }
+            LiveTurnoutJob.define(env, options);
+            runAndSayWhenRunning(env, network.url());
+            return 0;
         } else {
             if (options.noResume || options.fromSavepoint != null || options.stateDir != null) {
                 LOG.warn("--state-dir, --no-resume and --from-savepoint apply to the embedded run only: on a cluster, use its "
@@ -76,4 +91,31 @@ public class LiveCommand implements Callable<Integer> {
         env.execute(LiveTurnoutJob.NAME);
         return 0;
     }
+
+    /**
+     * Runs the embedded job; once it is RUNNING, one line says so: its id, where its web UI is, what it reads and writes.
+     * Returns when the job ends (a bounded run) and throws its failure as {@code env.execute} would.
+     */
+    private void runAndSayWhenRunning(StreamExecutionEnvironment env, String webUi) throws Exception {
+        JobClient job = env.executeAsync(LiveTurnoutJob.NAME);
+        long deadline = System.nanoTime() + RUNNING_WAIT.toNanos();
+        JobStatus status = job.getJobStatus().get();
+        while (status != JobStatus.RUNNING && !status.isGloballyTerminalState() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            status = job.getJobStatus().get();
+        }
+        if (status == JobStatus.RUNNING) {
+            LOG.info("{} is RUNNING: job {}; web UI {}; {}", LiveTurnoutJob.NAME, job.getJobID(), webUi, OptionsReport.flow(options));
+        } else if (!status.isGloballyTerminalState()) {
+            LOG.warn("{} (job {}) is still {} after {} s; web UI {}", LiveTurnoutJob.NAME, job.getJobID(), status, RUNNING_WAIT.toSeconds(), webUi);
+        }
+        try {
+            job.getJobExecutionResult().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) throw cause;
+            throw e;
+        }
+    }
+
+    private static final Duration RUNNING_WAIT = Duration.ofMinutes(2);
 }

@@ -120,6 +120,12 @@ public class JobOptions {
     @Option(names = "--heartbeat-timeout", defaultValue = "60s", converter = DurationConverter.class, description = "Silence after which an open branch counts as down (default: ${DEFAULT-VALUE}).")
     public Duration heartbeatTimeout;
 
+    @Option(names = "--polls-close", paramLabel = "ELECTION=TIME", description = "When the polls close in an election, as an ISO-8601 time with its offset (e.g. 2024-03-01T18:00:00+03:30); repeatable. --polls-close-grace after it (voting hours are often extended) the branches still open are closed (their outages end with reason POLLS_CLOSED), the connectivity points stop and the election's per-branch state is dropped. Without it, a branch that never sends CLOSED keeps its state and its constituency writing points.")
+    public Map<String, String> pollsClose = new LinkedHashMap<>();
+
+    @Option(names = "--polls-close-grace", defaultValue = "2h", converter = DurationConverter.class, description = "How long after --polls-close the election is over for outages and alerts (default: ${DEFAULT-VALUE}).")
+    public Duration pollsCloseGrace;
+
     @Option(names = "--heartbeat-timeout-for", paramLabel = "LINK=DURATION", description = "Heartbeat timeout for one link type (FIBER, DSL, MOBILE, SATELLITE), e.g. SATELLITE=3m; repeatable.")
     public Map<String, String> heartbeatTimeoutPerLink = new LinkedHashMap<>();
 
@@ -152,6 +158,13 @@ public class JobOptions {
 
     @Option(names = "--from-savepoint", paramLabel = "PATH|URI", description = "Start from this savepoint or retained checkpoint (its directory) instead of the latest one in the state directory.")
     public String fromSavepoint;
+
+    // The embedded run's REST API and web UI
+    @Option(names = "--web-ui-bind", defaultValue = "127.0.0.1", description = "Address the embedded run's REST API and web UI listen on (default: ${DEFAULT-VALUE}: this machine only). Flink's REST API accepts job and jar submission without authentication: whoever can reach it can run code here; bind it wider only behind a firewall or an authenticating proxy. The rest of the embedded cluster listens on loopback only.")
+    public String webUiBind;
+
+    @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port of the embedded run's REST API and web UI: a port, a range (the first free one) or 0 for any (default: ${DEFAULT-VALUE}). The URL is logged when the job runs.")
+    public String webUiPort;
 
     // State on a cluster (its configuration decides where checkpoints go)
     @Option(names = "--resume-latest-checkpoint", description = "On a cluster in application mode (one job per cluster, e.g. docker/compose.yaml's JobManager): when no restore path is given (execution.state-recovery.path, e.g. standalone-job --fromSavepoint), start from the latest completed checkpoint retained under the cluster's execution.checkpointing.dir (any job id), so that a JobManager restarted without HA keeps the job's state; checkpoints are then retained when the JobManager stops. Refused in session mode, where it would pick another job's checkpoint. The embedded run always resumes from its --state-dir.")

@@ -41,4 +41,14 @@ public final class OptionsReport {
     public static boolean isSecret(String name) {
         return SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches();
     }
+
+    /**
+     * What the live job reads and writes, in one phrase for its RUNNING line: the topics and group, InfluxDB's URL and
+     * database, the DLQ and alerts topics (no credentials).
+     */
+    public static String flow(JobOptions o) {
+        return "reads " + o.turnoutTopic + " and " + o.connectivityTopic + " from Kafka " + o.bootstrapServers + " (group " + o.groupId
+                + ", registry " + o.registryUrl + "); writes InfluxDB " + o.influxUrl + " database " + o.influxDatabase
+                + ", dead letters to " + o.deadLetterTopic + ", alerts to " + o.alertsTopic;
+    }
 }

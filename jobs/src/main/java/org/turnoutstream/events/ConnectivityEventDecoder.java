@@ -43,6 +43,12 @@ public class ConnectivityEventDecoder extends ProcessFunction<RawRecord, BranchS
         known = KnownBranchRecords.of(validator.checks());
     }
 
+    @Override
+    public void close() throws Exception {
+        if (deadLetters != null) deadLetters.close(); // the summary still owed
+        super.close();
+    }
+
     /** Run in a {@link org.turnoutstream.batching.PrefetchingProcessOperator}: reads ahead the branches of a batch. */
     @Override
     public void prefetch(RecordBatch<RawRecord> batch) {

@@ -44,6 +44,12 @@ public class TurnoutReportDecoder extends ProcessFunction<RawRecord, BranchRepor
         known = KnownBranchRecords.of(validator);
     }
 
+    @Override
+    public void close() throws Exception {
+        if (deadLetters != null) deadLetters.close(); // the summary still owed
+        super.close();
+    }
+
     /** Run in a {@link org.turnoutstream.batching.PrefetchingProcessOperator}: reads ahead the branches of a batch. */
     @Override
     public void prefetch(RecordBatch<RawRecord> batch) {

@@ -228,7 +228,8 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             goDown(state, ids, deadline, state.lastHeard, AlertReason.HEARTBEAT_TIMEOUT, out);
         }
         if (state.cleanupAt != NONE && state.cleanupAt < before) {
-            if (!state.closed) close(state, ids, state.cleanupAt, out);
+            // still open when the election is over: the polls closed (its own CLOSED would have closed it)
+            if (!state.closed) close(state, ids, state.cleanupAt, AlertReason.POLLS_CLOSED, out);
             return false;
         }
         return true;
@@ -274,7 +275,7 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
             }
             case CLOSED -> {
                 if (!stale) {
-                    close(state, ids, t, out);
+                    close(state, ids, t, AlertReason.CLOSED, out);
                     state.deadline = NONE;
                     state.cleanupAt = t + closedRetentionMillis;
                 }
@@ -292,14 +293,14 @@ public class BranchOutageDetector extends KeyedProcessFunction<String, BranchSig
                 false, true, since, reason));
     }
 
-    private void close(BranchOutageState state, BranchIds ids, long time, Collector<BranchStatusChange> out) {
+    private void close(BranchOutageState state, BranchIds ids, long time, AlertReason reason, Collector<BranchStatusChange> out) {
         Long endedOutage = state.up ? null : state.downSince;
         state.closed = true;
         state.up = false;
         state.downSince = NONE;
         state.lastChange = time;
         out.collect(new BranchStatusChange(ids.election(), ids.branchId(), state.constituencyId, time, BranchStatusChange.Transition.CLOSED,
-                false, false, endedOutage, AlertReason.CLOSED));
+                false, false, endedOutage, reason));
     }
 
     /**

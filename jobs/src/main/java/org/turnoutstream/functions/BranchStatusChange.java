@@ -41,7 +41,7 @@ public class BranchStatusChange {
     public boolean open;
     /** For DOWN: when the outage started; for UP and CLOSED: when the outage that just ended started (null if none). */
     public Long downSince;
-    /** DOWN: HEARTBEAT_TIMEOUT or LINK_DOWN; UP: HEARTBEAT, LINK_UP or REPORT; CLOSED: CLOSED; OPENED: null. */
+    /** DOWN: HEARTBEAT_TIMEOUT or LINK_DOWN; UP: HEARTBEAT, LINK_UP or REPORT; CLOSED: CLOSED, or POLLS_CLOSED (closed at the end of the election); OPENED: null. */
     public AlertReason reason;
 
     public BranchStatusChange() {}
@@ -74,7 +74,8 @@ public class BranchStatusChange {
         if ((transition == Transition.UP || transition == Transition.CLOSED) && downSince != null) {
             return Optional.of(Alerts.branch(election, AlertKind.OUTAGE_ENDED, branchId, constituencyId, reason, downSince, time,
                     "branch " + branchId + " was down from " + Alerts.at(downSince) + " to " + Alerts.at(time)
-                            + " (" + (time - downSince) / 1000 + " s)" + (transition == Transition.CLOSED ? ", ended by the branch closing" : "")));
+                            + " (" + (time - downSince) / 1000 + " s)" + (transition != Transition.CLOSED ? "" : reason == AlertReason.POLLS_CLOSED ? ", ended by the polls closing (the branch"
+                            + " never sent CLOSED)" : ", ended by the branch closing")));
         }
         return Optional.empty();
     }

@@ -48,7 +48,7 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start(Path workDir, int port, boolean detached) throws IOException {
         Files.createDirectories(workDir);
         int brokerPort = port == 0 ? FreePorts.pick() : port;
-        int controllerPort = FreePorts.pick();
+        int controllerPort = FreePorts.pick(); // never the broker's (FreePorts gives a port once)
         String classpath = Files.readString(ServicesHome.kafkaClasspathFile(), StandardCharsets.UTF_8).trim();
         Path config = workDir.resolve("server.properties");
         writeConfig(config, workDir.resolve("data"), brokerPort, controllerPort);

@@ -48,6 +48,10 @@ public record ConnectivitySettings(
         return new ConnectivitySettings(timeouts, thresholds, rules, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, d);
     }
 
+    public ConnectivitySettings withHours(PollingHours h) {
+        return new ConnectivitySettings(timeouts, thresholds, rules, h, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, feedSilentAfter);
+    }
+
     public ConnectivitySettings withRules(IntegrityRules r) {
         return new ConnectivitySettings(timeouts, thresholds, r, hours, grid, maxOutOfOrderness, quietFeedAfter, maxClockSkew, feedSilentAfter);
     }

@@ -31,6 +31,7 @@ import org.turnoutstream.events.registry.RegistryConfig;
 import org.turnoutstream.functions.ConnectivityThresholds;
 import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
+import org.turnoutstream.functions.PollingHours;
 import org.turnoutstream.recovery.PublishedHistory;
 import org.turnoutstream.recovery.RetainedRecords;
 import org.turnoutstream.reference.ElectionCatalog;
@@ -255,7 +256,26 @@ public final class LiveTurnoutJob {
                 .withThresholds(new ConnectivityThresholds(options.degradedShare, options.degradedShare, options.degradedMinBranches))
                 .withRules(new IntegrityRules(options.maxBallotsPerMinute, IntegrityRules.DEFAULT_BURST_ALLOWANCE,
                         IntegrityRules.DEFAULT_CLOSED_RETENTION, turnout.correctionHorizon()))
-                .withFeedSilentAfter(options.bounded ? Duration.ZERO : options.feedSilentAfter);
+                .withFeedSilentAfter(options.bounded ? Duration.ZERO : options.feedSilentAfter)
+                .withHours(pollingHours(options));
+    }
+
+    /** --polls-close ELECTION=TIME (repeatable) and --polls-close-grace; an election not given with --election is an error. */
+    static PollingHours pollingHours(JobOptions options) {
+        Map<String, java.time.Instant> close = new java.util.TreeMap<>();
+        java.util.Set<String> elections = new java.util.TreeSet<>(ElectionCatalog.parseSpecs(options.elections).keySet());
+        for (Map.Entry<String, String> entry : options.pollsClose.entrySet()) {
+            if (!elections.contains(entry.getKey())) {
+                throw new IllegalArgumentException("--polls-close " + entry.getKey() + "=...: no such election (--election gives " + elections + ")");
+            }
+            try {
+                close.put(entry.getKey(), java.time.OffsetDateTime.parse(entry.getValue()).toInstant());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("--polls-close " + entry.getKey() + "=" + entry.getValue()
+                        + ": not an ISO-8601 time with an offset, e.g. 2024-03-01T18:00:00+03:30");
+            }
+        }
+        return PollingHours.of(close, options.pollsCloseGrace);
     }
 
     /** --heartbeat-timeout for every link, overridden per link type by --heartbeat-timeout-for LINK=DURATION. */

@@ -292,13 +292,24 @@ class LiveJobKilledAndRestartedTest {
         }
 
         static LiveProcess start(List<String> args, Path log) throws IOException {
+            return start(List.of(), args, log);
+        }
+
+        /** With extra JVM options (e.g. a system property). */
+        static LiveProcess start(List<String> jvmOptions, List<String> args, Path log) throws IOException {
             String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
             List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx768m", "-XX:+UseParallelGC", "-cp", classpath, TurnoutCli.class.getName()));
+                    "-Xmx768m", "-XX:+UseParallelGC"));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", classpath, TurnoutCli.class.getName()));
             command.addAll(args);
             Process process = new ProcessBuilder(command).directory(log.getParent().toFile())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             return new LiveProcess(process, log);
+        }
+
+        long pid() {
+            return process.pid();
         }
 
         /** SIGKILL: no shutdown hook, no cancel, nothing flushed. */

@@ -160,9 +160,9 @@ class BranchOutageDetectorDifferentialTest {
                         arrive(Kind.REPORT, at(2, 30)), watermark(at(3, 0))),
                 change(17, at(0, 0), Transition.OPENED, null, null),
                 change(17, at(1, 0), Transition.DOWN, at(0, 0), AlertReason.HEARTBEAT_TIMEOUT), // a deadline at the end goes first
-                change(17, at(1, 0), Transition.CLOSED, at(0, 0), AlertReason.CLOSED),
+                change(17, at(1, 0), Transition.CLOSED, at(0, 0), AlertReason.POLLS_CLOSED),
                 change(17, at(2, 30), Transition.OPENED, null, null),
-                change(17, at(1, 0), Transition.CLOSED, null, AlertReason.CLOSED)); // at the end, before the OPENED
+                change(17, at(1, 0), Transition.CLOSED, null, AlertReason.POLLS_CLOSED)); // at the end, before the OPENED
     }
 
     @Test

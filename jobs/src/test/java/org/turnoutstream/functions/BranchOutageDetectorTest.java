@@ -243,7 +243,7 @@ class BranchOutageDetectorTest {
         assertTrue(streaming.contains(change(20, at(4, 0), Transition.DOWN, at(3, 0), AlertReason.HEARTBEAT_TIMEOUT)), streaming.toString());
         assertTrue(streaming.contains(change(20, at(4, 40), Transition.UP, at(3, 0), AlertReason.LINK_UP)), streaming.toString());
         assertTrue(streaming.contains(change(20, at(5, 40), Transition.DOWN, at(4, 40), AlertReason.HEARTBEAT_TIMEOUT)), streaming.toString());
-        assertTrue(streaming.contains(change(20, POLLS_CLOSE + 60 * MINUTE, Transition.CLOSED, at(4, 40), AlertReason.CLOSED)), streaming.toString());
+        assertTrue(streaming.contains(change(20, POLLS_CLOSE + 60 * MINUTE, Transition.CLOSED, at(4, 40), AlertReason.POLLS_CLOSED)), streaming.toString());
 
         harness.close();
         harness = BatchModeHarness.run(withPollingHours(), BranchSignal::branchKey, s -> s.heardAt, day);
@@ -352,8 +352,11 @@ class BranchOutageDetectorTest {
         watermark(at(5, 0));
         drain();
         List<BranchStatusChange> end = byBranch(watermark(pollsClose + 60 * MINUTE));
-        assertEquals(List.of(change(17, pollsClose + 60 * MINUTE, Transition.CLOSED, at(0, 10), AlertReason.CLOSED),
-                change(18, pollsClose + 60 * MINUTE, Transition.CLOSED, at(0, 30), AlertReason.CLOSED)), end);
+        assertEquals(List.of(change(17, pollsClose + 60 * MINUTE, Transition.CLOSED, at(0, 10), AlertReason.POLLS_CLOSED),
+                change(18, pollsClose + 60 * MINUTE, Transition.CLOSED, at(0, 30), AlertReason.POLLS_CLOSED)), end);
+        BranchAlert ended = end.get(1).alert().orElseThrow();
+        assertEquals(AlertReason.POLLS_CLOSED, ended.getReason(), "branch 18's outage ends with the polls");
+        assertTrue(ended.getDetail().endsWith("ended by the polls closing (the branch never sent CLOSED)"), ended.getDetail());
         assertEquals(0, harness.numKeyedStateEntries());
         assertEquals(0, harness.numEventTimeTimers());
     }

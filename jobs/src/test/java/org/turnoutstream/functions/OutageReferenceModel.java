@@ -27,7 +27,7 @@ import java.util.OptionalLong;
  *       the election, or a closed branch's close + retention). A deadline or cleanup happens only strictly before the
  *       next waiting signal's time (a signal at exactly the deadline is in time); a deadline at or before the cleanup
  *       goes first. A deadline or end of election that a late signal made due waits for the next watermark.</li>
- *   <li>The cleanup of an open branch closes it (a CLOSED change at the end of the election); either way the state and
+ *   <li>The cleanup of an open branch closes it (a CLOSED change at the end of the election, reason POLLS_CLOSED); either way the state and
  *       whatever was waiting are dropped, and a later signal opens the branch anew.</li>
  * </ul>
  */
@@ -130,7 +130,7 @@ final class OutageReferenceModel {
                 continue;
             }
             if (st != null && st.cleanup != null && due(st.cleanup, watermark, next)) {
-                if (!st.closed) close(b, st.cleanup);                      // the end of the election
+                if (!st.closed) close(b, st.cleanup, AlertReason.POLLS_CLOSED); // the end of the election
                 drop(b);
                 continue;
             }
@@ -188,7 +188,7 @@ final class OutageReferenceModel {
             }
             case CLOSED -> {
                 if (stale) return;
-                close(b, t);
+                close(b, t, AlertReason.CLOSED);
                 b.waiting.clear();
                 st.cleanup = t + retention;
             }
@@ -204,9 +204,9 @@ final class OutageReferenceModel {
         emit(b, time, Transition.DOWN, since, reason);
     }
 
-    private void close(Branch b, long time) {
+    private void close(Branch b, long time, AlertReason reason) {
         State st = b.state;
-        emit(b, time, Transition.CLOSED, st.up ? null : st.downSince, AlertReason.CLOSED);
+        emit(b, time, Transition.CLOSED, st.up ? null : st.downSince, reason);
         st.closed = true;
         st.up = false;
         st.deadline = null;

@@ -326,6 +326,48 @@ class LiveAlertsJobTest {
         assertEquals(1_750L, taleqan.values().stream().mapToLong(Long::longValue).max().orElseThrow(), "never above: " + taleqan);
     }
 
+    /**
+     * Polls close at 0:10 (--polls-close, with a grace of 1 minute) and no branch ever sends CLOSED: at 0:11 every branch
+     * still open is closed, the outage of the branch that went dark ends with reason POLLS_CLOSED, the constituency's
+     * connectivity points stop there and its branches show closed.
+     */
+    @Test
+    void atTheCloseOfThePollsBranchesThatNeverSentClosedAreClosed() throws Exception {
+        ConfluentAvroEncoder<ConnectivityEvent> events = ConfluentAvroEncoder.forTopic(registry.config(), connectivityTopic, ConnectivityEvent.class);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            for (String b : List.of("alb-karaj-0001", "alb-karaj-0004")) {
+                producer.send(new ProducerRecord<>(connectivityTopic, null, epoch(0), utf8(b), events.encode(AlertScenario.event(b, "karaj", ConnectivityKind.OPENED, 0))));
+            }
+            for (long t = at(0, 30); t <= at(10, 30); t += at(0, 30)) { // branch 4 is heard every 30 s; branch 1 goes dark after 2:00
+                producer.send(new ProducerRecord<>(connectivityTopic, null, epoch(t), utf8("alb-karaj-0004"),
+                        events.encode(AlertScenario.event("alb-karaj-0004", "karaj", ConnectivityKind.HEARTBEAT, t))));
+                if (t <= at(2, 0)) producer.send(new ProducerRecord<>(connectivityTopic, null, epoch(t), utf8("alb-karaj-0001"),
+                        events.encode(AlertScenario.event("alb-karaj-0001", "karaj", ConnectivityKind.HEARTBEAT, t))));
+            }
+            producer.flush();
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(env, options("--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "1h", "--correction-horizon", "1h",
+                "--checkpoint-interval", "1s", "--polls-close", ELECTION + "=" + Instant.ofEpochMilli(epoch(at(10, 0))).atOffset(java.time.ZoneOffset.ofHoursMinutes(3, 30)),
+                "--polls-close-grace", "1m"));
+        env.execute("e2e-polls-close");
+
+        long end = epoch(at(11, 0));
+        List<BranchAlert> ended = committedAlerts().stream().filter(a -> a.getKind() == AlertKind.OUTAGE_ENDED).collect(Collectors.toList());
+        assertEquals(1, ended.size(), ended.toString());
+        assertEquals("alb-karaj-0001", ended.get(0).getBranchId());
+        assertEquals(org.turnoutstream.schemas.AlertReason.POLLS_CLOSED, ended.get(0).getReason());
+        assertEquals(end, ended.get(0).getEndedAt().toEpochMilli(), "closed at the close plus the grace");
+        assertArrayEquals(new long[]{0, 0, 0}, branchStatus("alb-karaj-0004").get(end), "the healthy branch is closed too");
+        TreeMap<Long, Long> open = new TreeMap<>();
+        for (Map<String, Object> row : influx.query(database,
+                "SELECT branches_open FROM constituency_connectivity WHERE election = '" + ELECTION + "' AND constituency = 'karaj'")) {
+            open.put(((Number) row.get("time")).longValue(), ((Number) row.get("branches_open")).longValue());
+        }
+        assertEquals(end, open.lastKey(), "the connectivity points stop at the end of the election: " + open.tailMap(end - 30_000));
+        assertEquals(0L, open.lastEntry().getValue(), "no branch open any more");
+    }
+
     @Test
     void aFailureMidStreamAfterACheckpointStillGivesEachAlertOnceToReadCommittedConsumers() throws Exception {
         // Connectivity only, in event-time order per partition: the watermark advances during the run, so alerts

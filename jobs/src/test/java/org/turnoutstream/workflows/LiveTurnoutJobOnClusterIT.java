@@ -137,6 +137,18 @@ class LiveTurnoutJobOnClusterIT {
      * On a session cluster the latest checkpoint under the shared checkpoint directory may be another job's: the
      * main, run through the REST API, refuses --resume-latest-checkpoint and submits nothing.
      */
+    /** The cluster's logging stays the cluster's: the job jar carries neither log4j nor a log4j configuration. */
+    @Test
+    void theJobJarLeavesLoggingToTheCluster() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(ClusterMorning.jobJar().toFile())) {
+            List<String> logging = jar.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.matches("log4j2.*\\.(properties|xml|json|ya?ml)") || n.startsWith("org/apache/logging/log4j/core/"))
+                    .collect(java.util.stream.Collectors.toList());
+            assertEquals(List.of(), logging);
+            assertTrue(jar.getEntry("org/turnoutstream/TurnoutJob.class") != null, "the job is in it");
+        }
+    }
+
     @Test
     void resumingTheLatestCheckpointIsRefusedOnASessionCluster() throws Exception {
         int jobsBefore = flink.jobIds().size();

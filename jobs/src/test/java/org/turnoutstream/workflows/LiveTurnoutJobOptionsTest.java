@@ -29,4 +29,29 @@ class LiveTurnoutJobOptionsTest {
         IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> LiveTurnoutJob.heartbeatTimeouts(options));
         assertTrue(error.getMessage().contains("unknown link type 'PIGEON'"), error.getMessage());
     }
+
+    @Test
+    void pollingHoursComeFromPollsCloseWithTheirOffsetAndAGrace() {
+        JobOptions options = CommandLine.populateCommand(new JobOptions(), "--election", "2024-majlis-r1=reference/alborz-synthetic",
+                "--polls-close", "2024-majlis-r1=2024-03-01T18:00:00+03:30", "--polls-close-grace", "30m");
+        org.turnoutstream.functions.PollingHours hours = LiveTurnoutJob.pollingHours(options);
+        long close = java.time.Instant.parse("2024-03-01T14:30:00Z").toEpochMilli();
+        assertEquals(close, hours.closeOf("2024-majlis-r1").getAsLong());
+        assertEquals(close + 30 * 60_000, hours.endOf("2024-majlis-r1").getAsLong());
+        assertTrue(hours.endOf("2024-majlis-r2").isEmpty(), "an election without --polls-close keeps its state until CLOSED");
+        assertTrue(LiveTurnoutJob.pollingHours(CommandLine.populateCommand(new JobOptions(),
+                "--election", "2024-majlis-r1=reference/alborz-synthetic")).endOf("2024-majlis-r1").isEmpty());
+    }
+
+    @Test
+    void aPollsCloseOfAnUnknownElectionOrWithoutOffsetIsAClearError() {
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> LiveTurnoutJob.pollingHours(
+                CommandLine.populateCommand(new JobOptions(), "--election", "2024-majlis-r1=reference/alborz-synthetic",
+                        "--polls-close", "2024-majlis-r2=2024-03-01T18:00:00+03:30")));
+        assertTrue(unknown.getMessage().contains("--polls-close 2024-majlis-r2=...: no such election"), unknown.getMessage());
+        IllegalArgumentException noOffset = assertThrows(IllegalArgumentException.class, () -> LiveTurnoutJob.pollingHours(
+                CommandLine.populateCommand(new JobOptions(), "--election", "2024-majlis-r1=reference/alborz-synthetic",
+                        "--polls-close", "2024-majlis-r1=2024-03-01T18:00:00")));
+        assertTrue(noOffset.getMessage().contains("not an ISO-8601 time with an offset"), noOffset.getMessage());
+    }
 }
