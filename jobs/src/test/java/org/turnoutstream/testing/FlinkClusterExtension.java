@@ -286,4 +286,27 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
             throw new IllegalStateException("interrupted", e);
         }
     }
+
+    /**
+     * Waits until {@code condition} holds (a RuntimeException counts as "not yet": a series may not exist yet), failing
+     * at once, with the job's exceptions, when job {@code jobId} stops running, and after {@code timeout} with the
+     * cluster's log tails.
+     */
+    public void awaitWhileRunning(Duration timeout, java.util.function.BooleanSupplier condition, String jobId) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (condition.getAsBoolean()) return;
+            } catch (RuntimeException notYet) {
+                // the series may not exist yet
+            }
+            String state = jobState(jobId);
+            if (!"RUNNING".equals(state) && !"CREATED".equals(state) && !"INITIALIZING".equals(state)) {
+                throw new AssertionError("job " + jobId + " is " + state + ": " + exceptions(jobId));
+            }
+            Thread.sleep(250);
+        }
+        throw new AssertionError("condition not met within " + timeout + "; job " + jobState(jobId) + ", exceptions "
+                + exceptions(jobId) + "\n" + cluster().logTails());
+    }
 }

@@ -37,9 +37,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
@@ -52,7 +50,6 @@ import static org.turnoutstream.workflows.ElectionDayScenario.POLLS_OPEN;
  * is in the DLQ once. The broker is this test's own (a real Kafka 4 in its own JVM), so stopping it disturbs no other test.
  */
 class BrokerOutageTest {
-    static final long GRID = 10_000;
     static final Instant BREAK = POLLS_OPEN.plusMillis(5 * MINUTE);
 
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
@@ -91,8 +88,8 @@ class BrokerOutageTest {
             JobClient job = env.executeAsync("broker-outage");
             try {
                 send(firstHalf.sent, "first-half");
-                long breakInstant = instantFor(firstHalf.lastEventTime());
-                eventually(Duration.ofSeconds(90), () -> nationalBallots().getOrDefault(breakInstant, -1L) == nationTruth(firstHalf, breakInstant));
+                long breakInstant = ClusterMorning.instantFor(firstHalf.lastEventTime());
+                LiveTurnoutJobTest.eventually(Duration.ofSeconds(90), () -> nationalBallots().getOrDefault(breakInstant, -1L) == ClusterMorning.nationTruth(firstHalf, breakInstant));
 
                 broker.close();               // the broker is gone ...
                 Thread.sleep(15_000);
@@ -100,10 +97,10 @@ class BrokerOutageTest {
                 broker = KafkaBroker.start(work.resolve("kafka"), port); // ... and back, on its own data
                 send(secondHalf, "second-half");
 
-                long last = instantFor(wholeMorning.lastEventTime());
-                eventually(Duration.ofSeconds(150), () -> nationalBallots().getOrDefault(last, -1L) == nationTruth(wholeMorning, last));
-                assertInfluxHoldsTheTruth(wholeMorning);
-                eventually(Duration.ofSeconds(60), () -> deadLetterKeys().size() >= 2);
+                long last = ClusterMorning.instantFor(wholeMorning.lastEventTime());
+                LiveTurnoutJobTest.eventually(Duration.ofSeconds(150), () -> nationalBallots().getOrDefault(last, -1L) == ClusterMorning.nationTruth(wholeMorning, last));
+                ClusterMorning.assertInfluxHoldsTheTruth(influx, database, wholeMorning);
+                LiveTurnoutJobTest.eventually(Duration.ofSeconds(60), () -> deadLetterKeys().size() >= 2);
                 assertEquals(List.of("first-half", "second-half"), deadLetterKeys(), "each bad record once in the DLQ (read_committed)");
                 assertEquals("RUNNING", job.getJobStatus().get(10, TimeUnit.SECONDS).name(), "counting goes on");
             } finally {
@@ -158,52 +155,6 @@ class BrokerOutageTest {
     }
 
     TreeMap<Long, Long> nationalBallots() {
-        TreeMap<Long, Long> series = new TreeMap<>();
-        for (Map<String, Object> row : influx.query(database, "SELECT ballots FROM national_turnout WHERE election = '" + ELECTION + "'")) {
-            series.put(((Number) row.get("time")).longValue(), ((Number) row.get("ballots")).longValue());
-        }
-        return series;
-    }
-
-    static long nationTruth(ElectionDayScenario day, long instant) {
-        return day.truthAt(instant).values().stream().mapToLong(v -> v[0]).sum();
-    }
-
-    static long instantFor(long time) {
-        return Math.floorDiv(time + GRID - 1, GRID) * GRID;
-    }
-
-    /** Every constituency's point at every instant of the grid up to the last report equals the naive recount. */
-    void assertInfluxHoldsTheTruth(ElectionDayScenario day) {
-        Map<String, TreeMap<Long, long[]>> series = new java.util.HashMap<>();
-        for (Map<String, Object> row : influx.query(database,
-                "SELECT ballots, branches_reporting, constituency FROM constituency_turnout WHERE election = '" + ELECTION + "'")) {
-            series.computeIfAbsent((String) row.get("constituency"), c -> new TreeMap<>()).put(((Number) row.get("time")).longValue(),
-                    new long[]{((Number) row.get("ballots")).longValue(), ((Number) row.get("branches_reporting")).longValue()});
-        }
-        TreeMap<Long, Long> national = nationalBallots();
-        assertEquals(instantFor(day.lastEventTime()), national.lastKey(), "points reach the last report's instant");
-        long previous = Long.MIN_VALUE;
-        for (long instant : national.keySet()) {
-            if (previous != Long.MIN_VALUE) assertEquals(previous + GRID, instant, "no gap in the grid");
-            previous = instant;
-            for (Map.Entry<String, long[]> c : day.truthAt(instant).entrySet()) {
-                assertArrayEquals(c.getValue(), series.get(c.getKey()).get(instant), c.getKey() + " at " + Instant.ofEpochMilli(instant));
-            }
-            assertEquals(nationTruth(day, instant), national.get(instant), "nation at " + Instant.ofEpochMilli(instant));
-        }
-    }
-
-    static void eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) return;
-            } catch (RuntimeException notYet) {
-                // the series may not exist yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("condition not met within " + timeout);
+        return ClusterMorning.nationalBallots(influx, database);
     }
 }

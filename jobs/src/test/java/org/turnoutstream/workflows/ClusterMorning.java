@@ -117,6 +117,15 @@ final class ClusterMorning {
     // ---- what HQ sees in InfluxDB ----
 
     TreeMap<Long, Long> nationalBallots() {
+        return nationalBallots(influx, database);
+    }
+
+    Map<String, TreeMap<Long, long[]>> constituencySeries() {
+        return constituencySeries(influx, database);
+    }
+
+    /** The national series of the election in {@code database}: time -> ballots. */
+    static TreeMap<Long, Long> nationalBallots(InfluxDbExtension influx, String database) {
         TreeMap<Long, Long> series = new TreeMap<>();
         for (Map<String, Object> row : influx.query(database, "SELECT ballots FROM national_turnout WHERE election = '" + ELECTION + "'")) {
             series.put(((Number) row.get("time")).longValue(), ((Number) row.get("ballots")).longValue());
@@ -124,7 +133,8 @@ final class ClusterMorning {
         return series;
     }
 
-    Map<String, TreeMap<Long, long[]>> constituencySeries() {
+    /** The constituency series of the election in {@code database}: constituency -> time -> {ballots, branches reporting}. */
+    static Map<String, TreeMap<Long, long[]>> constituencySeries(InfluxDbExtension influx, String database) {
         Map<String, TreeMap<Long, long[]>> series = new java.util.HashMap<>();
         for (Map<String, Object> row : influx.query(database,
                 "SELECT ballots, branches_reporting, constituency FROM constituency_turnout WHERE election = '" + ELECTION + "'")) {
@@ -151,8 +161,13 @@ final class ClusterMorning {
 
     /** Every point up to the last report's instant equals the naive recount; no gap in the grid. */
     void assertInfluxHoldsTheTruth(ElectionDayScenario day) {
-        Map<String, TreeMap<Long, long[]>> series = constituencySeries();
-        TreeMap<Long, Long> national = nationalBallots();
+        assertInfluxHoldsTheTruth(influx, database, day);
+    }
+
+    /** As above, for the election's series in {@code database}. */
+    static void assertInfluxHoldsTheTruth(InfluxDbExtension influx, String database, ElectionDayScenario day) {
+        Map<String, TreeMap<Long, long[]>> series = constituencySeries(influx, database);
+        TreeMap<Long, Long> national = nationalBallots(influx, database);
         assertEquals(ElectionDayScenario.CONSTITUENCIES.size(), series.size(), "one line per constituency");
         assertEquals(instantFor(day.lastEventTime()), national.lastKey(), "points reach the last report's instant");
         long previous = Long.MIN_VALUE;

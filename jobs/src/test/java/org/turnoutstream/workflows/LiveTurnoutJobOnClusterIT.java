@@ -168,20 +168,6 @@ class LiveTurnoutJobOnClusterIT {
     }
 
     void eventually(Duration timeout, BooleanSupplier condition, String jobId) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) return;
-            } catch (RuntimeException notYet) {
-                // the series may not exist yet
-            }
-            String state = flink.jobState(jobId);
-            if (!"RUNNING".equals(state) && !"CREATED".equals(state) && !"INITIALIZING".equals(state)) {
-                throw new AssertionError("job " + jobId + " is " + state + ": " + flink.exceptions(jobId));
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("condition not met within " + timeout + "; job " + flink.jobState(jobId) + ", exceptions "
-                + flink.exceptions(jobId) + "\n" + flink.cluster().logTails());
+        flink.awaitWhileRunning(timeout, condition, jobId);
     }
 }

@@ -41,8 +41,6 @@ import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
  * is bad, and the points are exact.
  */
 class RegistryOutageJobTest {
-    static final long GRID = 10_000;
-
     @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
     @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
@@ -87,14 +85,13 @@ class RegistryOutageJobTest {
             Thread.sleep(40_000);
             assertEquals(Map.of(), nationalBallots(database), "nothing counted while the registry is away");
             try (PortForwarder back = new PortForwarder(port, URI.create(registry.url()).getPort())) {
-                long last = Math.floorDiv(morning.lastEventTime() + GRID - 1, GRID) * GRID;
-                long truth = morning.truthAt(last).values().stream().mapToLong(v -> v[0]).sum();
-                BrokerOutageTest.eventually(Duration.ofSeconds(120), () -> nationalBallots(database).getOrDefault(last, -1L) == truth);
+                long last = ClusterMorning.instantFor(morning.lastEventTime());
+                long truth = ClusterMorning.nationTruth(morning, last);
+                LiveTurnoutJobTest.eventually(Duration.ofSeconds(120), () -> nationalBallots(database).getOrDefault(last, -1L) == truth);
                 for (Map.Entry<Long, Long> point : nationalBallots(database).entrySet()) {
-                    long expected = morning.truthAt(point.getKey()).values().stream().mapToLong(v -> v[0]).sum();
-                    assertEquals(expected, point.getValue(), "nation at " + java.time.Instant.ofEpochMilli(point.getKey()));
+                    assertEquals(ClusterMorning.nationTruth(morning, point.getKey()), point.getValue(), "nation at " + java.time.Instant.ofEpochMilli(point.getKey()));
                 }
-                BrokerOutageTest.eventually(Duration.ofSeconds(60), () -> !kafka.consumeAll(dlq, true, Duration.ofMillis(500)).isEmpty());
+                LiveTurnoutJobTest.eventually(Duration.ofSeconds(60), () -> !kafka.consumeAll(dlq, true, Duration.ofMillis(500)).isEmpty());
                 List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(dlq, true, Duration.ofSeconds(1));
                 assertEquals(List.of("bad " + RejectionReason.BAD_MAGIC_BYTE), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8) + " "
                                 + new String(r.headers().lastHeader(DeadLetterSerializer.REASON).value(), StandardCharsets.UTF_8)).collect(Collectors.toList()),
@@ -105,15 +102,12 @@ class RegistryOutageJobTest {
         }
     }
 
+    /** The national series, empty while there is none yet. */
     static TreeMap<Long, Long> nationalBallots(String database) {
-        TreeMap<Long, Long> series = new TreeMap<>();
         try {
-            for (Map<String, Object> row : influx.query(database, "SELECT ballots FROM national_turnout WHERE election = '" + ELECTION + "'")) {
-                series.put(((Number) row.get("time")).longValue(), ((Number) row.get("ballots")).longValue());
-            }
+            return ClusterMorning.nationalBallots(influx, database);
         } catch (RuntimeException noSeriesYet) {
-            // no measurement yet
+            return new TreeMap<>();
         }
-        return series;
     }
 }
