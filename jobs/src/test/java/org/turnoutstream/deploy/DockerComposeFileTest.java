@@ -27,8 +27,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * docker/compose.yaml as an operator would get it: it parses, every image is pinned (and names no registry
  * host), every long-running service has a health check, every variable it reads is documented in
- * .env.example and no secret has a default, every mounted path exists in the repository, and the job image
- * packages the jar and main class that {@code mvn package} builds. No Docker engine runs here, so this is
+ * .env.example and no secret has a default, every mounted path exists in the repository, the job image
+ * packages the jar and main class that {@code mvn package} builds, and Prometheus scrapes Flink's metrics
+ * for Grafana. No Docker engine runs here, so this is
  * the structure; {@code scripts/check-deploy.sh} also runs docker-compose's own validation when installed.
  */
 class DockerComposeFileTest {
@@ -53,7 +54,7 @@ class DockerComposeFileTest {
 
     @Test
     void bringsUpTheWholePipeline() {
-        assertEquals(Set.of("kafka", "kafka-init", "schema-registry", "schemas-init", "influxdb", "grafana",
+        assertEquals(Set.of("kafka", "kafka-init", "schema-registry", "schemas-init", "influxdb", "grafana", "prometheus",
                 "jobmanager", "taskmanager", "simulator"), services.keySet());
         assertFalse(compose.containsKey("version"), "Compose Specification: no top-level version");
         assertEquals(List.of("simulate"), services.get("simulator").get("profiles"), "the simulator only with --profile simulate");
@@ -90,6 +91,63 @@ class DockerComposeFileTest {
         assertFalse(flink.containsKey("high-availability.type"), "no HA: with HA Flink would restore by itself");
         assertFalse("false".equals(string(flink.get("execution.checkpointing.create-subdir"))), "checkpoints under <dir>/<job id>/");
         assertFalse("false".equals(string(flink.get("execution.program-config.enabled"))), "the job may set its restore path");
+    }
+
+    /**
+     * Flink's own Prometheus reporter on the JobManager and every TaskManager, scraped by the prometheus service
+     * (docker/prometheus/prometheus.yml) on the reporter's port, which Grafana reads.
+     */
+    @Test
+    void prometheusScrapesFlinksMetricsForGrafana() throws IOException {
+        String port = null;
+        for (String name : List.of("jobmanager", "taskmanager")) {
+            Map<?, ?> flink = (Map<?, ?>) new Load(LoadSettings.builder().build())
+                    .loadFromString(string(((Map<?, ?>) services.get(name).get("environment")).get("FLINK_PROPERTIES")));
+            assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory", string(flink.get("metrics.reporter.prom.factory.class")),
+                    name + " has Flink's Prometheus reporter");
+            port = string(flink.get("metrics.reporter.prom.port"));
+            assertEquals("9249", port, name + ": the reporter's port");
+            assertFalse(String.valueOf(services.get(name).get("ports")).contains(port), name + ": metrics stay inside the Compose network");
+        }
+
+        Map<String, Object> prometheus = services.get("prometheus");
+        assertTrue(string(prometheus.get("image")).startsWith("prom/prometheus:v"), "Prometheus: " + prometheus.get("image"));
+        assertEquals(List.of("127.0.0.1:${PROMETHEUS_HOST_PORT:-9090}:9090"), prometheus.get("ports"), "Prometheus' UI on loopback");
+        List<?> volumes = (List<?>) prometheus.get("volumes");
+        assertTrue(volumes.contains("prometheus-data:/prometheus"), "its data in a named volume: " + volumes);
+        String configMount = volumes.stream().map(DockerComposeFileTest::string)
+                .filter(v -> v.contains(":/etc/prometheus/prometheus.yml")).findFirst()
+                .orElseGet(() -> fail("the configuration is mounted at /etc/prometheus/prometheus.yml: " + volumes));
+        assertTrue(configMount.endsWith(":ro"), "read-only: " + configMount);
+        Path configFile = DOCKER.resolve(configMount.split(":")[0]).normalize();
+        assertEquals(DOCKER.resolve("prometheus/prometheus.yml"), configFile);
+
+        Map<?, ?> config = (Map<?, ?>) new Load(LoadSettings.builder().build()).loadFromString(Files.readString(configFile));
+        assertEquals("10s", string(((Map<?, ?>) config.get("global")).get("scrape_interval")));
+        Set<String> staticTargets = new LinkedHashSet<>();
+        Map<?, ?> taskManagers = null;
+        for (Object item : (List<?>) config.get("scrape_configs")) {
+            Map<?, ?> job = (Map<?, ?>) item;
+            if (job.get("static_configs") instanceof List<?> staticConfigs) {
+                for (Object staticConfig : staticConfigs) {
+                    ((List<?>) ((Map<?, ?>) staticConfig).get("targets")).forEach(t -> staticTargets.add(string(t)));
+                }
+            }
+            if (job.get("dns_sd_configs") instanceof List<?> dnsConfigs) {
+                for (Object dns : dnsConfigs) {
+                    if (((List<?>) ((Map<?, ?>) dns).get("names")).contains("taskmanager")) taskManagers = (Map<?, ?>) dns;
+                }
+            }
+        }
+        assertTrue(staticTargets.contains("jobmanager:" + port), "the JobManager is scraped: " + staticTargets);
+        assertNotNull(taskManagers, "the TaskManagers are found by DNS, so that every one of --scale taskmanager=N is scraped");
+        assertEquals("A", string(taskManagers.get("type")));
+        assertEquals(port, string(taskManagers.get("port")), "the TaskManagers are scraped on the reporter's port");
+
+        Map<?, ?> grafana = services.get("grafana");
+        assertEquals("http://prometheus:9090", ((Map<?, ?>) grafana.get("environment")).get("TURNOUT_PROMETHEUS_URL"),
+                "Grafana's Prometheus datasource URL (grafana/provisioning/datasources)");
+        assertTrue(((Map<?, ?>) grafana.get("depends_on")).containsKey("prometheus"), "Grafana starts after Prometheus");
     }
 
     @Test

@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * docker/kubernetes/turnout-live.yaml, the Flink Kubernetes Operator example: it parses, runs the jar and
  * main class the job image holds with arguments the job accepts, checkpoints to durable storage, has
- * Kubernetes HA, restarts and upgrades from the latest checkpoint (last-state), sizes its pods, and keeps credentials in a Secret.
+ * Kubernetes HA, restarts and upgrades from the latest checkpoint (last-state), sizes its pods, keeps credentials in a Secret,
+ * and serves Flink's metrics to the cluster's Prometheus.
  */
 class KubernetesDeploymentTest {
     static final Path FILE = DockerComposeFileTest.DOCKER.resolve("kubernetes/turnout-live.yaml");
@@ -93,6 +94,26 @@ class KubernetesDeploymentTest {
         int parallelism = ((Number) ((Map<?, ?>) spec.get("job")).get("parallelism")).intValue();
         int slots = Integer.parseInt(config.get("taskmanager.numberOfTaskSlots").toString());
         assertTrue(parallelism >= 1 && slots >= 1, "parallelism " + parallelism + ", slots " + slots);
+    }
+
+    /** Flink's Prometheus reporter on every pod, found by the cluster's own Prometheus through the conventional annotations. */
+    @Test
+    void jobManagerAndTaskManagerPodsServeMetricsToPrometheus() {
+        assertEquals("org.apache.flink.metrics.prometheus.PrometheusReporterFactory", config.get("metrics.reporter.prom.factory.class"));
+        assertEquals("9249", config.get("metrics.reporter.prom.port"), "a string, as the operator's flinkConfiguration takes");
+        // the top-level pod template is both the JobManager's and the TaskManagers'; neither role overrides it
+        for (String role : List.of("jobManager", "taskManager")) {
+            assertFalse(((Map<?, ?>) spec.get(role)).containsKey("podTemplate"), role + " uses the shared pod template");
+        }
+        Map<?, ?> podTemplate = (Map<?, ?>) spec.get("podTemplate");
+        Map<?, ?> annotations = (Map<?, ?>) ((Map<?, ?>) podTemplate.get("metadata")).get("annotations");
+        assertEquals("true", annotations.get("prometheus.io/scrape"));
+        assertEquals("9249", annotations.get("prometheus.io/port"));
+        Map<?, ?> container = (Map<?, ?>) ((List<?>) ((Map<?, ?>) podTemplate.get("spec")).get("containers")).get(0);
+        assertEquals("flink-main-container", container.get("name"));
+        assertTrue(((List<?>) container.get("ports")).stream().map(p -> (Map<?, ?>) p)
+                        .anyMatch(p -> "metrics".equals(p.get("name")) && Integer.valueOf(9249).equals(p.get("containerPort"))),
+                "the container exposes 9249 as the port metrics: " + container.get("ports"));
     }
 
     @Test
