@@ -19,21 +19,43 @@ import java.net.UnknownHostException;
  */
 final class EmbeddedNetwork {
     static final String LOOPBACK = "127.0.0.1";
+    /** The reporter's name in Flink's configuration, as in docker/compose.yaml. */
+    static final String METRICS_REPORTER = "prom";
 
-    /** The REST/web UI's address and port, and the configuration that makes the embedded cluster use them. */
-    record Plan(String bind, int port, Configuration configuration) {
+    /**
+     * The REST/web UI's address and port, the Prometheus endpoint's ({@code metricsPort} 0: none), and the configuration
+     * that makes the embedded cluster use them.
+     */
+    record Plan(String bind, int port, String metricsBind, int metricsPort, Configuration configuration) {
+        /** The Prometheus endpoint's URL ({@code --metrics-port}), empty when metrics are not exported. */
+        java.util.Optional<String> metricsUrl() {
+            if (metricsPort == 0) return java.util.Optional.empty();
+            return java.util.Optional.of("http://" + hostOf(metricsBind) + ":" + metricsPort + "/metrics");
+        }
+
         /** The web UI's URL for an operator on this machine (a wildcard bind is reached on loopback here). */
         String url() {
-            String host = isWildcard(bind) ? LOOPBACK : bind.contains(":") ? "[" + bind + "]" : bind;
-            return "http://" + host + ":" + port;
+            return "http://" + hostOf(bind) + ":" + port;
         }
 
         boolean loopbackOnly() {
-            try {
-                return InetAddress.getByName(bind).isLoopbackAddress();
-            } catch (UnknownHostException e) {
-                return false;
-            }
+            return isLoopback(bind);
+        }
+
+        boolean metricsLoopbackOnly() {
+            return metricsPort == 0 || isLoopback(metricsBind);
+        }
+    }
+
+    private static String hostOf(String bind) {
+        return isWildcard(bind) ? LOOPBACK : bind.contains(":") ? "[" + bind + "]" : bind;
+    }
+
+    private static boolean isLoopback(String bind) {
+        try {
+            return InetAddress.getByName(bind).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
         }
     }
 
@@ -44,7 +66,15 @@ final class EmbeddedNetwork {
      * @param ports a port ({@code 8081}), a range ({@code 8081-8099}: the first free one) or {@code 0} (any free one)
      */
     static Plan plan(String bind, String ports) {
-        int port = firstFree(bind, ports);
+        return plan(bind, ports, LOOPBACK, null);
+    }
+
+    /**
+     * As {@link #plan(String, String)}, and Flink's metrics as a Prometheus endpoint on {@code metricsBind} and the first
+     * free port of {@code metricsPorts} ({@code --metrics-port}; null: no endpoint).
+     */
+    static Plan plan(String bind, String ports, String metricsBind, String metricsPorts) {
+        int port = firstFree(bind, ports, "--web-ui-port");
         Configuration conf = new Configuration();
         conf.set(RestOptions.BIND_ADDRESS, bind);
         conf.set(RestOptions.ADDRESS, isWildcard(bind) ? LOOPBACK : bind);
@@ -55,7 +85,15 @@ final class EmbeddedNetwork {
         conf.set(JobManagerOptions.BIND_HOST, LOOPBACK);
         conf.set(TaskManagerOptions.HOST, LOOPBACK);
         conf.set(TaskManagerOptions.BIND_HOST, LOOPBACK);
-        return new Plan(bind, port, conf);
+        int metricsPort = 0;
+        if (metricsPorts != null) {
+            metricsPort = firstFree(metricsBind, metricsPorts, "--metrics-port");
+            String prefix = "metrics.reporter." + METRICS_REPORTER + ".";
+            conf.setString(prefix + "factory.class", EmbeddedPrometheusReporterFactory.class.getName());
+            conf.setString(prefix + EmbeddedPrometheusReporterFactory.HOST, metricsBind);
+            conf.setString(prefix + EmbeddedPrometheusReporterFactory.PORT, Integer.toString(metricsPort));
+        }
+        return new Plan(bind, port, metricsBind, metricsPort, conf);
     }
 
     static boolean isWildcard(String bind) {
@@ -63,7 +101,7 @@ final class EmbeddedNetwork {
     }
 
     /** The first port of {@code ports} free on {@code bind}. */
-    static int firstFree(String bind, String ports) {
+    static int firstFree(String bind, String ports, String option) {
         String spec = ports.trim();
         int from, to;
         int dash = spec.indexOf('-');
@@ -75,9 +113,9 @@ final class EmbeddedNetwork {
                 from = to = Integer.parseInt(spec);
             }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--web-ui-port: a port, a range such as 8081-8099, or 0; got '" + ports + "'");
+            throw new IllegalArgumentException(option + ": a port, a range such as 8081-8099, or 0; got '" + ports + "'");
         }
-        if (from < 0 || to > 65535 || from > to) throw new IllegalArgumentException("--web-ui-port: no ports in '" + ports + "'");
+        if (from < 0 || to > 65535 || from > to) throw new IllegalArgumentException(option + ": no ports in '" + ports + "'");
         for (int port = from; port <= to; port++) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.bind(new InetSocketAddress(InetAddress.getByName(bind), port));
@@ -86,6 +124,6 @@ final class EmbeddedNetwork {
                 // the next one
             }
         }
-        throw new IllegalArgumentException("--web-ui-port: no free port in " + ports + " on " + bind);
+        throw new IllegalArgumentException(option + ": no free port in " + ports + " on " + bind);
     }
 }

@@ -53,7 +53,7 @@ public class LiveCommand implements Callable<Integer> {
             // embedded: checkpoints on disk, resumed by the next start (on a cluster, its configuration decides)
             EmbeddedState.Plan state = EmbeddedState.plan(options.effectiveStateDir(), options.noResume, options.fromSavepoint, Instant.now());
             LOG.info("State: {}", state.description());
-            EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(options.webUiBind, options.webUiPort);
+            EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(options.webUiBind, options.webUiPort, options.metricsBind, options.metricsPort);
             if (!network.loopbackOnly()) {
                 LOG.warn("The REST API and web UI listen on {} (--web-ui-bind): Flink's REST API accepts job and jar submission without"
                         + " authentication, so anyone who can reach {} can run code on this machine", network.bind(), network.url());
@@ -65,7 +65,7 @@ public class LiveCommand implements Callable<Integer> {
                 LOG.info("--resume-latest-checkpoint is for a cluster in application mode: the embedded run resumes from its state directory anyway");
             }
             LiveTurnoutJob.define(env, options);
-            runAndSayWhenRunning(env, network.url());
+            runAndSayWhenRunning(env, network);
             return 0;
         } else {
             if (options.noResume || options.fromSavepoint != null || options.stateDir != null) {
@@ -96,7 +96,8 @@ public class LiveCommand implements Callable<Integer> {
      * Runs the embedded job; once it is RUNNING, one line says so: its id, where its web UI is, what it reads and writes.
      * Returns when the job ends (a bounded run) and throws its failure as {@code env.execute} would.
      */
-    private void runAndSayWhenRunning(StreamExecutionEnvironment env, String webUi) throws Exception {
+    private void runAndSayWhenRunning(StreamExecutionEnvironment env, EmbeddedNetwork.Plan network) throws Exception {
+        String webUi = network.url() + network.metricsUrl().map(url -> "; metrics " + url).orElse("");
         JobClient job = env.executeAsync(LiveTurnoutJob.NAME);
         long deadline = System.nanoTime() + RUNNING_WAIT.toNanos();
         JobStatus status = job.getJobStatus().get();

@@ -166,6 +166,12 @@ public class JobOptions {
     @Option(names = "--web-ui-port", defaultValue = "8081-8099", description = "Port of the embedded run's REST API and web UI: a port, a range (the first free one) or 0 for any (default: ${DEFAULT-VALUE}). The URL is logged when the job runs.")
     public String webUiPort;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT|RANGE", description = "Export the embedded run's metrics (Flink's and the job's own, see the README) for Prometheus at http://<--metrics-bind>:PORT/metrics: a port, a range (the first free one) or 0 for any. Off unless given. On a cluster, Flink's Prometheus reporter is configured in the cluster (docker/compose.yaml).")
+    public String metricsPort;
+
+    @Option(names = "--metrics-bind", defaultValue = "127.0.0.1", description = "Address the embedded run's metrics endpoint listens on (default: ${DEFAULT-VALUE}: this machine only; a Prometheus elsewhere needs it wider).")
+    public String metricsBind;
+
     // State on a cluster (its configuration decides where checkpoints go)
     @Option(names = "--resume-latest-checkpoint", description = "On a cluster in application mode (one job per cluster, e.g. docker/compose.yaml's JobManager): when no restore path is given (execution.state-recovery.path, e.g. standalone-job --fromSavepoint), start from the latest completed checkpoint retained under the cluster's execution.checkpointing.dir (any job id), so that a JobManager restarted without HA keeps the job's state; checkpoints are then retained when the JobManager stops. Refused in session mode, where it would pick another job's checkpoint. The embedded run always resumes from its --state-dir.")
     public boolean resumeLatestCheckpoint;

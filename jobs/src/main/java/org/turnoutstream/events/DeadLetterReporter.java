@@ -57,7 +57,7 @@ final class DeadLetterReporter implements AutoCloseable {
 
     void report(DeadLetter letter) {
         rejected.inc();
-        byReason.computeIfAbsent(letter.reason, r -> metrics.counter("dead_letters_" + r.name())).inc();
+        byReason.computeIfAbsent(letter.reason, r -> metrics.addGroup("reason", r.name()).counter("dead_letters")).inc();
         synchronized (this) {
             sinceLog.merge(letter.reason, 1L, Long::sum);
             latest = letter;

@@ -28,6 +28,7 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
     private transient Counter duplicates;
     private transient Counter superseded;
     private transient Counter late;
+    private transient Counter beyondHorizon;
     private transient List<BranchHistory.Step> steps;
 
     public BranchLatestCount(TurnoutGrid grid) {
@@ -47,6 +48,7 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
         duplicates = metrics.counter("duplicate_reports");
         superseded = metrics.counter("superseded_reports");
         late = metrics.counter("late_reports");
+        beyondHorizon = metrics.counter("reports_beyond_horizon");
         steps = new ArrayList<>();
     }
 
@@ -68,6 +70,7 @@ public class BranchLatestCount extends KeyedProcessFunction<String, BranchReport
             case APPLIED -> {
                 applied.inc();
                 if (countedAt <= watermark) late.inc();
+                if (countedAt > report.eventTime) beyondHorizon.inc();
                 for (BranchHistory.Step step : steps) {
                     out.collect(new BranchDelta(report.election, report.constituencyId, step.time(), step.ballots(), step.reporting()));
                 }

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Safe by default, as an operator would check it with {@code ss -ltnp}: {@code turnout live} (its own JVM, against the
  * real broker, registry and influxd) says once that it is RUNNING, with its job id, the web UI's URL and what it reads
- * and writes; the web UI answers there; and every socket the process listens on is bound to the loopback interface
+ * and writes; the web UI answers there; and every socket (the Prometheus metrics endpoint's among them) the process listens on is bound to the loopback interface
  * (Flink's REST API accepts job and jar submission without authentication). The process logs as {@code TURNOUT_LOG_FORMAT=json}
  * makes it (the log4j configuration the {@code ./turnout} script then names): one JSON object per line.
  */
@@ -54,13 +54,13 @@ class LiveJobListensOnLoopbackTest {
                 "--influx-url", influx.url(), "--influx-database", database, "--election", "2024-loopback-r1=" + work.resolve("reference"),
                 "--turnout-topic", "loopback.turnout", "--connectivity-topic", "loopback.connectivity", "--dlq-topic", "loopback.dlq",
                 "--alerts-topic", "loopback.alerts", "--group-id", "loopback", "--state-dir", work.resolve("state").toString(),
-                "--web-ui-port", "0", "--parallelism", "1"));
+                "--web-ui-port", "0", "--metrics-port", "0", "--parallelism", "1"));
         LiveJobKilledAndRestartedTest.LiveProcess job = LiveJobKilledAndRestartedTest.LiveProcess.start(
                 List.of("-Dlog4j2.configurationFile=log4j2-json.properties"), args, work.resolve("live.log"));
         try {
             assertTrue(job.awaitLog("turnout-live is RUNNING: job [0-9a-f]{32}; web UI http://127\\.0\\.0\\.1:\\d+;", Duration.ofSeconds(90)), job.tail());
             String log = Files.readString(work.resolve("live.log"));
-            Matcher running = Pattern.compile("turnout-live is RUNNING: job ([0-9a-f]{32}); web UI (http://127\\.0\\.0\\.1:(\\d+)); (.*)").matcher(log);
+            Matcher running = Pattern.compile("turnout-live is RUNNING: job ([0-9a-f]{32}); web UI (http://127\\.0\\.0\\.1:(\\d+)); metrics http://127\\.0\\.0\\.1:(\\d+)/metrics; (.*)").matcher(log);
             assertTrue(running.find());
             assertEquals(1, Pattern.compile("is RUNNING: job").matcher(log).results().count(), "said once");
             // JSON logs: every log line an ECS object; the RUNNING line among them at INFO
@@ -78,9 +78,9 @@ class LiveJobListensOnLoopbackTest {
             }
             assertTrue(objects > 5 && runningLine, objects + " JSON log lines; the RUNNING line among them at INFO:\n" + log);
             assertFalse(log.contains(" INFO  LiveCommand - "), "no text log lines");
-            assertTrue(running.group(4).startsWith("reads loopback.turnout and loopback.connectivity from Kafka " + kafka.bootstrapServers()
-                    + " (group loopback"), running.group(4));
-            assertTrue(running.group(4).contains("database " + database + ", dead letters to loopback.dlq, alerts to loopback.alerts"), running.group(4));
+            assertTrue(running.group(5).startsWith("reads loopback.turnout and loopback.connectivity from Kafka " + kafka.bootstrapServers()
+                    + " (group loopback"), running.group(5));
+            assertTrue(running.group(5).contains("database " + database + ", dead letters to loopback.dlq, alerts to loopback.alerts"), running.group(5));
 
             HttpResponse<String> overview = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(running.group(2) + "/jobs/overview"))
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
@@ -90,6 +90,8 @@ class LiveJobListensOnLoopbackTest {
             List<java.net.InetSocketAddress> listening = listeningAddresses(job.pid());
             assertTrue(listening.contains(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(running.group(3)))),
                     "the web UI's socket: " + listening);
+            assertTrue(listening.contains(new java.net.InetSocketAddress("127.0.0.1", Integer.parseInt(running.group(4)))),
+                    "the metrics endpoint's socket (--metrics-port): " + listening);
             for (java.net.InetSocketAddress address : listening) {
                 assertTrue(address.getAddress().isLoopbackAddress(), "turnout live listens beyond loopback on " + address + " (all: " + listening + ")");
             }

@@ -23,12 +23,22 @@ class DeadLetterReporterTest {
         return method.getReturnType() == boolean.class ? Boolean.TRUE : null;
     });
     final Map<String, Counter> counters = new HashMap<>();
-    final MetricGroup metrics = new UnregisteredMetricsGroup() {
-        @Override
-        public Counter counter(String name) {
-            return counters.computeIfAbsent(name, n -> new SimpleCounter());
-        }
-    };
+    final MetricGroup metrics = group("");
+
+    /** Records counters by their name, prefixed with the key=value groups they are in (as Prometheus labels them). */
+    MetricGroup group(String prefix) {
+        return new UnregisteredMetricsGroup() {
+            @Override
+            public Counter counter(String name) {
+                return counters.computeIfAbsent(prefix + name, n -> new SimpleCounter());
+            }
+
+            @Override
+            public MetricGroup addGroup(String key, String value) {
+                return group(prefix + key + "=" + value + "/");
+            }
+        };
+    }
     final AtomicLong now = new AtomicLong(1_000_000);
 
     static DeadLetter letter(RejectionReason reason, long offset) {
@@ -65,8 +75,8 @@ class DeadLetterReporterTest {
         reporter.close(); // the decoder closes: what is owed is written
         assertEquals(4, warnings.size());
         assertEquals(6, counters.get("dead_letters").getCount());
-        assertEquals(2, counters.get("dead_letters_UNKNOWN_BRANCH").getCount());
-        assertEquals(2, counters.get("dead_letters_CORRUPT_AVRO").getCount());
-        assertEquals(2, counters.get("dead_letters_NEGATIVE_COUNT").getCount());
+        assertEquals(2, counters.get("reason=UNKNOWN_BRANCH/dead_letters").getCount());
+        assertEquals(2, counters.get("reason=CORRUPT_AVRO/dead_letters").getCount());
+        assertEquals(2, counters.get("reason=NEGATIVE_COUNT/dead_letters").getCount());
     }
 }

@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  */
 public final class GrafanaProvisioning {
     public static final String DATASOURCE_UID = "turnout-influxdb";
+    /** The pipeline's health: Flink's metrics in Prometheus. */
+    public static final String PROMETHEUS_UID = "turnout-prometheus";
     /** Grafana's server-side expressions (reduce, math, threshold) in alert rules. */
     public static final String EXPRESSION_UID = "__expr__";
     /** Where the provisioning directory is mounted in Grafana's container. */
@@ -107,13 +109,36 @@ public final class GrafanaProvisioning {
         @Override public String toString() { return dashboard + " / " + panel + " / " + refId; }
     }
 
+    /** The panels' InfluxQL queries (on the turnout datasource). */
     public List<PanelQuery> panelQueries() {
         List<PanelQuery> queries = new ArrayList<>();
         for (JsonNode d : dashboards.values()) {
             for (JsonNode panel : d.path("panels")) {
                 for (JsonNode t : panel.path("targets")) {
+                    if (!DATASOURCE_UID.equals(t.path("datasource").path("uid").asText())) continue;
                     queries.add(new PanelQuery(d.path("uid").asText(), panel.path("title").asText(), t.path("refId").asText(), t.path("query").asText()));
                 }
+            }
+        }
+        return queries;
+    }
+
+    /** Every PromQL expression: the panels' on the Prometheus datasource, and the alert rules' (panel = "rule UID"). */
+    public List<PanelQuery> prometheusQueries() {
+        List<PanelQuery> queries = new ArrayList<>();
+        for (JsonNode d : dashboards.values()) {
+            for (JsonNode panel : d.path("panels")) {
+                for (JsonNode t : panel.path("targets")) {
+                    if (!PROMETHEUS_UID.equals(t.path("datasource").path("uid").asText())) continue;
+                    queries.add(new PanelQuery(d.path("uid").asText(), panel.path("title").asText(), t.path("refId").asText(), t.path("expr").asText()));
+                }
+            }
+        }
+        for (Map<String, Object> rule : alertRules()) {
+            for (Object node : list(rule.get("data"))) {
+                if (!PROMETHEUS_UID.equals(map(node).get("datasourceUid"))) continue;
+                Map<String, Object> model = map(map(node).get("model"));
+                queries.add(new PanelQuery("alert rules", "rule " + rule.get("uid"), String.valueOf(model.get("refId")), String.valueOf(model.get("expr"))));
             }
         }
         return queries;
@@ -141,7 +166,7 @@ public final class GrafanaProvisioning {
         Matcher m = Pattern.compile("\\$\\{?([A-Za-z_][A-Za-z0-9_]*)").matcher(text);
         while (m.find()) {
             String name = m.group(1);
-            if (!List.of("timeFilter", "__interval", "interval", "__interval_ms").contains(name) && !name.startsWith("tag_")) names.add(name);
+            if (!List.of("timeFilter", "__interval", "interval", "__interval_ms", "__rate_interval", "__range").contains(name) && !name.startsWith("tag_")) names.add(name);
         }
         return names;
     }

@@ -19,6 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.grafana.GrafanaProvisioning.DATASOURCE_UID;
 import static org.turnoutstream.grafana.GrafanaProvisioning.EXPRESSION_UID;
+import static org.turnoutstream.grafana.GrafanaProvisioning.PROMETHEUS_UID;
 import static org.turnoutstream.grafana.GrafanaProvisioning.list;
 import static org.turnoutstream.grafana.GrafanaProvisioning.map;
 
@@ -38,16 +39,18 @@ class GrafanaProvisioningTest {
         assertFalse(grafana.yamlIn("datasources").isEmpty(), "a datasource file");
         assertFalse(grafana.yamlIn("dashboards").isEmpty(), "a dashboard provider");
         assertFalse(grafana.yamlIn("alerting").isEmpty(), "alerting files");
-        assertEquals(3, grafana.dashboards.size(), "three dashboards: " + grafana.dashboards.keySet());
+        assertEquals(4, grafana.dashboards.size(), "four dashboards: " + grafana.dashboards.keySet());
         grafana.yaml.forEach((path, doc) -> assertEquals(1, map(doc).get("apiVersion"), path + ": apiVersion 1"));
     }
 
     @Test
-    void theDatasourceIsInfluxQlWithAPinnedUidAndCredentialsFromTheEnvironment() {
+    void theDatasourcesAreInfluxQlAndPrometheusWithPinnedUidsAndAddressesFromTheEnvironment() {
         List<Map<String, Object>> sources = grafana.yamlItems("datasources", "datasources");
-        assertEquals(1, sources.size());
-        Map<String, Object> ds = sources.get(0);
-        assertEquals(DATASOURCE_UID, ds.get("uid"));
+        assertEquals(List.of(DATASOURCE_UID, PROMETHEUS_UID), sources.stream().map(d -> String.valueOf(d.get("uid"))).sorted().toList());
+        Map<String, Object> prometheus = sources.stream().filter(d -> PROMETHEUS_UID.equals(d.get("uid"))).findFirst().orElseThrow();
+        assertEquals("prometheus", prometheus.get("type"));
+        assertTrue(ENV_REFERENCE.matcher(String.valueOf(prometheus.get("url"))).matches(), prometheus.get("url") + " comes from an environment variable");
+        Map<String, Object> ds = sources.stream().filter(d -> DATASOURCE_UID.equals(d.get("uid"))).findFirst().orElseThrow();
         assertEquals("influxdb", ds.get("type"));
         Map<String, Object> json = map(ds.get("jsonData"));
         assertEquals("turnout", json.get("dbName"), "the job's default database");
@@ -86,6 +89,10 @@ class GrafanaProvisioningTest {
             assertTrue(titles.add(d.path("title").asText()), "duplicate title " + d.path("title"));
             assertTrue(d.path("schemaVersion").asInt() >= 36, uid + ": Grafana 10/11 schema");
             assertFalse(d.has("id") && !d.get("id").isNull(), uid + ": no database id in a provisioned dashboard");
+            if (uid.equals(PIPELINE_DASHBOARD)) {
+                assertPrometheusPanels(d);
+                continue;
+            }
 
             Set<String> variables = new TreeSet<>();
             for (JsonNode v : d.path("templating").path("list")) {
@@ -128,6 +135,34 @@ class GrafanaProvisioningTest {
         assertTrue(grafana.dashboard("turnout-constituency").path("annotations").path("list").size() > 1, "alert annotations");
     }
 
+    static final String PIPELINE_DASHBOARD = "turnout-pipeline";
+
+    /** The pipeline-health dashboard: every panel a PromQL query on the Prometheus datasource, for every job (no variables). */
+    static void assertPrometheusPanels(JsonNode d) {
+        assertEquals(0, d.path("templating").path("list").size(), "no variables: one line per job");
+        Set<String> titles = new TreeSet<>();
+        Set<Integer> ids = new HashSet<>();
+        for (JsonNode panel : d.path("panels")) {
+            String where = PIPELINE_DASHBOARD + " / " + panel.path("title").asText();
+            titles.add(panel.path("title").asText());
+            assertTrue(ids.add(panel.path("id").asInt()), where + ": unique panel id");
+            assertTrue(panel.path("gridPos").has("w") && panel.path("gridPos").has("h"), where + ": gridPos");
+            assertEquals(PROMETHEUS_UID, panel.path("datasource").path("uid").asText(), where);
+            assertFalse(panel.path("description").asText().isBlank(), where + ": says what it shows");
+            assertTrue(panel.path("targets").size() > 0, where + ": has queries");
+            for (JsonNode t : panel.path("targets")) {
+                assertEquals(PROMETHEUS_UID, t.path("datasource").path("uid").asText(), where);
+                assertFalse(t.path("expr").asText().isBlank(), where + ": a PromQL expression");
+                assertEquals(List.of(), GrafanaProvisioning.variablesIn(t.path("expr").asText()), where + ": no dashboard variables");
+            }
+        }
+        // the figures issue 12 asks an operator to see
+        for (String wanted : List.of("Dead letters by reason", "Late reports", "Watermark lag per source", "Consumer lag per source",
+                "Last checkpoint age", "InfluxDB points", "Alerts sent by kind")) {
+            assertTrue(titles.stream().anyMatch(t -> t.startsWith(wanted)), "a panel " + wanted + " in " + titles);
+        }
+    }
+
     @Test
     void everyDatasourceReferenceResolvesToTheProvisionedOne() {
         List<String> references = new ArrayList<>();
@@ -142,7 +177,7 @@ class GrafanaProvisioningTest {
         }
         assertFalse(references.isEmpty());
         for (String uid : references) {
-            assertTrue(Set.of(DATASOURCE_UID, EXPRESSION_UID, "-- Grafana --").contains(uid), "unknown datasource " + uid);
+            assertTrue(Set.of(DATASOURCE_UID, PROMETHEUS_UID, EXPRESSION_UID, "-- Grafana --").contains(uid), "unknown datasource " + uid);
         }
     }
 
@@ -173,6 +208,13 @@ class GrafanaProvisioningTest {
                     String q = String.valueOf(model.get("query"));
                     assertTrue(q.contains("$timeFilter"), uid + "/" + refId + ": bounded by the rule's time range");
                     assertEquals(List.of(), GrafanaProvisioning.variablesIn(q), uid + "/" + refId + ": no dashboard variables in a rule");
+                } else if (PROMETHEUS_UID.equals(node.get("datasourceUid"))) {
+                    Map<String, Object> range = map(node.get("relativeTimeRange"));
+                    assertTrue(((Number) range.get("from")).longValue() > ((Number) range.get("to")).longValue(), uid + "/" + refId + ": a time range");
+                    assertEquals(Boolean.TRUE, model.get("instant"), uid + "/" + refId + ": an instant query, one value per series");
+                    String q = String.valueOf(model.get("expr"));
+                    assertFalse(q.isBlank() || q.equals("null"), uid + "/" + refId + ": a PromQL expression");
+                    assertEquals(List.of(), GrafanaProvisioning.variablesIn(q), uid + "/" + refId + ": no dashboard variables in a rule");
                 } else {
                     assertEquals(EXPRESSION_UID, node.get("datasourceUid"));
                     String type = String.valueOf(model.get("type"));
@@ -187,7 +229,8 @@ class GrafanaProvisioningTest {
             assertTrue(refIds.contains(String.valueOf(rule.get("condition"))), uid + ": the condition is one of its nodes");
         }
         assertEquals(new TreeSet<>(List.of("turnout-branch-down-long", "turnout-constituency-degraded", "turnout-feed-silent",
-                "turnout-pipeline-stalled", "turnout-integrity")), uids, "the five rules of issue 6");
+                "turnout-pipeline-stalled", "turnout-integrity", "turnout-dlq-rate-high", "turnout-watermark-stalled",
+                "turnout-checkpoints-failing")), uids, "the five rules of issue 6 and the three pipeline rules of issue 12");
         Map<String, Object> stalled = rules.stream().filter(r -> "turnout-pipeline-stalled".equals(r.get("uid"))).findFirst().orElseThrow();
         assertEquals("Alerting", stalled.get("noDataState"), "no turnout points at all is exactly what the stall rule is for");
     }
