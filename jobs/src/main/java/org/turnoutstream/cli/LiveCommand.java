@@ -110,11 +110,14 @@ public class LiveCommand implements Callable<Integer> {
         } else if (!status.isGloballyTerminalState()) {
             LOG.warn("{} (job {}) is still {} after {} s; web UI {}", LiveTurnoutJob.NAME, job.getJobID(), status, RUNNING_WAIT.toSeconds(), webUi);
         }
+        StackScrape scrape = StackScrape.register(spec, options, network);
         try {
             job.getJobExecutionResult().get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Exception cause) throw cause;
             throw e;
+        } finally {
+            scrape.close();
         }
     }
 

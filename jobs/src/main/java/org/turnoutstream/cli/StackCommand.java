@@ -76,6 +76,12 @@ public final class StackCommand implements Callable<Integer> {
         @Option(names = "--influx-port", paramLabel = "PORT", description = "influxd HTTP port; 0 = a free one (default: ${DEFAULT-VALUE}).")
         int influxPort;
 
+        @Option(names = "--prometheus", description = "Start Prometheus too (the Debian package prometheus): `turnout live` then exports its metrics (--metrics-port 9249-9259 by default) and registers them there; Grafana's pipeline-health dashboard reads it.")
+        boolean prometheus;
+
+        @Option(names = "--prometheus-port", paramLabel = "PORT", description = "Prometheus HTTP port with --prometheus; 0 = a free one (default: ${DEFAULT-VALUE}).")
+        int prometheusPort = 9090;
+
         @Override
         int run() throws Exception {
             Path work = work();
@@ -90,12 +96,13 @@ public final class StackCommand implements Callable<Integer> {
                 LocalStack.stop(existing.get(), Duration.ofSeconds(20), line -> out.println("  " + line));
                 LocalStackState.delete(work);
             }
-            out.printf("starting Kafka, the schema registry and influxd (data under %s)...%n", work);
+            out.printf("starting Kafka, the schema registry%s (data under %s)...%n", prometheus ? ", influxd and Prometheus" : " and influxd", work);
             out.flush();
             long t0 = System.nanoTime();
             LocalStack stack = LocalStack.start(work, new LocalStack.Ports(kafkaPort, registryPort, influxPort), true);
             try {
                 stack.prepare();
+                if (prometheus) stack.startPrometheus(prometheusPort, true);
             } catch (Exception e) {
                 stack.close();
                 throw e;
@@ -124,13 +131,13 @@ public final class StackCommand implements Callable<Integer> {
             }
             List<LocalStack.Health> health = LocalStack.check(state.get());
             out.printf("local stack in %s%n", work);
-            out.printf(Locale.ROOT, "%-9s %8s %6s  %-45s %-7s %-8s %s%n", "service", "pid", "port", "endpoint", "process", "endpoint", "started");
+            out.printf(Locale.ROOT, "%-10s %8s %6s  %-45s %-7s %-8s %s%n", "service", "pid", "port", "endpoint", "process", "endpoint", "started");
             boolean allHealthy = true;
             for (LocalStack.Health h : health) {
                 LocalStackState.Service s = h.service();
-                out.printf(Locale.ROOT, "%-9s %8d %6d  %-45s %-7s %-8s %s%n", s.name(), s.pid(), s.port(), s.endpoint(),
+                out.printf(Locale.ROOT, "%-10s %8d %6d  %-45s %-7s %-8s %s%n", s.name(), s.pid(), s.port(), s.endpoint(),
                         h.processAlive() ? "alive" : "GONE", h.answers() ? "ok" : "DOWN", s.startedAt());
-                out.printf("          %s%n", h.detail());
+                out.printf("           %s%n", h.detail());
                 allHealthy &= h.healthy();
             }
             out.println(allHealthy ? "all services healthy" : "NOT all services healthy (`turnout stack down` then `up` restarts them)");
@@ -170,6 +177,7 @@ public final class StackCommand implements Callable<Integer> {
             String label = switch (s.name()) {
                 case LocalStackState.KAFKA -> "Kafka bootstrap servers";
                 case LocalStackState.REGISTRY -> "schema registry (Confluent API)";
+                case LocalStackState.PROMETHEUS -> "Prometheus";
                 default -> "InfluxDB";
             };
             out.printf(Locale.ROOT, "  %-32s %-45s pid %d, log %s%n", label, s.endpoint(), s.pid(), s.log());

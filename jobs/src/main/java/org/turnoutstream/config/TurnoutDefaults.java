@@ -29,6 +29,9 @@ public final class TurnoutDefaults implements CommandLine.IDefaultValueProvider 
     private final Map<String, String> stackEndpoints = new java.util.HashMap<>();
     private final java.util.Set<String> servedFromStack = new java.util.LinkedHashSet<>();
     private Path stackFile;
+    private org.turnoutstream.local.LocalStackState.Service stackPrometheus;
+    /** {@code --metrics-port} when the running local stack has a Prometheus. */
+    public static final String STACK_METRICS_PORTS = "9249-9259";
 
     public TurnoutDefaults(Map<String, String> environment, Path configFile) {
         this(environment, configFile, null);
@@ -45,6 +48,11 @@ public final class TurnoutDefaults implements CommandLine.IDefaultValueProvider 
                         stackEndpoints.put("bootstrap-servers", state.endpoint(org.turnoutstream.local.LocalStackState.KAFKA));
                         stackEndpoints.put("registry-url", state.endpoint(org.turnoutstream.local.LocalStackState.REGISTRY));
                         stackEndpoints.put("influx-url", state.endpoint(org.turnoutstream.local.LocalStackState.INFLUXDB));
+                        state.service(org.turnoutstream.local.LocalStackState.PROMETHEUS).ifPresent(prometheus -> {
+                            // the stack's Prometheus scrapes what turnout live registers: export the metrics by default
+                            stackEndpoints.put("metrics-port", STACK_METRICS_PORTS);
+                            stackPrometheus = prometheus;
+                        });
                     });
         }
         this.file = new Properties();
@@ -72,6 +80,11 @@ public final class TurnoutDefaults implements CommandLine.IDefaultValueProvider 
     /** The running local stack's state file the endpoints may come from, or null. */
     public Path stackFile() {
         return stackFile;
+    }
+
+    /** The running local stack's Prometheus ({@code turnout stack up --prometheus}), if it has one. */
+    public java.util.Optional<org.turnoutstream.local.LocalStackState.Service> stackPrometheus() {
+        return java.util.Optional.ofNullable(stackPrometheus);
     }
 
     /** The options (long names without dashes) whose value came from the local stack in this parse. */

@@ -53,6 +53,7 @@ public final class LocalStack implements AutoCloseable {
     private final KafkaBroker kafka;
     private final SchemaRegistryServer registry;
     private final InfluxDb influx;
+    private Prometheus prometheus;
 
     private LocalStack(Path workDir, KafkaBroker kafka, SchemaRegistryServer registry, InfluxDb influx) {
         this.workDir = workDir;
@@ -136,7 +137,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Deletes the services' data under {@code workDir} (for a fresh start). */
     public static void wipe(Path workDir) throws IOException {
-        for (String sub : List.of("kafka", "registry", "influxdb")) {
+        for (String sub : List.of("kafka", "registry", "influxdb", "prometheus")) {
             Path dir = workDir.resolve(sub);
             if (!Files.exists(dir)) continue;
             try (Stream<Path> paths = Files.walk(dir)) {
@@ -154,6 +155,16 @@ public final class LocalStack implements AutoCloseable {
         return schemaId;
     }
 
+    /**
+     * Starts Prometheus too ({@code prometheus/} under the work directory, scraping every 5 s what {@code turnout live}
+     * registers there: see {@link Prometheus#addTarget}).
+     */
+    public Prometheus startPrometheus(int port, boolean detached) throws IOException {
+        requireFree(port);
+        prometheus = Prometheus.start(workDir.resolve("prometheus"), port, Duration.ofSeconds(5), detached);
+        return prometheus;
+    }
+
     public Path workDir() { return workDir; }
     public KafkaBroker kafka() { return kafka; }
     public SchemaRegistryServer registry() { return registry; }
@@ -164,10 +175,15 @@ public final class LocalStack implements AutoCloseable {
 
     /** What {@code stack.json} holds for this stack. */
     public LocalStackState state() {
-        return new LocalStackState(workDir.toString(), List.of(
+        LocalStackState core = new LocalStackState(workDir.toString(), List.of(
                 service(LocalStackState.KAFKA, kafka.pid(), kafka.port(), kafka.bootstrapServers(), kafka.logFile()),
                 service(LocalStackState.REGISTRY, registry.pid(), registry.port(), registry.url(), registry.logFile()),
                 service(LocalStackState.INFLUXDB, influx.pid(), influx.port(), influx.url(), influx.workDir().resolve("influxd.log"))));
+        if (prometheus == null) return core;
+        List<LocalStackState.Service> services = new ArrayList<>(core.services());
+        services.add(service(LocalStackState.PROMETHEUS, prometheus.pid(), prometheus.port(), prometheus.url(),
+                prometheus.workDir().resolve("prometheus.log")));
+        return new LocalStackState(core.workDir(), services);
     }
 
     private static LocalStackState.Service service(String name, long pid, int port, String endpoint, Path log) {
@@ -176,9 +192,10 @@ public final class LocalStack implements AutoCloseable {
                 Instant.now().toString(), log.toString());
     }
 
-    /** Stops the three services (registry, influxd, then Kafka). Safe to call more than once. */
+    /** Stops the services (Prometheus, registry, influxd, then Kafka). Safe to call more than once. */
     @Override
     public void close() {
+        closeQuietly(prometheus);
         closeQuietly(registry);
         closeQuietly(influx);
         closeQuietly(kafka);
@@ -301,6 +318,11 @@ public final class LocalStack implements AutoCloseable {
                 HttpResponse<String> r = get(s.endpoint() + "/ping");
                 if (r.statusCode() != 204) throw new IOException("GET /ping: HTTP " + r.statusCode());
                 return "ping 204, version " + r.headers().firstValue("X-Influxdb-Version").orElse("?");
+            }
+            case LocalStackState.PROMETHEUS: {
+                HttpResponse<String> r = get(s.endpoint() + "/-/ready");
+                if (r.statusCode() != 200) throw new IOException("GET /-/ready: HTTP " + r.statusCode());
+                return "ready; scrape targets in " + Path.of(s.log()).resolveSibling("targets");
             }
             default:
                 throw new IOException("unknown service " + s.name());

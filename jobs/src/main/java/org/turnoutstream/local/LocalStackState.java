@@ -20,6 +20,8 @@ public record LocalStackState(String workDir, List<Service> services) {
     public static final String KAFKA = "kafka";
     public static final String REGISTRY = "registry";
     public static final String INFLUXDB = "influxdb";
+    /** Optional ({@code turnout stack up --prometheus}): scrapes the metrics of {@code turnout live} runs. */
+    public static final String PROMETHEUS = "prometheus";
 
     public record Service(String name, long pid, int port, String endpoint, String processStart, String startedAt, String log) {}
 
