@@ -67,7 +67,9 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
 
     @Override
     public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) {
-        truncated = context.getMetricGroup().counter("dead_letters_truncated");
+        // the exactly-once KafkaWriter (flink-connector-kafka 5.0) opens its serializer twice; a second counter would not
+        // be reported (a WARN "Name collision" per writer) and its increments lost
+        if (truncated == null) truncated = context.getMetricGroup().counter("dead_letters_truncated");
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.turnoutstream.sinks;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.turnoutstream.health.DependencyHealth;
 
 import java.time.Duration;
 
@@ -9,7 +10,8 @@ import java.time.Duration;
  * Repeats a request to InfluxDB until it succeeds, waiting longer after each transient failure
  * (doubling from initialBackoff up to maxBackoff), and gives up only on a permanent one. It blocks
  * the calling task thread on purpose: while InfluxDB is down the job backpressures instead of
- * dropping points. During a long outage it logs one WARN line per retryWarnInterval, not per try.
+ * dropping points. An outage is one WARN line when it starts and one INFO line when InfluxDB answers again, whatever
+ * the number of writers and tries ({@link DependencyHealth}); each writer's retries are at DEBUG, one per retryWarnInterval.
  */
 final class RetryUntilAccepted {
     private static final Logger LOG = LoggerFactory.getLogger(RetryUntilAccepted.class);
@@ -42,30 +44,34 @@ final class RetryUntilAccepted {
      */
     void run(String what, int points, InfluxDbSinkMetrics metrics, Request request)
             throws InfluxDbSinkException, InterruptedException {
+        DependencyHealth influx = DependencyHealth.of("InfluxDB at " + config.url(), LOG);
         long startNanos = System.nanoTime();
-        long lastWarnNanos = 0;
+        long lastNoteNanos = 0;
         int attempt = 0;
         Duration backoff = config.initialBackoff();
         while (true) {
             attempt++;
             try {
                 request.send();
+                influx.answered();
                 if (attempt > 1) {
-                    LOG.info("InfluxDB at {} accepted the {} after {} attempts over {} ms", config.url(), what,
+                    LOG.debug("InfluxDB at {} accepted the {} after {} attempts over {} ms", config.url(), what,
                             attempt, elapsedMillis(startNanos));
                 }
                 return;
             } catch (RuntimeException e) {
                 InfluxFailure failure = InfluxFailure.classify(e, config);
                 if (!failure.isTransient()) {
+                    influx.answered(); // it answered, with a refusal that retrying cannot change
                     if (metrics != null) metrics.batchFailed(points);
                     throw new InfluxDbSinkException(failure.reason(), e);
                 }
+                influx.failed(failure.reason(), "the job waits for it (backpressure, no point is dropped) and retries with backoff, "
+                        + "up to " + config.maxBackoff().toMillis() + " ms apart");
                 long now = System.nanoTime();
-                if (attempt == 1 || now - lastWarnNanos >= config.retryWarnInterval().toNanos()) {
-                    lastWarnNanos = now;
-                    LOG.warn("{} failed (attempt {}, retrying for {} ms so far, next try in {} ms); "
-                                    + "the job waits until InfluxDB is back: {}",
+                if (attempt == 1 || now - lastNoteNanos >= config.retryWarnInterval().toNanos()) {
+                    lastNoteNanos = now;
+                    LOG.debug("{} failed (attempt {}, retrying for {} ms so far, next try in {} ms): {}",
                             capitalize(what), attempt, elapsedMillis(startNanos), backoff.toMillis(), failure.reason());
                 }
             }

@@ -22,6 +22,7 @@ import org.turnoutstream.archive.ToArchivedRecord;
 import org.turnoutstream.audit.InfluxQueries;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.config.KafkaClientDefaults;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
@@ -412,9 +413,9 @@ public final class LiveTurnoutJob {
                 .build();
     }
 
-    /** Client properties from --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */
+    /** Client properties: {@link KafkaClientDefaults}, overridden by --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */
     public static Properties kafkaClientProperties(JobOptions options) {
-        Properties properties = new Properties();
+        Properties properties = KafkaClientDefaults.properties();
         if (options.kafkaPropertiesFile != null) {
             try (InputStream in = Files.newInputStream(options.kafkaPropertiesFile)) {
                 properties.load(in);

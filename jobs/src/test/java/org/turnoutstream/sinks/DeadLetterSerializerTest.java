@@ -1,5 +1,11 @@
 package org.turnoutstream.sinks;
 
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.util.UserCodeClassLoader;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
@@ -10,6 +16,8 @@ import org.turnoutstream.events.RejectionReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -32,6 +40,27 @@ class DeadLetterSerializerTest {
         assertEquals(List.of("h0", "h1", "dlq.reason", "dlq.detail", "dlq.source.topic", "dlq.source.partition", "dlq.source.offset",
                 "dlq.source.timestamp"), keys(letter));
         assertNull(letter.headers().lastHeader(DeadLetterSerializer.TRUNCATED));
+    }
+
+    @Test
+    void openedTwiceAsTheExactlyOnceWriterDoesItCountsTruncationsInTheOneReportedCounter() {
+        Map<String, Counter> registered = new HashMap<>();
+        MetricGroup metrics = new UnregisteredMetricsGroup() {
+            @Override
+            public Counter counter(String name) {
+                Counter counter = new SimpleCounter();
+                assertNull(registered.putIfAbsent(name, counter), "registered twice (a name collision, not reported): " + name);
+                return counter;
+            }
+        };
+        SerializationSchema.InitializationContext context = new SerializationSchema.InitializationContext() {
+            @Override public MetricGroup getMetricGroup() { return metrics; }
+            @Override public UserCodeClassLoader getUserCodeClassLoader() { throw new UnsupportedOperationException(); }
+        };
+        serializer.open(context, null);
+        serializer.open(context, null);
+        serializer.serialize(new DeadLetter(record(new byte[LIMIT + 5], 10, 1), RejectionReason.CORRUPT_AVRO, "corrupt"), null, null);
+        assertEquals(1, registered.get("dead_letters_truncated").getCount());
     }
 
     @Test

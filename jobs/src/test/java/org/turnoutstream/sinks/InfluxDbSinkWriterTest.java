@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.local.InfluxDb;
 import org.turnoutstream.local.FreePorts;
+import org.turnoutstream.testing.CapturedLog;
 import org.turnoutstream.testing.InfluxDbExtension;
 
 import java.nio.file.Files;
@@ -208,12 +209,18 @@ class InfluxDbSinkWriterTest {
                 }
             }
         });
-        try (InfluxDbSinkWriter writer = new InfluxDbSinkWriter(config, new InfluxWriteClient(config), clock,
+        try (CapturedLog log = CapturedLog.of(RetryUntilAccepted.class.getName());
+             InfluxDbSinkWriter writer = new InfluxDbSinkWriter(config, new InfluxWriteClient(config), clock,
                 UnregisteredMetricsGroup.createSinkWriterMetricGroup(), retry, "subtask 0")) {
             for (InfluxPoint p : points(4, 0)) writer.write(p, null);
             writer.flush(true);
             assertEquals(3, sleeps[0]);
             assertEquals(4, InfluxDbExtension.query(late[0], "late", "SELECT * FROM turnout").size());
+            // what an operator reads: one line when InfluxDB is unreachable, one when it is back, not one per try
+            List<String> lines = log.lines();
+            assertEquals(2, lines.size(), lines.toString());
+            assertTrue(lines.get(0).startsWith("WARN InfluxDB at " + config.url() + " unreachable ("), lines.get(0));
+            assertTrue(lines.get(1).startsWith("INFO InfluxDB at " + config.url() + " reachable again after "), lines.get(1));
         } finally {
             if (late[0] != null) late[0].close();
             InfluxDbExtension.deleteRecursively(dir);

@@ -2,6 +2,7 @@ package org.turnoutstream.workflows;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.logging.log4j.Level;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -22,6 +23,7 @@ import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.local.KafkaBroker;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.CapturedLog;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -39,6 +41,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
 import static org.turnoutstream.workflows.ElectionDayScenario.POLLS_OPEN;
@@ -47,7 +50,8 @@ import static org.turnoutstream.workflows.ElectionDayScenario.POLLS_OPEN;
  * The Kafka broker goes down in the middle of the morning and comes back 15 seconds later, on its own data: the live job
  * (its sources, the exactly-once DLQ and alert sinks) keeps failing its checkpoints and restarts while the broker is away,
  * then goes on from its last checkpoint. HQ's numbers afterwards are exact, every instant of the grid, and each bad record
- * is in the DLQ once. The broker is this test's own (a real Kafka 4 in its own JVM), so stopping it disturbs no other test.
+ * is in the DLQ once, and the log says it in two lines (gone, back), not in a storm of warnings. The broker is this
+ * test's own (a real Kafka 4 in its own JVM), so stopping it disturbs no other test.
  */
 class BrokerOutageTest {
     static final Instant BREAK = POLLS_OPEN.plusMillis(5 * MINUTE);
@@ -91,14 +95,19 @@ class BrokerOutageTest {
                 long breakInstant = ClusterMorning.instantFor(firstHalf.lastEventTime());
                 LiveTurnoutJobTest.eventually(Duration.ofSeconds(90), () -> nationalBallots().getOrDefault(breakInstant, -1L) == ClusterMorning.nationTruth(firstHalf, breakInstant));
 
-                broker.close();               // the broker is gone ...
-                Thread.sleep(15_000);
-                int port = broker.port();
-                broker = KafkaBroker.start(work.resolve("kafka"), port); // ... and back, on its own data
-                send(secondHalf, "second-half");
+                String kafka = "Kafka at " + broker.bootstrapServers();
+                try (CapturedLog log = CapturedLog.of("")) { // everything an operator reads, from the outage on
+                    broker.close();               // the broker is gone ...
+                    Thread.sleep(15_000);
+                    int port = broker.port();
+                    broker = KafkaBroker.start(work.resolve("kafka"), port); // ... and back, on its own data
+                    send(secondHalf, "second-half");
 
-                long last = ClusterMorning.instantFor(wholeMorning.lastEventTime());
-                LiveTurnoutJobTest.eventually(Duration.ofSeconds(150), () -> nationalBallots().getOrDefault(last, -1L) == ClusterMorning.nationTruth(wholeMorning, last));
+                    long last = ClusterMorning.instantFor(wholeMorning.lastEventTime());
+                    LiveTurnoutJobTest.eventually(Duration.ofSeconds(150), () -> nationalBallots().getOrDefault(last, -1L) == ClusterMorning.nationTruth(wholeMorning, last));
+                    LiveTurnoutJobTest.eventually(Duration.ofSeconds(30), () -> !log.messages(Level.INFO).stream().filter(m -> m.startsWith(kafka)).toList().isEmpty());
+                    assertOneLineWhenKafkaGoesAndOneWhenItIsBack(log, kafka);
+                }
                 ClusterMorning.assertInfluxHoldsTheTruth(influx, database, wholeMorning);
                 LiveTurnoutJobTest.eventually(Duration.ofSeconds(60), () -> deadLetterKeys().size() >= 2);
                 assertEquals(List.of("first-half", "second-half"), deadLetterKeys(), "each bad record once in the DLQ (read_committed)");
@@ -109,6 +118,19 @@ class BrokerOutageTest {
         } finally {
             broker.close();
         }
+    }
+
+    /**
+     * The log of the outage as an operator reads it: one line of ours when Kafka is unreachable, one when it is back,
+     * and not a storm of the clients' reconnect warnings (hundreds a minute before they were quieted).
+     */
+    static void assertOneLineWhenKafkaGoesAndOneWhenItIsBack(CapturedLog log, String kafka) {
+        List<String> warnings = log.warningsAndErrors();
+        List<String> gone = log.messages(Level.WARN).stream().filter(m -> m.startsWith(kafka + " unreachable (")).toList();
+        List<String> back = log.messages(Level.INFO).stream().filter(m -> m.startsWith(kafka + " reachable again after ")).toList();
+        assertEquals(1, gone.size(), "one line when Kafka goes: " + warnings);
+        assertEquals(1, back.size(), "one line when it is back: " + back);
+        assertTrue(warnings.size() < 20, "a few warnings, not a storm: " + warnings.size() + " " + warnings);
     }
 
     /** The reports in order, heard at the latest event time sent so far; then one record that is not Avro at all. */

@@ -3,6 +3,7 @@ package org.turnoutstream.workflows;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.logging.log4j.Level;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.local.FreePorts;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.CapturedLog;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
@@ -32,13 +34,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
 
 /**
  * The schema registry is unreachable when the live job starts reading a morning of reports, and answers again 40 seconds
  * later: the decoders retry for their budget (30 s), the job fails, restarts and waits again, and once the registry is
  * back every report counts. An unreachable registry is not a bad record: the DLQ holds only the one record that really
- * is bad, and the points are exact.
+ * is bad, and the points are exact. The log says it in two lines (gone, back), not in a line per try, subtask or restart.
  */
 class RegistryOutageJobTest {
     @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
@@ -80,6 +83,8 @@ class RegistryOutageJobTest {
                 "--parallelism", "2");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         LiveTurnoutJob.define(env, options);
+        String registryUrl = "schema registry http://127.0.0.1:" + port + "/apis/ccompat/v7";
+        CapturedLog log = CapturedLog.of(""); // everything an operator reads, from the start of the job
         JobClient job = env.executeAsync("registry-outage");
         try {
             Thread.sleep(40_000);
@@ -97,7 +102,14 @@ class RegistryOutageJobTest {
                                 + new String(r.headers().lastHeader(DeadLetterSerializer.REASON).value(), StandardCharsets.UTF_8)).collect(Collectors.toList()),
                         "only the bad record is a dead letter: an unreachable registry is not a bad record");
             }
+            List<String> warnings = log.warningsAndErrors();
+            assertEquals(1, log.messages(Level.WARN).stream().filter(m -> m.startsWith(registryUrl + " unreachable (")).count(),
+                    "one line when the registry goes, whatever the subtasks, tries and restarts: " + warnings);
+            assertEquals(1, log.messages(Level.INFO).stream().filter(m -> m.startsWith(registryUrl + " reachable again after ")).count(),
+                    "one line when it is back");
+            assertTrue(warnings.size() < 20, "a few warnings, not a storm: " + warnings.size() + " " + warnings);
         } finally {
+            log.close();
             job.cancel().get(60, TimeUnit.SECONDS);
         }
     }

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.turnoutstream.health.DependencyHealth;
 
 /**
  * A small client for the Confluent Schema Registry REST API (also served by Apicurio's ccompat
@@ -203,7 +204,7 @@ public final class ConfluentRegistryClient {
                 HttpResponse<String> response = http.send(built, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 Answer answer = new Answer(response.statusCode(), parse(response.body()));
                 if (answer.status < 500) {
-                    reachable();
+                    health().answered();
                     return answer;
                 }
                 status = answer.status;
@@ -217,11 +218,12 @@ public final class ConfluentRegistryClient {
                 throw new RegistryUnavailableException("interrupted while calling the registry at " + uri.getHost(), e);
             }
             long remainingMillis = (deadline - System.nanoTime()) / 1_000_000;
-            Outage outage = unreachable(failure);
+            java.time.Instant since = health().failed(failure, "retrying with backoff for " + config.retryBudget().toSeconds()
+                    + " s, then the job restarts from its checkpoint and tries again");
             if (remainingMillis <= 0) {
                 // one line in the log where the job fails: no stack trace, no cause chain (the failure is in the message)
                 throw RegistryUnavailableException.quiet("schema registry " + config.url() + " unavailable after " + attempt
-                        + " attempt(s) of " + method + " " + path + ": " + failure + " (unreachable since " + outage.since
+                        + " attempt(s) of " + method + " " + path + ": " + failure + " (unreachable since " + since
                         + "; the job restarts from its checkpoint and tries again)", status, errorCode);
             }
             LOG.debug("schema registry {} {} failed ({}), retrying in {} ms", method, path, failure, Math.min(backoff, remainingMillis));
@@ -235,35 +237,9 @@ public final class ConfluentRegistryClient {
         }
     }
 
-    /** A registry that did not answer: since when, and how many attempts failed since (this JVM, by URL). */
-    static final class Outage {
-        final java.time.Instant since = java.time.Instant.now();
-        final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
-    }
-
-    /**
-     * The registries this JVM found unreachable, by URL: their outage is logged once when it starts (not per attempt,
-     * per subtask or per restart) and once when they answer again.
-     */
-    private static final java.util.concurrent.ConcurrentHashMap<String, Outage> OUTAGES = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private Outage unreachable(String failure) {
-        Outage outage = OUTAGES.computeIfAbsent(config.url(), url -> {
-            LOG.warn("schema registry {} unreachable ({}): retrying with backoff for {} s, then the job restarts from its checkpoint "
-                    + "and tries again; one line here when it answers again", url, failure, config.retryBudget().toSeconds());
-            return new Outage();
-        });
-        outage.failures.incrementAndGet();
-        return outage;
-    }
-
-    private void reachable() {
-        if (OUTAGES.isEmpty()) return;
-        Outage outage = OUTAGES.remove(config.url());
-        if (outage != null) {
-            LOG.info("schema registry {} reachable again after {} s ({} failed attempt(s))", config.url(),
-                    Duration.between(outage.since, java.time.Instant.now()).toSeconds(), outage.failures.get());
-        }
+    /** This registry's health in this JVM: its outage is logged once when it starts and once when it answers again. */
+    private DependencyHealth health() {
+        return DependencyHealth.of("schema registry " + config.url(), LOG);
     }
 
     private JsonNode parse(String body) {
