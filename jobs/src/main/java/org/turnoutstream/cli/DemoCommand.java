@@ -41,6 +41,7 @@ import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.Topics;
 import org.turnoutstream.events.registry.RegistryConfig;
 import org.turnoutstream.local.LocalStack;
+import org.turnoutstream.local.Prometheus;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.simulator.ElectionDaySimulator;
@@ -125,11 +126,15 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--final-wait", paramLabel = "SECONDS", description = "How long to wait for InfluxDB to reach the final totals (default: ${DEFAULT-VALUE}).")
     int finalWaitSeconds = 60;
 
+    @Option(names = "--prometheus", description = "Start Prometheus too (the Debian package prometheus), scraping the job's metrics every second; the end shows the pipeline's health as Prometheus has it (dead letters by reason, late reports, checkpoints), and with --keep-running Grafana's pipeline-health dashboard can read it.")
+    boolean prometheus;
+
     @Option(names = "--refresh", hidden = true, paramLabel = "MILLIS", description = "Table refresh interval.")
     long refreshMillis = 2000;
 
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile LocalStack stack;
+    private Prometheus metrics;
     private volatile JobClient job;
     private volatile boolean interrupted;
     private volatile KafkaProducer<byte[], byte[]> producer;
@@ -206,6 +211,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             stack.prepare();
             out.printf("  topics %s created, schemas registered, InfluxDB database %s created%n",
                     String.join(", ", LocalStack.TOPICS.keySet()), DATABASE);
+            if (prometheus) {
+                metrics = Prometheus.start(work.resolve("prometheus"), 0, Duration.ofSeconds(1), false);
+                out.printf("  Prometheus %s (pid %d)%n", metrics.url(), metrics.pid());
+            }
 
             JobOptions options = CommandLine.populateCommand(new JobOptions(),
                     "--bootstrap-servers", stack.bootstrapServers(),
@@ -225,11 +234,19 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     "--max-clock-skew", "0",
                     "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
                     "--checkpoint-interval", "2s");
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+            // like turnout live: the web UI and everything else of the MiniCluster on loopback only
+            EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(EmbeddedNetwork.LOOPBACK, "8081-8099", EmbeddedNetwork.LOOPBACK,
+                    prometheus ? "9249-9259" : null);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(network.configuration());
             LiveTurnoutJob.define(env, options);
             job = env.executeAsync("turnout-demo");
-            out.printf(Locale.ROOT, "  live job %s running on an embedded Flink MiniCluster (parallelism 2); ready in %.1f s%n%n",
+            if (metrics != null) {
+                metrics.addTarget("turnout-demo", EmbeddedNetwork.LOOPBACK + ":" + network.metricsPort(), Map.of("group_id", "turnout-demo"));
+            }
+            out.printf(Locale.ROOT, "  live job %s running on an embedded Flink MiniCluster (parallelism 2); ready in %.1f s%n",
                     job.getJobID(), (System.nanoTime() - t0) / 1e9);
+            out.printf("  web UI %s%s%n%n", network.url(), network.metricsUrl()
+                    .map(url -> "; metrics " + url + ", scraped by Prometheus " + metrics.url()).orElse(""));
             out.flush();
 
             long feedStart = System.nanoTime();
@@ -277,6 +294,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
                     stack.influxUrl(), DATABASE, ELECTION);
             out.println("  Grafana: dashboards and alert rules to provision are in grafana/provisioning (see grafana/README.md).");
+            if (metrics != null) printPipelineHealth(dlq);
             boolean ok = totalsMatch && dlq == malformed;
             if (totalsMatch) {
                 out.println(MATCH_LINE);
@@ -292,7 +310,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             if (keepRunning) {
                 out.println();
                 out.println("--keep-running: the services and the job stay up; press Ctrl-C to stop them.");
-                out.printf("  Kafka %s, registry %s, InfluxDB %s%n", stack.bootstrapServers(), stack.registryUrl(), stack.influxUrl());
+                out.printf("  Kafka %s, registry %s, InfluxDB %s%s%n", stack.bootstrapServers(), stack.registryUrl(), stack.influxUrl(),
+                        metrics == null ? "" : ", Prometheus " + metrics.url() + " (Grafana: TURNOUT_INFLUX_URL=" + stack.influxUrl()
+                                + " TURNOUT_PROMETHEUS_URL=" + metrics.url() + ")");
                 out.flush();
                 new CountDownLatch(1).await();
             }
@@ -308,6 +328,44 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 // the hook is running: it stops everything itself
             }
         }
+    }
+
+    /** The end of a run with --prometheus: what the pipeline-health dashboard shows, as Prometheus has it now. */
+    private void printPipelineHealth(long dlqRecords) {
+        try {
+            // the last scrape may predate the last dead letter: wait (briefly) for Prometheus to have them all
+            Map<String, Long> byReason = Map.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            do {
+                byReason = promByLabel("sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters{group_id=\"turnout-demo\"})", "reason");
+                if (byReason.values().stream().mapToLong(Long::longValue).sum() == dlqRecords) break;
+                Thread.sleep(500);
+            } while (System.nanoTime() < deadline);
+            long deadLetters = byReason.values().stream().mapToLong(Long::longValue).sum();
+            out.printf(Locale.ROOT, "pipeline health (Prometheus %s): %,d dead letters by reason %s%n", metrics.url(), deadLetters, byReason);
+            out.printf(Locale.ROOT, "  late reports %,d, beyond the correction horizon %,d; alerts by kind %s; checkpoints completed %,d, failed %,d%n",
+                    promTotal("sum(flink_taskmanager_job_task_operator_late_reports{group_id=\"turnout-demo\"})"),
+                    promTotal("sum(flink_taskmanager_job_task_operator_reports_beyond_horizon{group_id=\"turnout-demo\"})"),
+                    promByLabel("sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts{group_id=\"turnout-demo\"})", "kind"),
+                    promTotal("max(flink_jobmanager_job_numberOfCompletedCheckpoints{group_id=\"turnout-demo\"})"),
+                    promTotal("max(flink_jobmanager_job_numberOfFailedCheckpoints{group_id=\"turnout-demo\"})"));
+        } catch (IOException e) {
+            out.println("pipeline health: Prometheus " + metrics.url() + " did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Map<String, Long> promByLabel(String promql, String label) throws IOException {
+        Map<String, Long> values = new java.util.TreeMap<>();
+        for (JsonNode series : JSON.readTree(metrics.query(promql)).path("data").path("result")) {
+            values.put(series.path("metric").path(label).asText(), Math.round(Double.parseDouble(series.path("value").get(1).asText())));
+        }
+        return values;
+    }
+
+    private long promTotal(String promql) throws IOException {
+        return promByLabel(promql, "__name__").values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The demo's simulated day: every fault on; the region-outage rate raised until at least one constituency goes dark. */
@@ -374,6 +432,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         KafkaProducer<byte[], byte[]> p = producer;
         if (p != null) p.close(Duration.ofSeconds(2));
+        Prometheus m = metrics;
+        if (m != null) m.close();
         LocalStack s = stack;
         if (s != null) s.close();
     }

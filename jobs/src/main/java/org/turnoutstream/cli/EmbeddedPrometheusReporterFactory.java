@@ -38,7 +38,7 @@ public final class EmbeddedPrometheusReporterFactory implements MetricReporterFa
             } catch (IOException e) {
                 throw new UncheckedIOException("the metrics endpoint cannot listen on " + address, e);
             }
-            log.info("Prometheus metrics at http://{}:{}/metrics", address.getHostString(), server.getPort());
+            log.debug("Prometheus metrics at http://{}:{}/metrics", address.getHostString(), server.getPort());
         }
 
         @Override

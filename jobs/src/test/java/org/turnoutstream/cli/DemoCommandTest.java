@@ -24,7 +24,8 @@ import picocli.CommandLine;
 /**
  * `turnout demo` end to end, in process: its own Kafka, registry, influxd and MiniCluster, a short fast day
  * from the simulator (08:00-11:00, reports every 30 simulated minutes, 20 simulated minutes per wall second),
- * and the final check against the simulator's ground truth and the dead-letter count.
+ * and the final check against the simulator's ground truth and the dead-letter count; with --prometheus, its own
+ * Prometheus scraping the job, whose dead letters by reason add up to the topic's.
  */
 class DemoCommandTest {
 
@@ -41,7 +42,7 @@ class DemoCommandTest {
         long start = System.nanoTime();
 
         int exit = cli.execute("demo", "--work-dir", work.toString(), "--seed", "7", "--polls-close", "11:00",
-                "--speed", "1200", "--report-interval", "30m", "--heartbeat-interval", "30m", "--refresh", "1000");
+                "--speed", "1200", "--report-interval", "30m", "--heartbeat-interval", "30m", "--refresh", "1000", "--prometheus");
 
         String output = out.toString();
         System.out.println(output);
@@ -59,6 +60,13 @@ class DemoCommandTest {
         assertTrue(Long.parseLong(outages.group(1)) > 0, "outages were planned");
         assertEquals(outages.group(1), outages.group(2), "the live job detects as many outages as were planned");
         assertTrue(output.contains("region "), "a region outage is planned");
+        // --prometheus: the web UI on loopback, the job's metrics scraped, the dead letters in Prometheus those on the topic
+        assertTrue(Pattern.compile("web UI http://127\\.0\\.0\\.1:\\d+; metrics http://127\\.0\\.0\\.1:\\d+/metrics, scraped by Prometheus http://127\\.0\\.0\\.1:\\d+")
+                .matcher(output).find(), "the endpoints");
+        Matcher health = Pattern.compile("pipeline health \\(Prometheus http://127\\.0\\.0\\.1:\\d+\\): ([0-9,]+) dead letters by reason \\{(.*)\\}").matcher(output);
+        assertTrue(health.find(), "a pipeline-health line");
+        assertEquals(dlq.group(1), health.group(1).replace(",", ""), "Prometheus counts the dead letters the topic holds");
+        assertTrue(health.group(2).contains("CORRUPT_AVRO="), "by reason: " + health.group(2));
     }
 
     @Test

@@ -9,10 +9,13 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.config.TurnoutDefaults;
 import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.local.LocalStackState;
 import picocli.CommandLine;
@@ -39,10 +42,10 @@ class StackCommandTest {
     @Test
     @Timeout(240)
     void upStatusDown() throws Exception {
-        Run up = run("stack", "up", "--work-dir", work.toString());
+        Run up = run("stack", "up", "--work-dir", work.toString(), "--prometheus", "--prometheus-port", "0");
         assertEquals(0, up.exit(), up.err());
         state = LocalStackState.read(work).orElseThrow();
-        assertEquals(List.of("kafka", "registry", "influxdb"), state.services().stream().map(LocalStackState.Service::name).toList());
+        assertEquals(List.of("kafka", "registry", "influxdb", "prometheus"), state.services().stream().map(LocalStackState.Service::name).toList());
         for (LocalStackState.Service s : state.services()) {
             assertTrue(up.out().contains(s.endpoint()), "endpoint printed: " + s.endpoint());
             assertTrue(ProcessHandle.of(s.pid()).map(ProcessHandle::isAlive).orElse(false), s.name() + " running");
@@ -55,6 +58,14 @@ class StackCommandTest {
         assertEquals(0, status.exit(), status.out());
         assertTrue(status.out().contains("all services healthy"));
         assertTrue(status.out().contains("branch.turnout-value"), "the schemas are registered");
+        assertTrue(status.out().contains("ready; scrape targets in "), "Prometheus answers: " + status.out());
+
+        // with the stack's Prometheus up, turnout live exports its metrics by default, for that Prometheus to scrape
+        TurnoutDefaults defaults = new TurnoutDefaults(Map.of(), null, work);
+        JobOptions live = new JobOptions();
+        new CommandLine(live).setDefaultValueProvider(defaults).parseArgs("--election", "e=dir");
+        assertEquals(TurnoutDefaults.STACK_METRICS_PORTS, live.metricsPort);
+        assertEquals(state.endpoint("prometheus"), defaults.stackPrometheus().orElseThrow().endpoint());
 
         Run again = run("stack", "up", "--work-dir", work.toString());
         assertEquals(0, again.exit());

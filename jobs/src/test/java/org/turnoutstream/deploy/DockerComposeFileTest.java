@@ -280,6 +280,9 @@ class DockerComposeFileTest {
                 "Grafana is provisioned from grafana/provisioning");
         assertTrue(((List<?>) services.get("jobmanager").get("volumes")).equals(services.get("taskmanager").get("volumes")),
                 "JobManager and TaskManagers share the checkpoint and savepoint volumes");
+        assertTrue(((List<?>) services.get("jobmanager").get("volumes")).contains(
+                        "./flink/log4j-console.properties:/opt/flink/conf/log4j-console.properties:ro"),
+                "the cluster logs with docker/flink/log4j-console.properties (the one the standalone-cluster tests use)");
     }
 
     @Test

@@ -66,6 +66,10 @@ class KubernetesDeploymentTest {
                 "reference data from the image: " + referenceInImage);
         assertTrue(Files.isDirectory(DockerComposeFileTest.REPO.resolve(referenceInImage.substring("/opt/turnout/".length()))));
         assertEquals(JobOptions.StartingOffsets.committed, options.startingOffsets, "a fresh start continues from the group's offsets");
+        // polling hours: at the close (and its grace) the election's branches are closed and its state dropped
+        String election = ElectionCatalog.parseSpecs(options.elections).keySet().iterator().next();
+        assertTrue(options.pollsClose.containsKey(election), "--polls-close for " + election + ": " + options.pollsClose);
+        java.time.OffsetDateTime.parse(options.pollsClose.get(election));
     }
 
     @Test

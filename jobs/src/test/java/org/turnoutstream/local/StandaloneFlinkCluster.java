@@ -290,18 +290,18 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
         }
     }
 
+    /** The cluster logs as the Docker example's does: docker/flink/log4j-console.properties (console and file). */
     private static void writeLog4j(Path file) throws IOException {
-        Files.writeString(file, String.join("\n",
-                "rootLogger.level = INFO",
-                "rootLogger.appenderRef.main.ref = MainAppender",
-                "appender.main.name = MainAppender",
-                "appender.main.type = File",
-                "appender.main.fileName = ${sys:log.file}",
-                "appender.main.layout.type = PatternLayout",
-                "appender.main.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-60c %x - %m%n",
-                "logger.kafka.name = org.apache.kafka",
-                "logger.kafka.level = WARN",
-                ""), StandardCharsets.UTF_8);
+        Files.copy(clusterLog4j(), file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** docker/flink/log4j-console.properties of this repository. */
+    public static Path clusterLog4j() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("docker").resolve("flink").resolve("log4j-console.properties");
+            if (Files.isRegularFile(candidate)) return candidate;
+        }
+        throw new IllegalStateException("docker/flink/log4j-console.properties not found above " + Path.of("").toAbsolutePath());
     }
 
     private static List<String> jvmOptions(String memoryFlags, Path conf, Path logFile) {
@@ -388,6 +388,10 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
 
     public long jobManagerPid() {
         return jobManager.pid();
+    }
+
+    public Path taskManagerLog() {
+        return workDir.resolve("log").resolve("taskmanager.log");
     }
 
     public long taskManagerPid() {

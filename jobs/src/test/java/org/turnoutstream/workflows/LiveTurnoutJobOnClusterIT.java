@@ -131,6 +131,15 @@ class LiveTurnoutJobOnClusterIT {
         }
         assertEquals("RUNNING", flink.jobState(secondRun));
         assertTrue(flink.cluster().isAlive(), "both cluster processes still up");
+
+        // the cluster logs with docker/flink/log4j-console.properties: after two runs with checkpoints every 2 s and a
+        // savepoint, no warning repeated per checkpoint (Flink's own metric name collisions) and no Kafka reconnect chatter
+        for (Path log : List.of(flink.cluster().taskManagerLog(), flink.cluster().currentJobManagerLog())) {
+            List<String> repeated = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
+                    .filter(line -> line.contains("Name collision") || line.contains("could not be established")).toList();
+            assertEquals(List.of(), repeated, log.toString());
+        }
+        assertTrue(Files.readString(flink.cluster().taskManagerLog(), StandardCharsets.UTF_8).contains("turnout"), "the TaskManager logged the job");
     }
 
     /**
