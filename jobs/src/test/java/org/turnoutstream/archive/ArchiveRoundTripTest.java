@@ -67,7 +67,7 @@ class ArchiveRoundTripTest {
     static class ToArchived implements MapFunction<RawRecord, ArchivedRecord> {
         @Override
         public ArchivedRecord map(RawRecord r) throws Exception {
-            Thread.sleep(2);
+            Thread.sleep(2); // the scenario (see above): slow on purpose, not a wait
             return ArchiveRecords.fromRaw(r, electionOf(r));
         }
     }

@@ -188,7 +188,7 @@ class ArchiveSourceTest {
 
         @Override
         public RawRecord map(RawRecord record) throws Exception {
-            Thread.sleep(2);
+            Thread.sleep(2); // the scenario: slow enough that a checkpoint completes before the failure
             held.add(record.coordinates());
             if (checkpointed && held.size() > 100 && FAILED.compareAndSet(false, true)) {
                 throw new IllegalStateException("a failure mid-way (expected by the test)");

@@ -1,5 +1,6 @@
 package org.turnoutstream.cli;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,8 +145,8 @@ class AlertsCommandTest {
         KAFKA.produce(topic, key(OUTAGE), encoder.encode(OUTAGE)); // already there: not shown
         StringWriter started = err;
         CompletableFuture<Integer> tail = CompletableFuture.supplyAsync(() -> run("--max", "1", "--timeout", "30s", "--json"));
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!started.toString().contains("tailing") && System.nanoTime() < deadline) Thread.sleep(50);
+        await("the command tailing the topic").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> started.toString().contains("tailing"));
         assertTrue(started.toString().contains("new alerts only"), started.toString());
         BranchAlert fresh = Alerts.branch("e1", AlertKind.OUTAGE_STARTED, "KRJ-099", "KARAJ", AlertReason.LINK_DOWN, T0 + 600_000, null, "link down");
         KAFKA.produce(topic, key(fresh), encoder.encode(fresh));

@@ -27,9 +27,10 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 /**
  * The pipeline's health as an operator sees it in Grafana, on real processes: {@code turnout live --metrics-port} (its own
@@ -82,24 +83,27 @@ class PipelineHealthInPrometheusTest {
 
                 // dead letters by reason: Prometheus has what the DLQ topic has
                 Map<String, Long> onTopic = new TreeMap<>();
-                awaitCondition(() -> {
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                     onTopic.clear();
                     kafka.consumeAll("health.dlq", true, Duration.ofMillis(500))
                             .forEach(r -> onTopic.merge(LiveJobKilledAndRestartedTest.header(r, DeadLetterSerializer.REASON), 1L, Long::sum));
-                    return !onTopic.isEmpty() && onTopic.equals(byLabel(prometheus,
-                            "sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters{instance_name=\"health-test\"})", "reason"));
-                }, Duration.ofSeconds(90), () -> "dead letters by reason: topic " + onTopic + ", Prometheus " + safeByLabel(prometheus,
-                        "sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters)", "reason"));
+                    assertFalse(onTopic.isEmpty(), "dead letters on the topic");
+                    assertEquals(onTopic, byLabel(prometheus,
+                            "sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters{instance_name=\"health-test\"})", "reason"),
+                            () -> "dead letters by reason: topic " + onTopic + ", Prometheus " + safeByLabel(prometheus,
+                                    "sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters)", "reason"));
+                });
                 assertTrue(onTopic.size() >= 3, "several reasons among the simulator's faults: " + onTopic);
 
                 // alerts: as many counted as the alerts topic holds
-                long[] alerts = new long[1];
-                awaitCondition(() -> {
-                    alerts[0] = kafka.consumeAll("health.alerts", true, Duration.ofMillis(500)).size();
-                    return alerts[0] > 0 && alerts[0] == total(byLabel(prometheus,
-                            "sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts)", "kind"));
-                }, Duration.ofSeconds(60), () -> "alerts: topic " + alerts[0] + ", Prometheus " + safeByLabel(prometheus,
-                        "sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts)", "kind"));
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    long alerts = kafka.consumeAll("health.alerts", true, Duration.ofMillis(500)).size();
+                    assertTrue(alerts > 0, "alerts on the topic");
+                    assertEquals(alerts, total(byLabel(prometheus,
+                            "sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts)", "kind")),
+                            () -> "alerts: topic " + alerts + ", Prometheus " + safeByLabel(prometheus,
+                                    "sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts)", "kind"));
+                });
 
                 // the late reports the simulator sent were counted as such
                 assertTrue(total(byLabel(prometheus, "sum(flink_taskmanager_job_task_operator_late_reports)", "")) > 0, "late reports");
@@ -107,12 +111,11 @@ class PipelineHealthInPrometheusTest {
                 // every query of the dashboard and the rules returns data
                 List<PanelQuery> queries = GrafanaProvisioning.load().prometheusQueries();
                 assertTrue(queries.size() >= 15, queries.toString());
-                List<String> empty = new ArrayList<>();
-                awaitCondition(() -> {
-                    empty.clear();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                    List<String> empty = new ArrayList<>();
                     for (PanelQuery q : queries) if (result(prometheus, q.query().replace("$__rate_interval", RATE_INTERVAL)).isEmpty()) empty.add(q.toString());
-                    return empty.isEmpty();
-                }, Duration.ofSeconds(60), () -> "queries without data: " + empty);
+                    assertEquals(List.of(), empty, "queries without data");
+                });
             } finally {
                 job.kill();
             }
@@ -145,17 +148,5 @@ class PipelineHealthInPrometheusTest {
 
     static long total(Map<String, Long> values) {
         return values.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    interface Check {
-        boolean holds() throws Exception;
-    }
-
-    static void awaitCondition(Check check, Duration timeout, java.util.function.Supplier<String> what) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!check.holds()) {
-            if (System.nanoTime() > deadline) fail("within " + timeout.toSeconds() + " s: " + what.get());
-            Thread.sleep(500);
-        }
     }
 }

@@ -23,10 +23,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /** The sink inside real Flink jobs on a MiniCluster (parallelism 2), writing to a real influxd. */
 class InfluxDbSinkJobTest {
@@ -51,12 +51,12 @@ class InfluxDbSinkJobTest {
     }
 
     static InfluxPoint slowPoint(long i) throws InterruptedException {
-        Thread.sleep(1);
+        Thread.sleep(1); // the scenario: a stream slow enough to still run when InfluxDB goes away
         return point(i);
     }
 
     static InfluxPoint verySlowPoint(long i) throws InterruptedException {
-        Thread.sleep(20);
+        Thread.sleep(20); // the scenario: a stream slow enough that checkpoints happen while it runs
         return point(i);
     }
 
@@ -128,12 +128,8 @@ class InfluxDbSinkJobTest {
                         .batchSize(1_000_000).flushInterval(Duration.ofHours(1)).build());
         JobClient job = env.executeAsync("influx-checkpoint");
         // neither size nor time can trigger a write here: points can only appear through checkpoints
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        long seen = 0;
-        while (seen == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            seen = count(influx.server(), db);
-        }
+        long seen = await("points written through a checkpoint").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> count(influx.server(), db), written -> written > 0);
         assertTrue(seen > 0 && seen < 400, "points written while running: " + seen);
         assertEquals(JobStatus.RUNNING, job.getJobStatus().get());
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
@@ -154,13 +150,11 @@ class InfluxDbSinkJobTest {
                             .flushInterval(Duration.ofMillis(100))
                             .initialBackoff(Duration.ofMillis(50)).maxBackoff(Duration.ofMillis(300)).build());
             JobClient job = env.executeAsync("influx-outage");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (count(server, "outage") < 200) {
-                if (System.nanoTime() > deadline) fail("no points arrived before the outage");
-                Thread.sleep(20);
-            }
+            InfluxDb before = server;
+            await("points arrived before the outage").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> count(before, "outage") >= 200);
             server.close();
-            Thread.sleep(1500);
+            Thread.sleep(1500); // the scenario: InfluxDB stays away for a while, and the job must wait it out
             assertEquals(JobStatus.RUNNING, job.getJobStatus().get(), "the job waits for InfluxDB, it does not fail");
             server = InfluxDb.start(dir, port, false);
             JobExecutionResult result = job.getJobExecutionResult().get(60, TimeUnit.SECONDS);

@@ -40,6 +40,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
@@ -93,23 +94,31 @@ class BrokerOutageTest {
             try {
                 send(firstHalf.sent, "first-half");
                 long breakInstant = ClusterMorning.instantFor(firstHalf.lastEventTime());
-                LiveTurnoutJobTest.eventually(Duration.ofSeconds(90), () -> nationalBallots().getOrDefault(breakInstant, -1L) == ClusterMorning.nationTruth(firstHalf, breakInstant));
+                await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                        .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                        .until(() -> nationalBallots().getOrDefault(breakInstant, -1L) == ClusterMorning.nationTruth(firstHalf, breakInstant));
 
                 String kafka = "Kafka at " + broker.bootstrapServers();
                 try (CapturedLog log = CapturedLog.of("")) { // everything an operator reads, from the outage on
                     broker.close();               // the broker is gone ...
-                    Thread.sleep(15_000);
+                    Thread.sleep(15_000);         // ... for a while: the outage is the scenario, not a wait
                     int port = broker.port();
                     broker = KafkaBroker.start(work.resolve("kafka"), port); // ... and back, on its own data
                     send(secondHalf, "second-half");
 
                     long last = ClusterMorning.instantFor(wholeMorning.lastEventTime());
-                    LiveTurnoutJobTest.eventually(Duration.ofSeconds(150), () -> nationalBallots().getOrDefault(last, -1L) == ClusterMorning.nationTruth(wholeMorning, last));
-                    LiveTurnoutJobTest.eventually(Duration.ofSeconds(30), () -> !log.messages(Level.INFO).stream().filter(m -> m.startsWith(kafka)).toList().isEmpty());
+                    await().atMost(Duration.ofSeconds(150)).pollInterval(Duration.ofMillis(250))
+                            .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                            .until(() -> nationalBallots().getOrDefault(last, -1L) == ClusterMorning.nationTruth(wholeMorning, last));
+                    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                            .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                            .until(() -> !log.messages(Level.INFO).stream().filter(m -> m.startsWith(kafka)).toList().isEmpty());
                     assertOneLineWhenKafkaGoesAndOneWhenItIsBack(log, kafka);
                 }
                 ClusterMorning.assertInfluxHoldsTheTruth(influx, database, wholeMorning);
-                LiveTurnoutJobTest.eventually(Duration.ofSeconds(60), () -> deadLetterKeys().size() >= 2);
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                        .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                        .until(() -> deadLetterKeys().size() >= 2);
                 assertEquals(List.of("first-half", "second-half"), deadLetterKeys(), "each bad record once in the DLQ (read_committed)");
                 assertEquals("RUNNING", job.getJobStatus().get(10, TimeUnit.SECONDS).name(), "counting goes on");
             } finally {

@@ -38,6 +38,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -115,11 +116,8 @@ class GrafanaQueriesTest {
         kafka.createTopic(alertsTopic + ".feed", 1);
         JobClient job = live.executeAsync("grafana-queries-feed");
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            while (influx.query(feedDatabase, "SELECT \"active\" FROM \"alerts\" WHERE \"kind\" = 'FEED_SILENT'").isEmpty()) {
-                if (System.nanoTime() > deadline) fail("no FEED_SILENT point from the live job");
-                Thread.sleep(500);
-            }
+            await("a FEED_SILENT point from the live job").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !influx.query(feedDatabase, "SELECT \"active\" FROM \"alerts\" WHERE \"kind\" = 'FEED_SILENT'").isEmpty());
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }

@@ -45,6 +45,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -427,15 +428,9 @@ class LiveAlertsJobTest {
                 "--feed-silent-after", "3s", "--checkpoint-interval", "1s"));
         JobClient job = env.executeAsync("e2e-silent-network");
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            List<BranchAlert> alerts = List.of();
-            while (System.nanoTime() < deadline) {
-                alerts = committedAlerts();
-                long outages = alerts.stream().filter(a -> a.getKind() == AlertKind.OUTAGE_STARTED).count();
-                boolean feedSilent = alerts.stream().anyMatch(a -> a.getKind() == AlertKind.FEED_SILENT);
-                if (outages == 2 && feedSilent) break;
-                Thread.sleep(500);
-            }
+            List<BranchAlert> alerts = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(this::committedAlerts, committed -> committed.stream().filter(a -> a.getKind() == AlertKind.OUTAGE_STARTED).count() == 2
+                            && committed.stream().anyMatch(a -> a.getKind() == AlertKind.FEED_SILENT));
             assertEquals(2, alerts.stream().filter(a -> a.getKind() == AlertKind.OUTAGE_STARTED).count(), "both silent branches are dark: " + alerts);
             assertTrue(alerts.stream().anyMatch(a -> a.getKind() == AlertKind.FEED_SILENT && ELECTION.equals(a.getElection())), "HQ is told the feed is silent: " + alerts);
             for (BranchAlert outage : alerts) {

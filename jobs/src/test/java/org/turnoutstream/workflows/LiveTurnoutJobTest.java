@@ -38,9 +38,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
@@ -273,12 +273,16 @@ class LiveTurnoutJobTest {
         JobClient job = env.executeAsync("e2e-late-report");
         try {
             long last = instantFor(day.lastEventTime());
-            eventually(Duration.ofSeconds(90), () -> nationalBallots().containsKey(last));
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                    .until(() -> nationalBallots().containsKey(last));
             long heldBackInstant = instantFor(heldBack.getEventTime().toEpochMilli());
             long before = nationalBallots().get(heldBackInstant);
 
             sendReports(List.of(heldBack));
-            eventually(Duration.ofSeconds(60), () -> nationalBallots().get(heldBackInstant) != before);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                    .until(() -> nationalBallots().get(heldBackInstant) != before);
             assertInfluxHoldsTheTruth(day);
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
@@ -323,7 +327,8 @@ class LiveTurnoutJobTest {
 
         @Override
         public RawRecord map(RawRecord record) throws Exception {
-            // Slower until a checkpoint completed, so one does before the input runs out (even on a loaded machine).
+            // Slower until a checkpoint completed, so one does before the input runs out (even on a loaded machine):
+            // the scenario, not a wait.
             Thread.sleep(checkpointed || failed ? 15 : 50);
             if (!failed && checkpointed && seen.incrementAndGet() > failAfter) {
                 failed = true;
@@ -345,18 +350,5 @@ class LiveTurnoutJobTest {
 
     static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
-    }
-
-    static void eventually(Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) return;
-            } catch (RuntimeException notYet) {
-                // the series may not exist yet
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("condition not met within " + timeout);
     }
 }

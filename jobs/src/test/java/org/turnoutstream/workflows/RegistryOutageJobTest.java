@@ -34,6 +34,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
 
@@ -87,16 +88,20 @@ class RegistryOutageJobTest {
         CapturedLog log = CapturedLog.of(""); // everything an operator reads, from the start of the job
         JobClient job = env.executeAsync("registry-outage");
         try {
-            Thread.sleep(40_000);
+            Thread.sleep(40_000); // the scenario: 40 s of a morning without the registry, then nothing may have been counted
             assertEquals(Map.of(), nationalBallots(database), "nothing counted while the registry is away");
             try (PortForwarder back = new PortForwarder(port, URI.create(registry.url()).getPort())) {
                 long last = ClusterMorning.instantFor(morning.lastEventTime());
                 long truth = ClusterMorning.nationTruth(morning, last);
-                LiveTurnoutJobTest.eventually(Duration.ofSeconds(120), () -> nationalBallots(database).getOrDefault(last, -1L) == truth);
+                await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                        .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                        .until(() -> nationalBallots(database).getOrDefault(last, -1L) == truth);
                 for (Map.Entry<Long, Long> point : nationalBallots(database).entrySet()) {
                     assertEquals(ClusterMorning.nationTruth(morning, point.getKey()), point.getValue(), "nation at " + java.time.Instant.ofEpochMilli(point.getKey()));
                 }
-                LiveTurnoutJobTest.eventually(Duration.ofSeconds(60), () -> !kafka.consumeAll(dlq, true, Duration.ofMillis(500)).isEmpty());
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                        .ignoreExceptionsInstanceOf(RuntimeException.class) // not there yet
+                        .until(() -> !kafka.consumeAll(dlq, true, Duration.ofMillis(500)).isEmpty());
                 List<ConsumerRecord<byte[], byte[]>> dead = kafka.consumeAll(dlq, true, Duration.ofSeconds(1));
                 assertEquals(List.of("bad " + RejectionReason.BAD_MAGIC_BYTE), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8) + " "
                                 + new String(r.headers().lastHeader(DeadLetterSerializer.REASON).value(), StandardCharsets.UTF_8)).collect(Collectors.toList()),
