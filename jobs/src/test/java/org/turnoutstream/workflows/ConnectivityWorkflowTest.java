@@ -13,6 +13,7 @@ import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.functions.AlertPoints;
 import org.turnoutstream.functions.BranchStatusChange;
 import org.turnoutstream.functions.ConstituencyConnectivity;
+import org.turnoutstream.grafana.GrafanaProvisioning;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.BranchAlert;
@@ -29,8 +30,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -137,6 +141,31 @@ class ConnectivityWorkflowTest {
                 scenario.connectivity.stream().filter(e -> AlertScenario.HEALTHY.contains(e.getBranchId())).toList(), List.of());
         assertEquals(List.of(), run.alerts());
         assertTrue(run.points().stream().anyMatch(p -> p.measurement().equals(BranchStatusChange.BRANCH_STATUS)));
-        assertEquals(AlertKind.values().length, AlertKind.values().length);
+    }
+
+    /**
+     * Every kind of alert the workflow can raise reaches HQ: a Grafana alert rule or a dashboard panel selects its
+     * {@code alerts} points by kind. A kind added to the schema and to no rule or panel would never be seen.
+     */
+    @Test
+    void everyAlertKindIsShownByAGrafanaRuleOrPanel() {
+        GrafanaProvisioning grafana = GrafanaProvisioning.load();
+        List<String> queries = new ArrayList<>();
+        grafana.panelQueries().forEach(q -> queries.add(q.query()));
+        for (Map<String, Object> rule : grafana.alertRules()) {
+            for (Object node : GrafanaProvisioning.list(rule.get("data"))) {
+                Object query = GrafanaProvisioning.map(GrafanaProvisioning.map(node).get("model")).get("query");
+                if (query != null) queries.add((String) query);
+            }
+        }
+        Set<String> shown = new TreeSet<>();
+        for (String query : queries) {
+            for (Matcher m = GrafanaQueriesTest.KIND_LITERAL.matcher(query); m.find(); ) {
+                shown.addAll(List.of((m.group(1) != null ? m.group(1) : m.group(2)).split("\\|")));
+            }
+        }
+        Set<String> unseen = new TreeSet<>();
+        for (AlertKind kind : AlertKind.values()) if (!shown.contains(kind.name())) unseen.add(kind.name());
+        assertEquals(Set.of(), unseen, "alert kinds no Grafana rule or panel shows");
     }
 }
