@@ -49,6 +49,8 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
+import static org.turnoutstream.testing.ElectionDayFixtures.THREE_HOURS_LATER;
 
 /**
  * The archive source on a MiniCluster: three partitions whose heard times interleave, read with fewer readers
@@ -58,7 +60,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ArchiveSourceTest {
     static final String TOPIC = "branch.turnout";
-    static final Instant POLLS_OPEN = Instant.parse("2024-03-01T04:30:00Z");
     static final int PARTITIONS = 3;
     static final int PER_PARTITION = 300;
 
@@ -99,7 +100,7 @@ class ArchiveSourceTest {
     }
 
     ArchiveSource source() throws IOException {
-        ArchiveSource.Plan plan = ArchiveSource.plan(archive.toUri().toString(), List.of("e1"), POLLS_OPEN, POLLS_OPEN.plus(Duration.ofHours(3)));
+        ArchiveSource.Plan plan = ArchiveSource.plan(archive.toUri().toString(), List.of("e1"), POLLS_OPEN, THREE_HOURS_LATER);
         assertEquals(PARTITIONS, plan.splits().size());
         assertTrue(plan.files().size() >= 6, "several files per partition: " + plan.files());
         return plan.source(TOPIC);

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -11,11 +12,12 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
+import static org.turnoutstream.testing.ElectionDayFixtures.THREE_HOURS_LATER;
 
 class ReportValidatorTest {
-    static final String ELECTION = "2024-majlis-r1";
-    static final Instant POLLS_OPEN = Instant.parse("2024-03-01T04:30:00Z");
-    static final long NOW = POLLS_OPEN.plus(Duration.ofHours(3)).toEpochMilli();
+    static final String ELECTION = ElectionDayFixtures.ROUND_ONE;
+    static final long NOW = THREE_HOURS_LATER.toEpochMilli();
 
     final ReportValidator validator = new ReportValidator(ElectionCatalog.of(Election.builder(ELECTION)
             .constituency("karaj", "Karaj", "Alborz", 1_000)

@@ -10,9 +10,9 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
 
 class BranchHistoryTest {
-    static final long POLLS_OPEN = 1_709_276_400_000L; // 2024-03-01T07:00Z
     static final long MINUTE = 60_000;
 
     final BranchHistory branch = new BranchHistory();
@@ -20,20 +20,20 @@ class BranchHistoryTest {
 
     BranchHistory.Outcome report(long minutesAfterOpening, long sequence, long ballots) {
         steps.clear();
-        return branch.add(POLLS_OPEN + minutesAfterOpening * MINUTE, sequence, ballots, steps);
+        return branch.add(POLLS_OPEN_MILLIS + minutesAfterOpening * MINUTE, sequence, ballots, steps);
     }
 
     @Test
     void firstReportCountsFromItsTimeAndMakesTheBranchReporting() {
         assertEquals(BranchHistory.Outcome.APPLIED, report(5, 1, 40));
-        assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN + 5 * MINUTE, 40, 1)), steps);
+        assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN_MILLIS + 5 * MINUTE, 40, 1)), steps);
     }
 
     @Test
     void inOrderReportAddsTheDifference() {
         report(5, 1, 40);
         report(10, 2, 95);
-        assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN + 10 * MINUTE, 55, 0)), steps);
+        assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN_MILLIS + 10 * MINUTE, 55, 0)), steps);
     }
 
     @Test
@@ -56,10 +56,10 @@ class BranchHistoryTest {
         assertEquals(BranchHistory.Outcome.APPLIED, report(5, 1, 40));
         // reporting from minute 5 instead of 10; 40 ballots between 5 and 10; unchanged from 10 on
         assertEquals(List.of(
-                new BranchHistory.Step(POLLS_OPEN + 5 * MINUTE, 40, 1),
-                new BranchHistory.Step(POLLS_OPEN + 10 * MINUTE, -40, -1)), steps);
-        assertEquals(95, branch.countAt(POLLS_OPEN + 10 * MINUTE));
-        assertEquals(40, branch.countAt(POLLS_OPEN + 7 * MINUTE));
+                new BranchHistory.Step(POLLS_OPEN_MILLIS + 5 * MINUTE, 40, 1),
+                new BranchHistory.Step(POLLS_OPEN_MILLIS + 10 * MINUTE, -40, -1)), steps);
+        assertEquals(95, branch.countAt(POLLS_OPEN_MILLIS + 10 * MINUTE));
+        assertEquals(40, branch.countAt(POLLS_OPEN_MILLIS + 7 * MINUTE));
     }
 
     @Test
@@ -67,16 +67,16 @@ class BranchHistoryTest {
         report(5, 1, 40);
         report(10, 2, 95);
         report(15, 3, 120);
-        branch.compactBefore(POLLS_OPEN + 11 * MINUTE);
+        branch.compactBefore(POLLS_OPEN_MILLIS + 11 * MINUTE);
         assertEquals(2, branch.size());
         assertEquals(BranchHistory.Outcome.DUPLICATE, report(7, 1, 40));
         assertEquals(BranchHistory.Outcome.SUPERSEDED, report(2, 0, 3), "an unseen older sequence changes nothing from the oldest kept report on");
         // a higher sequence dated in the compacted past wins from the oldest kept instant on
         assertEquals(BranchHistory.Outcome.APPLIED, report(9, 4, 130));
         // sequence 4 beats both kept reports: 130 from minute 10 on (it was 95, then 120 from minute 15)
-        assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN + 10 * MINUTE, 35, 0),
-                new BranchHistory.Step(POLLS_OPEN + 15 * MINUTE, -25, 0)), steps);
-        assertEquals(130, branch.countAt(POLLS_OPEN + 20 * MINUTE));
+        assertEquals(List.of(new BranchHistory.Step(POLLS_OPEN_MILLIS + 10 * MINUTE, 35, 0),
+                new BranchHistory.Step(POLLS_OPEN_MILLIS + 15 * MINUTE, -25, 0)), steps);
+        assertEquals(130, branch.countAt(POLLS_OPEN_MILLIS + 20 * MINUTE));
     }
 
     @Test

@@ -6,16 +6,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
 
 class BranchLatestCountTest {
-    static final String ELECTION = "2024-majlis-r2";
-    static final long POLLS_OPEN = 1_709_276_400_000L;
+    static final String ELECTION = ElectionDayFixtures.RUN_OFF;
     static final long MINUTE = 60_000;
 
     KeyedOneInputStreamOperatorTestHarness<String, BranchReport, BranchDelta> harness;
@@ -33,7 +34,7 @@ class BranchLatestCountTest {
     }
 
     static BranchReport karajBranch(int number, long sequence, long ballots, long minutesAfterOpening) {
-        return new BranchReport(ELECTION, String.format("alb-karaj-%04d", number), "karaj", sequence, ballots, POLLS_OPEN + minutesAfterOpening * MINUTE);
+        return new BranchReport(ELECTION, ElectionDayFixtures.karajBranch(number), "karaj", sequence, ballots, POLLS_OPEN_MILLIS + minutesAfterOpening * MINUTE);
     }
 
     List<BranchDelta> send(BranchReport report) throws Exception {
@@ -45,11 +46,11 @@ class BranchLatestCountTest {
 
     @Test
     void countsEachBranchByItsHighestSequence() throws Exception {
-        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + MINUTE, 12, 1)), send(karajBranch(17, 1, 12, 1)));
-        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 2 * MINUTE, 18, 0)), send(karajBranch(17, 2, 30, 2)));
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + MINUTE, 12, 1)), send(karajBranch(17, 1, 12, 1)));
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 2 * MINUTE, 18, 0)), send(karajBranch(17, 2, 30, 2)));
         assertEquals(List.of(), send(karajBranch(17, 2, 30, 2)), "a duplicate changes nothing");
         assertEquals(List.of(), send(karajBranch(17, 1, 12, 1)), "an older sequence changes nothing");
-        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 2 * MINUTE, 5, 1)), send(karajBranch(18, 1, 5, 2)),
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 2 * MINUTE, 5, 1)), send(karajBranch(18, 1, 5, 2)),
                 "another branch is counted on its own");
     }
 
@@ -57,11 +58,11 @@ class BranchLatestCountTest {
     void aLateReportEmitsTheCorrectionsItCauses() throws Exception {
         send(karajBranch(17, 1, 12, 1));
         send(karajBranch(17, 3, 40, 5));
-        harness.processWatermark(POLLS_OPEN + 5 * MINUTE);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 5 * MINUTE);
         // sequence 2 (25 ballots at minute 3) arrives after the watermark passed it
         assertEquals(List.of(
-                new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 3 * MINUTE, 13, 0),
-                new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 5 * MINUTE, -13, 0)), send(karajBranch(17, 2, 25, 3)));
+                new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 3 * MINUTE, 13, 0),
+                new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 5 * MINUTE, -13, 0)), send(karajBranch(17, 2, 25, 3)));
     }
 
     /**
@@ -71,12 +72,12 @@ class BranchLatestCountTest {
     @Test
     void aReportHeardBeyondTheHorizonCountsFromHeardMinusHorizon() throws Exception {
         send(karajBranch(17, 1, 12, 1));
-        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 30 * MINUTE, 20, 0)),
-                send(karajBranch(17, 2, 32, 5).receivedAt(POLLS_OPEN + 40 * MINUTE)));
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 30 * MINUTE, 20, 0)),
+                send(karajBranch(17, 2, 32, 5).receivedAt(POLLS_OPEN_MILLIS + 40 * MINUTE)));
         // sequence 3 heard within the horizon counts at its own minute 9 and, as the higher sequence, from then on:
         // 12 -> 40 at minute 9, and the step sequence 2 made at minute 30 is gone
-        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 9 * MINUTE, 28, 0),
-                        new BranchDelta(ELECTION, "karaj", POLLS_OPEN + 30 * MINUTE, -20, 0)),
-                send(karajBranch(17, 3, 40, 9).receivedAt(POLLS_OPEN + 15 * MINUTE)));
+        assertEquals(List.of(new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 9 * MINUTE, 28, 0),
+                        new BranchDelta(ELECTION, "karaj", POLLS_OPEN_MILLIS + 30 * MINUTE, -20, 0)),
+                send(karajBranch(17, 3, 40, 9).receivedAt(POLLS_OPEN_MILLIS + 15 * MINUTE)));
     }
 }

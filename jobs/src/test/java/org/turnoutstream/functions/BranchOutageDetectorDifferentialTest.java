@@ -37,9 +37,9 @@ import static org.turnoutstream.functions.OutageFixtures.at;
 import static org.turnoutstream.functions.OutageFixtures.ELECTION;
 import static org.turnoutstream.functions.OutageFixtures.KARAJ;
 import static org.turnoutstream.functions.OutageFixtures.MINUTE;
-import static org.turnoutstream.functions.OutageFixtures.POLLS_OPEN;
 import static org.turnoutstream.functions.OutageFixtures.SECOND;
-import static org.turnoutstream.functions.OutageFixtures.karajBranch;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
+import static org.turnoutstream.testing.ElectionDayFixtures.karajBranch;
 
 /**
  * Differential, property-based: random runs (a few branches, heartbeats, reports, explicit and buffered outages,
@@ -55,7 +55,7 @@ import static org.turnoutstream.functions.OutageFixtures.karajBranch;
  * them in every test run.)
  */
 class BranchOutageDetectorDifferentialTest {
-    static final long BASE = POLLS_OPEN;
+    static final long BASE = POLLS_OPEN_MILLIS;
     static final String E1 = ELECTION;
     static final String E2 = "2024-majlis-r2-tehran";
     static final LinkType[] LINKS = LinkType.values();
@@ -180,8 +180,8 @@ class BranchOutageDetectorDifferentialTest {
     void aDeadlineThatALateSignalMadeDueWaitsForTheNextWatermarkAndALaterLateSignalMovesIt() throws Exception {
         pinned("late deadline", ONE_MINUTE, List.of(
                         arrive(Kind.HEARTBEAT, at(0, 0)), watermark(at(3, 0)),
-                        arrive(Kind.HEARTBEAT, at(1, 30)), // late, not stale: up again, deadline 07:02:30, already behind the watermark
-                        arrive(Kind.HEARTBEAT, at(2, 45)), // late: moves the deadline to 07:03:45 before 07:02:30 was applied
+                        arrive(Kind.HEARTBEAT, at(1, 30)), // late, not stale: up again, deadline 08:02:30, already behind the watermark
+                        arrive(Kind.HEARTBEAT, at(2, 45)), // late: moves the deadline to 08:03:45 before 08:02:30 was applied
                         watermark(at(3, 0)), watermark(at(4, 0))),
                 change(17, at(0, 0), Transition.OPENED, null, null),
                 change(17, at(1, 0), Transition.DOWN, at(0, 0), AlertReason.HEARTBEAT_TIMEOUT),

@@ -26,6 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.functions.OutageFixtures.*;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
+import static org.turnoutstream.testing.ElectionDayFixtures.karajBranch;
 
 class BranchOutageDetectorTest {
     static final Duration BOUND = Duration.ofSeconds(5);
@@ -72,7 +74,7 @@ class BranchOutageDetectorTest {
         send(opened(17, at(0, 0)), heartbeat(17, at(0, 10)), heartbeat(17, at(0, 20)));
         assertEquals(List.of(change(17, at(0, 0), Transition.OPENED, null, null)), watermark(at(1, 0)));
 
-        // nothing after 07:00:20: at 07:01:20 (60 s of silence) the watermark finds it down since 07:00:20
+        // nothing after 08:00:20: at 08:01:20 (60 s of silence) the watermark finds it down since 08:00:20
         assertEquals(List.of(), watermark(at(1, 20) - 1), "exactly 60 s of silence is not yet an outage");
         assertEquals(List.of(change(17, at(1, 20), Transition.DOWN, at(0, 20), AlertReason.HEARTBEAT_TIMEOUT)), watermark(at(1, 20)));
 
@@ -212,7 +214,7 @@ class BranchOutageDetectorTest {
         assertTrue(inOrder.contains(change(19, at(3, 20), Transition.DOWN, at(3, 20), AlertReason.LINK_DOWN)), inOrder.toString());
     }
 
-    static final long POLLS_CLOSE = POLLS_OPEN + 12 * 60 * MINUTE;
+    static final long POLLS_CLOSE = POLLS_OPEN_MILLIS + 12 * 60 * MINUTE;
 
     static BranchOutageDetector withPollingHours() {
         return new BranchOutageDetector(HeartbeatTimeouts.defaults(), Duration.ofMinutes(10),
@@ -224,7 +226,7 @@ class BranchOutageDetectorTest {
         List<BranchSignal> day = new ArrayList<>(aDayOfThreeBranches());
         day.add(opened(20, at(0, 0)));
         for (int s = 10; s <= 180; s += 10) day.add(heartbeat(20, at(0, s)));
-        day.add(linkDown(20, at(2, 0)).heardAt(at(4, 30)));                  // heard after its deadline (07:04:00) passed
+        day.add(linkDown(20, at(2, 0)).heardAt(at(4, 30)));                  // heard after its deadline (08:04:00) passed
         day.add(linkUp(20, at(4, 40)));
         day.sort((a, b) -> Long.compare(a.heardAt, b.heardAt));
         return day;
@@ -301,7 +303,7 @@ class BranchOutageDetectorTest {
         send(opened(17, at(0, 0)));
         watermark(at(2, 0));
         drain();
-        // down since 07:00:00 (detected at 07:01:00); a heartbeat from 07:01:30 arrives after the watermark passed 07:02
+        // down since 08:00:00 (detected at 08:01:00); a heartbeat from 08:01:30 arrives after the watermark passed 08:02
         send(heartbeat(17, at(1, 30)));
         assertEquals(List.of(change(17, at(1, 30), Transition.UP, at(0, 0), AlertReason.HEARTBEAT)), drain());
         // a stale heartbeat from before the outage was detected changes nothing
@@ -317,7 +319,7 @@ class BranchOutageDetectorTest {
         send(opened(17, at(0, 0)), heartbeat(17, at(0, 10)), heartbeat(17, at(0, 20)));
         watermark(at(5, 0));
         drain();
-        long close = POLLS_OPEN + 12 * 60 * MINUTE;
+        long close = POLLS_OPEN_MILLIS + 12 * 60 * MINUTE;
         send(heartbeat(17, close + 10 * SECOND), closed(17, close));
         assertEquals(List.of(change(17, close, Transition.CLOSED, at(0, 20), AlertReason.CLOSED)), watermark(close + MINUTE),
                 "the outage open at close ends with it; the heartbeat after CLOSED is ignored");
@@ -344,7 +346,7 @@ class BranchOutageDetectorTest {
 
     @Test
     void theEndOfTheElectionClosesBranchesThatNeverSentClosed() throws Exception {
-        long pollsClose = POLLS_OPEN + 12 * 60 * MINUTE;
+        long pollsClose = POLLS_OPEN_MILLIS + 12 * 60 * MINUTE;
         start(new BranchOutageDetector(HeartbeatTimeouts.defaults(), Duration.ofMinutes(10),
                 PollingHours.of(Map.of(ELECTION, Instant.ofEpochMilli(pollsClose)), Duration.ofHours(1))));
         send(opened(17, at(0, 0)), heartbeat(17, at(0, 10)));
@@ -420,7 +422,7 @@ class BranchOutageDetectorTest {
             send(opened(17, at(0, 0)), linkDown(17, at(0, 20)), heartbeat(17, at(1, 0)), closed(17, at(5, 0)));
             for (BranchStatusChange c : watermark(Long.MAX_VALUE)) c.alert().ifPresent(a -> ids.add(a.getAlertId()));
         }
-        // link down 07:00:20-07:01:00, silent from 07:01:00 (down at 07:02:00) until the close at 07:05:00
+        // link down 08:00:20-08:01:00, silent from 08:01:00 (down at 08:02:00) until the close at 08:05:00
         assertEquals(4, first.size(), first.toString());
         assertEquals(first, second);
         assertEquals(4, first.stream().distinct().count(), "two outages, each started and ended: four alerts");

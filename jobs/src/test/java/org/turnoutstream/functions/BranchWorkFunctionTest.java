@@ -17,6 +17,7 @@ import org.turnoutstream.functions.OutageReferenceModel.Arrive;
 import org.turnoutstream.functions.OutageReferenceModel.Step;
 import org.turnoutstream.functions.OutageReferenceModel.Watermark;
 import org.turnoutstream.schemas.BranchAlert;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;
@@ -214,7 +215,7 @@ class BranchWorkFunctionTest {
             snapshot = before.snapshot(1, 1);
         }
         var withoutIt = org.turnoutstream.reference.ElectionCatalog.of(org.turnoutstream.reference.Election.builder(OutageFixtures.ELECTION)
-                .constituency(OutageFixtures.KARAJ, "Karaj", "Alborz", 1_000).branch(OutageFixtures.karajBranch(18), OutageFixtures.KARAJ, "Karaj 18")
+                .constituency(OutageFixtures.KARAJ, "Karaj", "Alborz", 1_000).branch(ElectionDayFixtures.karajBranch(18), OutageFixtures.KARAJ, "Karaj 18")
                 .build());
         for (var catalog : List.of(OutageFixtures.catalog(), withoutIt)) {
             try (var after = fusedHarness(catalog)) {
@@ -230,7 +231,7 @@ class BranchWorkFunctionTest {
                     assertEquals(0, timers(after));
                 } else {
                     assertEquals(List.of(BranchStatusChange.Transition.DOWN), changes.stream().map(c -> c.transition).toList());
-                    assertEquals(OutageFixtures.karajBranch(17), changes.get(0).branchId);
+                    assertEquals(ElectionDayFixtures.karajBranch(17), changes.get(0).branchId);
                 }
             }
         }

@@ -24,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.functions.OutageFixtures.*;
+import static org.turnoutstream.testing.ElectionDayFixtures.karajBranch;
 
 /** The per-branch state serializers: what they write reads back the same, copies are independent, checkpoints are small. */
 class CompactStateSerializerTest {

@@ -24,6 +24,8 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.turnoutstream.functions.OutageFixtures.*;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
+import static org.turnoutstream.testing.ElectionDayFixtures.karajBranch;
 
 class ConstituencyConnectivityTest {
     KeyedOneInputStreamOperatorTestHarness<String, BranchStatusChange, BranchAlert> harness;
@@ -128,7 +130,7 @@ class ConstituencyConnectivityTest {
             open();
             openFive();
             send(down(17, at(1, 0), at(0, 0)));
-            // at 07:02 branch 18 goes down just as 17 comes back: one of five down before and after
+            // at 08:02 branch 18 goes down just as 17 comes back: one of five down before and after
             if (downFirst) send(down(18, at(2, 0), at(1, 0)), up(17, at(2, 0), at(0, 0)));
             else send(up(17, at(2, 0), at(0, 0)), down(18, at(2, 0), at(1, 0)));
             harness.processWatermark(at(5, 0));
@@ -142,7 +144,7 @@ class ConstituencyConnectivityTest {
         send(down(17, at(1, 0), at(0, 20)));
         harness.processWatermark(at(1, 30));
         List<InfluxPoint> points = points();
-        assertEquals(10, points.size(), "07:00:00 .. 07:01:30 every 10 s");
+        assertEquals(10, points.size(), "08:00:00 .. 08:01:30 every 10 s");
         InfluxPoint last = points.get(points.size() - 1);
         assertEquals(ConstituencyConnectivity.MEASUREMENT, last.measurement());
         assertEquals(at(1, 30), last.timeMillis());
@@ -152,8 +154,8 @@ class ConstituencyConnectivityTest {
         assertEquals(5L, last.field("branches_open"));
         assertEquals(4L, last.field("branches_up"));
         assertEquals(1L, last.field("branches_down"));
-        assertEquals(70L, last.field("longest_outage_s"), "down since 07:00:20");
-        assertEquals(0L, points.get(5).field("branches_down"), "07:00:50: not down yet");
+        assertEquals(70L, last.field("longest_outage_s"), "down since 08:00:20");
+        assertEquals(0L, points.get(5).field("branches_down"), "08:00:50: not down yet");
     }
 
     @Test
@@ -184,7 +186,7 @@ class ConstituencyConnectivityTest {
 
     @Test
     void aWatermarkThatJumpsToTheEndStillAppliesEveryBufferedChange() throws Exception {
-        long t0 = POLLS_OPEN;
+        long t0 = POLLS_OPEN_MILLIS;
         send(opened(17, t0), opened(18, t0), opened(19, t0),
                 down(17, t0 + 2 * MINUTE, t0 + MINUTE), down(18, t0 + 2 * MINUTE, t0 + MINUTE),
                 up(17, t0 + 4 * MINUTE, t0 + MINUTE), up(18, t0 + 4 * MINUTE, t0 + MINUTE));
@@ -252,8 +254,8 @@ class ConstituencyConnectivityTest {
         assertEquals(List.of(AlertKind.CONSTITUENCY_DEGRADED, AlertKind.CONSTITUENCY_RECOVERED),
                 ((List<?>) streaming.get(0)).stream().map(a -> ((BranchAlert) a).getKind()).collect(Collectors.toList()));
         long karaj = points.stream().filter(p -> p.tag("constituency").equals(KARAJ)).count();
-        assertEquals(5 * 6 + 1 + 9, karaj, "07:00:00 .. 07:05:00, then again 07:08:10 .. 07:09:30");
-        assertEquals(6 * 6, points.size() - karaj, "fardis: 07:00:10 .. 07:06:00");
+        assertEquals(5 * 6 + 1 + 9, karaj, "08:00:00 .. 08:05:00, then again 08:08:10 .. 08:09:30");
+        assertEquals(6 * 6, points.size() - karaj, "fardis: 08:00:10 .. 08:06:00");
 
         harness.close();
         harness = BatchModeHarness.run(connectivity(), BranchStatusChange::constituencyKey, c -> c.time, day);

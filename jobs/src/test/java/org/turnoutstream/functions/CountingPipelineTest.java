@@ -27,6 +27,7 @@ import java.util.Random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
 
 /**
  * The two counting stages chained as in the job (branch latest count, then the election tally), fed
@@ -35,7 +36,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
  * with a naive recount: the highest sequence per branch at or before the point's instant.
  */
 class CountingPipelineTest {
-    static final long POLLS_OPEN = 1_709_276_400_000L;
     static final String[][] BRANCHES = {{"a1", "A"}, {"a2", "A"}, {"b1", "B"}, {"c1", "C"}};
     static final List<String> ELECTIONS = List.of("r1", "r2");
 
@@ -151,13 +151,13 @@ class CountingPipelineTest {
                 long ballots = 0;
                 for (int seq = 1; seq <= reports; seq++) {
                     ballots += random.nextInt(30);
-                    long t = POLLS_OPEN + seq * 40_000L + (random.nextInt(4) == 0 ? -random.nextInt(90_000) : random.nextInt(15_000));
-                    if (random.nextInt(6) == 0) t = POLLS_OPEN + seq * 40_000L;
+                    long t = POLLS_OPEN_MILLIS + seq * 40_000L + (random.nextInt(4) == 0 ? -random.nextInt(90_000) : random.nextInt(15_000));
+                    if (random.nextInt(6) == 0) t = POLLS_OPEN_MILLIS + seq * 40_000L;
                     all.add(new BranchReport(election, branch[0], branch[1], seq, ballots, t));
                 }
             }
         }
-        if (all.isEmpty()) all.add(new BranchReport("r1", "a1", "A", 1, 1, POLLS_OPEN));
+        if (all.isEmpty()) all.add(new BranchReport("r1", "a1", "A", 1, 1, POLLS_OPEN_MILLIS));
         all.sort(Comparator.comparingLong(r -> r.eventTime));
         for (int i = 0; i < all.size(); i++) Collections.swap(all, i, Math.min(all.size() - 1, i + random.nextInt(3)));
         for (int k = random.nextInt(4); k > 0; k--) { // very late
@@ -225,23 +225,23 @@ class CountingPipelineTest {
     @Test
     void aBacklogAfterAQuietFeedStillCountsInPointsWrittenForTheFirstTime() throws Exception {
         List<BranchReport> arrivals = List.of(
-                new BranchReport("r1", "a1", "A", 1, 10, POLLS_OPEN),
-                new BranchReport("r1", "a1", "A", 3, 30, POLLS_OPEN + 300_000),
-                new BranchReport("r1", "a1", "A", 2, 20, POLLS_OPEN + 120_000));
+                new BranchReport("r1", "a1", "A", 1, 10, POLLS_OPEN_MILLIS),
+                new BranchReport("r1", "a1", "A", 3, 30, POLLS_OPEN_MILLIS + 300_000),
+                new BranchReport("r1", "a1", "A", 2, 20, POLLS_OPEN_MILLIS + 120_000));
         grid = new TurnoutGrid(Duration.ofSeconds(10), Duration.ofMinutes(10));
         written = new HashMap<>();
         open(null, null);
         branches.processElement(arrivals.get(0), arrivals.get(0).eventTime);
         forwardDeltas();
-        advanceTo(POLLS_OPEN);
-        advanceTo(POLLS_OPEN + 1_200_000); // 20 quiet minutes: the watermark moved on
+        advanceTo(POLLS_OPEN_MILLIS);
+        advanceTo(POLLS_OPEN_MILLIS + 1_200_000); // 20 quiet minutes: the watermark moved on
         for (BranchReport r : arrivals.subList(1, 3)) {
             branches.processElement(r, r.eventTime);
             forwardDeltas();
         }
         advanceTo(Long.MAX_VALUE);
-        assertArrayEquals(new long[]{20, 1}, written.get("constituency_turnout{constituency=A, election=r1, province=P1}@" + (POLLS_OPEN + 180_000)));
-        assertArrayEquals(new long[]{30, 1}, written.get("constituency_turnout{constituency=A, election=r1, province=P1}@" + (POLLS_OPEN + 300_000)));
+        assertArrayEquals(new long[]{20, 1}, written.get("constituency_turnout{constituency=A, election=r1, province=P1}@" + (POLLS_OPEN_MILLIS + 180_000)));
+        assertArrayEquals(new long[]{30, 1}, written.get("constituency_turnout{constituency=A, election=r1, province=P1}@" + (POLLS_OPEN_MILLIS + 300_000)));
     }
 
     @Test

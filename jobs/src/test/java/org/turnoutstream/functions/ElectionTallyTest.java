@@ -16,14 +16,14 @@ import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
+import static org.turnoutstream.testing.ElectionDayFixtures.ROUND_ONE;
+import static org.turnoutstream.testing.ElectionDayFixtures.RUN_OFF;
 
 class ElectionTallyTest {
-    static final String ROUND_ONE = "2024-majlis-r1";
-    static final String RUN_OFF = "2024-majlis-r2";
-    static final long POLLS_OPEN = 1_709_276_400_000L; // 2024-03-01T07:00Z, on the 10 s grid
     static final long TEN_SECONDS = 10_000;
-    static final long TEN_SECONDS_LATER = POLLS_OPEN + TEN_SECONDS;
-    static final long ONE_MINUTE_LATER = POLLS_OPEN + 60_000;
+    static final long TEN_SECONDS_LATER = POLLS_OPEN_MILLIS + TEN_SECONDS;
+    static final long ONE_MINUTE_LATER = POLLS_OPEN_MILLIS + 60_000;
 
     static Election election(String id) {
         return Election.builder(id)
@@ -90,7 +90,7 @@ class ElectionTallyTest {
     /** Every point of the output as "measurement/area@time=ballots", in order. */
     static List<String> written(List<InfluxPoint> points) {
         return points.stream().map(p -> p.measurement() + "/" + (p.tag("constituency") != null ? p.tag("constituency")
-                : p.tag("province") != null ? p.tag("province") : "nation") + "@" + (p.timeMillis() - POLLS_OPEN) / 1000 + "=" + p.field("ballots"))
+                : p.tag("province") != null ? p.tag("province") : "nation") + "@" + (p.timeMillis() - POLLS_OPEN_MILLIS) / 1000 + "=" + p.field("ballots"))
                 .collect(Collectors.toList());
     }
 
@@ -103,22 +103,22 @@ class ElectionTallyTest {
     @Test
     void aRecountWithoutStateWritesThePublishedInstantsOnlyOnceFinal() throws Exception {
         recount(true, null);
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
-        delta(RUN_OFF, "karaj", POLLS_OPEN + 3_000, 7, 1);
-        harness.processWatermark(POLLS_OPEN + 50_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 3_000, 40, 1);
+        delta(RUN_OFF, "karaj", POLLS_OPEN_MILLIS + 3_000, 7, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 50_000);
         List<InfluxPoint> out = drain();
         assertEquals(List.of(), written(of(ROUND_ONE, out)), "Round one's published instants are held back");
         assertTrue(written(of(RUN_OFF, out)).contains("national_turnout/nation@10=7"), "the run-off was never published: written at once");
 
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 5_000, 5, 0);      // a late report for 0:10 (InfluxDB holds 45 there)
-        delta(ROUND_ONE, "fardis", POLLS_OPEN + 75_000, 20, 1);
-        harness.processWatermark(POLLS_OPEN + 85_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 5_000, 5, 0);      // a late report for 0:10 (InfluxDB holds 45 there)
+        delta(ROUND_ONE, "fardis", POLLS_OPEN_MILLIS + 75_000, 20, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 85_000);
         List<String> after = written(of(ROUND_ONE, drain()));
         assertTrue(after.contains("national_turnout/nation@70=45") && after.contains("national_turnout/nation@80=65"), after.toString());
         assertTrue(after.stream().allMatch(p -> Long.parseLong(p.replaceAll(".*@(\\d+)=.*", "$1")) > 60),
                 "nothing up to minute 1 before it is final: " + after);
 
-        harness.processWatermark(POLLS_OPEN + 90_000); // minute 1 + the horizon: final
+        harness.processWatermark(POLLS_OPEN_MILLIS + 90_000); // minute 1 + the horizon: final
         List<String> held = written(of(ROUND_ONE, drain()));
         assertEquals(6 * 6, held.size(), "instants 0:10 .. 1:00, each once: 3 constituencies, 2 provinces, the nation: " + held);
         for (long t = 10; t <= 60; t += 10) {
@@ -126,8 +126,8 @@ class ElectionTallyTest {
             assertTrue(held.contains("constituency_turnout/karaj@" + t + "=45"), t + ": " + held);
             assertTrue(held.contains("province_turnout/Tehran@" + t + "=0"), t + ": " + held);
         }
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 95_000, 10, 0);
-        harness.processWatermark(POLLS_OPEN + 100_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 95_000, 10, 0);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 100_000);
         assertTrue(written(of(ROUND_ONE, drain())).contains("national_turnout/nation@100=75"), "and then as usual");
     }
 
@@ -135,9 +135,9 @@ class ElectionTallyTest {
     @Test
     void aPartialCountNeverWritesThePublishedInstants() throws Exception {
         recount(false, null);
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
-        delta(ROUND_ONE, "fardis", POLLS_OPEN + 75_000, 20, 1);
-        harness.processWatermark(POLLS_OPEN + 200_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 3_000, 40, 1);
+        delta(ROUND_ONE, "fardis", POLLS_OPEN_MILLIS + 75_000, 20, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 200_000);
         harness.processWatermark(Long.MAX_VALUE);
         List<String> out = written(of(ROUND_ONE, drain()));
         assertEquals(List.of("national_turnout/nation@70=40", "national_turnout/nation@80=60"),
@@ -151,31 +151,31 @@ class ElectionTallyTest {
     @Test
     void theHoldIsKeptInTheElectionsState() throws Exception {
         recount(true, null);
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
-        harness.processWatermark(POLLS_OPEN + 50_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 3_000, 40, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 50_000);
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState during = harness.snapshot(1, 1);
         recount(true, during);
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 5_000, 5, 0);
-        harness.processWatermark(POLLS_OPEN + 60_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 5_000, 5, 0);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 60_000);
         assertEquals(List.of(), written(of(ROUND_ONE, drain())));
-        harness.processWatermark(POLLS_OPEN + 90_000);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 90_000);
         assertTrue(written(of(ROUND_ONE, drain())).contains("national_turnout/nation@10=45"));
 
-        delta(RUN_OFF, "karaj", POLLS_OPEN + 3_000, 40, 1); // a run that was never held back ...
-        harness.processWatermark(POLLS_OPEN + 95_000);
+        delta(RUN_OFF, "karaj", POLLS_OPEN_MILLIS + 3_000, 40, 1); // a run that was never held back ...
+        harness.processWatermark(POLLS_OPEN_MILLIS + 95_000);
         drain();
         org.apache.flink.runtime.checkpoint.OperatorSubtaskState own = harness.snapshot(2, 2);
         ElectionCatalog catalog = ElectionCatalog.of(election(ROUND_ONE), election(RUN_OFF));
         KeyedOneInputStreamOperatorTestHarness<String, BranchDelta, InfluxPoint> h = NoGenericTypes.in(new KeyedOneInputStreamOperatorTestHarness<>(
                 new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(new ElectionTally(catalog,
-                        new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30)), java.util.Map.of(RUN_OFF, POLLS_OPEN + 60_000), true)),
+                        new TurnoutGrid(Duration.ofSeconds(10), Duration.ofSeconds(30)), java.util.Map.of(RUN_OFF, POLLS_OPEN_MILLIS + 60_000), true)),
                 (BranchDelta d) -> d.election, Types.STRING, 1, 1, 0));
         h.initializeState(own);
         h.open();
         harness.close();
         harness = h;
-        delta(RUN_OFF, "karaj", POLLS_OPEN + 98_000, 5, 0);   // ... restored, with InfluxDB holding it: written at once
-        harness.processWatermark(POLLS_OPEN + 100_000);
+        delta(RUN_OFF, "karaj", POLLS_OPEN_MILLIS + 98_000, 5, 0);   // ... restored, with InfluxDB holding it: written at once
+        harness.processWatermark(POLLS_OPEN_MILLIS + 100_000);
         assertTrue(written(of(RUN_OFF, drain())).contains("national_turnout/nation@100=45"));
     }
 
@@ -185,7 +185,7 @@ class ElectionTallyTest {
 
     @Test
     void everyConstituencyGetsAPointEvenBeforeItReports() throws Exception {
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 3_000, 40, 1);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 3_000, 40, 1);
         harness.processWatermark(TEN_SECONDS_LATER);
         List<InfluxPoint> points = drain();
 
@@ -211,14 +211,14 @@ class ElectionTallyTest {
 
     @Test
     void quietInstantsCarryTheTotalsForwardUpToTheLastReport() throws Exception {
-        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
-        delta(ROUND_ONE, "fardis", POLLS_OPEN + 35_000, 7, 1);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS, 40, 1);
+        delta(ROUND_ONE, "fardis", POLLS_OPEN_MILLIS + 35_000, 7, 1);
         harness.processWatermark(ONE_MINUTE_LATER);
         List<InfluxPoint> points = drain();
         // instants 0, 10, 20, 30, 40 s: 5 instants x 6 points; none after the last report's instant
         assertEquals(5 * 6, points.size());
-        assertEquals(40L, find(points, TurnoutPoints.CONSTITUENCY, "constituency", "karaj", POLLS_OPEN + 30_000).field("ballots"));
-        assertEquals(47L, find(points, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 40_000).field("ballots"));
+        assertEquals(40L, find(points, TurnoutPoints.CONSTITUENCY, "constituency", "karaj", POLLS_OPEN_MILLIS + 30_000).field("ballots"));
+        assertEquals(47L, find(points, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN_MILLIS + 40_000).field("ballots"));
 
         harness.processWatermark(Long.MAX_VALUE);
         assertTrue(drain().isEmpty(), "the end of input writes nothing past the last report");
@@ -227,47 +227,47 @@ class ElectionTallyTest {
 
     @Test
     void aLateReportRewritesThePointsItChangesWithTheSameTimestamps() throws Exception {
-        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 20_000, 60, 0);
-        harness.processWatermark(POLLS_OPEN + 20_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS, 40, 1);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 20_000, 60, 0);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 20_000);
         drain();
 
         // tehran's branch counted 15 ballots at 00:05 but the report arrives after 00:20 was written
-        delta(ROUND_ONE, "tehran", POLLS_OPEN + 5_000, 15, 1);
-        harness.processWatermark(POLLS_OPEN + 20_001);
+        delta(ROUND_ONE, "tehran", POLLS_OPEN_MILLIS + 5_000, 15, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 20_001);
         List<InfluxPoint> corrections = drain();
         assertEquals(15L, find(corrections, TurnoutPoints.CONSTITUENCY, "constituency", "tehran", TEN_SECONDS_LATER).field("ballots"));
-        assertEquals(15L, find(corrections, TurnoutPoints.CONSTITUENCY, "constituency", "tehran", POLLS_OPEN + 20_000).field("ballots"));
+        assertEquals(15L, find(corrections, TurnoutPoints.CONSTITUENCY, "constituency", "tehran", POLLS_OPEN_MILLIS + 20_000).field("ballots"));
         assertEquals(40L + 15, find(corrections, TurnoutPoints.NATIONAL, null, null, TEN_SECONDS_LATER).field("ballots"));
-        assertEquals(100L + 15, find(corrections, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 20_000).field("ballots"));
-        assertEquals(15L, find(corrections, TurnoutPoints.PROVINCE, "province", "Tehran", POLLS_OPEN + 20_000).field("ballots"));
-        assertTrue(corrections.stream().noneMatch(p -> p.timeMillis() == POLLS_OPEN), "00:00 is before the report");
+        assertEquals(100L + 15, find(corrections, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN_MILLIS + 20_000).field("ballots"));
+        assertEquals(15L, find(corrections, TurnoutPoints.PROVINCE, "province", "Tehran", POLLS_OPEN_MILLIS + 20_000).field("ballots"));
+        assertTrue(corrections.stream().noneMatch(p -> p.timeMillis() == POLLS_OPEN_MILLIS), "00:00 is before the report");
         assertTrue(corrections.stream().noneMatch(p -> "karaj".equals(p.tag("constituency"))), "karaj did not change");
     }
 
     @Test
     void aReportOlderThanTheHorizonStillCountsInEveryLaterPoint() throws Exception {
-        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 120_000, 50, 0);
-        harness.processWatermark(POLLS_OPEN + 120_000);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS, 40, 1);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 120_000, 50, 0);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 120_000);
         drain();
 
-        delta(ROUND_ONE, "fardis", POLLS_OPEN + 1_000, 9, 1);  // 2 minutes late, horizon is 30 s
-        harness.processWatermark(POLLS_OPEN + 120_001);
+        delta(ROUND_ONE, "fardis", POLLS_OPEN_MILLIS + 1_000, 9, 1);  // 2 minutes late, horizon is 30 s
+        harness.processWatermark(POLLS_OPEN_MILLIS + 120_001);
         List<InfluxPoint> corrections = drain();
-        assertTrue(corrections.stream().allMatch(p -> p.timeMillis() >= POLLS_OPEN + 90_000), "older history is left as written");
-        assertEquals(99L, find(corrections, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 120_000).field("ballots"));
+        assertTrue(corrections.stream().allMatch(p -> p.timeMillis() >= POLLS_OPEN_MILLIS + 90_000), "older history is left as written");
+        assertEquals(99L, find(corrections, TurnoutPoints.NATIONAL, null, null, POLLS_OPEN_MILLIS + 120_000).field("ballots"));
 
-        delta(ROUND_ONE, "karaj", POLLS_OPEN + 130_000, 1, 0);
-        harness.processWatermark(POLLS_OPEN + 130_000);
-        assertEquals(100L, find(drain(), TurnoutPoints.NATIONAL, null, null, POLLS_OPEN + 130_000).field("ballots"));
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS + 130_000, 1, 0);
+        harness.processWatermark(POLLS_OPEN_MILLIS + 130_000);
+        assertEquals(100L, find(drain(), TurnoutPoints.NATIONAL, null, null, POLLS_OPEN_MILLIS + 130_000).field("ballots"));
     }
 
     @Test
     void electionsRunSideBySideWithoutMixing() throws Exception {
-        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
-        delta(RUN_OFF, "karaj", POLLS_OPEN, 3, 1);
-        harness.processWatermark(POLLS_OPEN);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS, 40, 1);
+        delta(RUN_OFF, "karaj", POLLS_OPEN_MILLIS, 3, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS);
         List<InfluxPoint> points = drain();
         assertEquals(12, points.size());
         assertEquals(40L, points.stream().filter(p -> p.measurement().equals(TurnoutPoints.NATIONAL) && ROUND_ONE.equals(p.tag("election")))
@@ -278,8 +278,8 @@ class ElectionTallyTest {
 
     @Test
     void totalsSurviveARestartFromASnapshot() throws Exception {
-        delta(ROUND_ONE, "karaj", POLLS_OPEN, 40, 1);
-        harness.processWatermark(POLLS_OPEN);
+        delta(ROUND_ONE, "karaj", POLLS_OPEN_MILLIS, 40, 1);
+        harness.processWatermark(POLLS_OPEN_MILLIS);
         delta(ROUND_ONE, "karaj", TEN_SECONDS_LATER, 10, 0);
         var snapshot = harness.snapshot(1, 1);
         harness.close();

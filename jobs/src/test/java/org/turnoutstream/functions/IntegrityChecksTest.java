@@ -22,6 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.functions.OutageFixtures.*;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
+import static org.turnoutstream.testing.ElectionDayFixtures.karajBranch;
 
 class IntegrityChecksTest {
     KeyedOneInputStreamOperatorTestHarness<String, BranchSignal, BranchAlert> harness;
@@ -158,7 +160,7 @@ class IntegrityChecksTest {
 
     @Test
     void reportsAfterTheBranchClosedWhicheverArrivesFirst() throws Exception {
-        long close = POLLS_OPEN + 12 * 60 * MINUTE;
+        long close = POLLS_OPEN_MILLIS + 12 * 60 * MINUTE;
         send(reportSignal(17, 1, 300, close - MINUTE));
         send(reportSignal(17, 2, 310, close + 5 * MINUTE));             // before CLOSED is known
         List<BranchAlert> onClose = send(closed(17, close));
@@ -213,7 +215,7 @@ class IntegrityChecksTest {
     }
 
     List<String> ids() throws Exception {
-        long close = POLLS_OPEN + 12 * 60 * MINUTE;
+        long close = POLLS_OPEN_MILLIS + 12 * 60 * MINUTE;
         return send(reportSignal(17, 1, 50, at(5, 0)), reportSignal(17, 2, 45, at(10, 0)), reportSignal(17, 3, 400, at(11, 0)),
                 closed(17, close), reportSignal(17, 4, 401, close + MINUTE))
                 .stream().map(BranchAlert::getAlertId).collect(Collectors.toList());

@@ -6,26 +6,30 @@ import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.LinkType;
+import org.turnoutstream.testing.ElectionDayFixtures;
 
 import java.time.Instant;
 
-/** Election-day fixtures for the outage and integrity tests: the Majlis run-off, branches in Karaj. */
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
+import static org.turnoutstream.testing.ElectionDayFixtures.karajBranch;
+
+
+
+/**
+ * Election-day fixtures for the outage and integrity tests: branches in Karaj, on the clock of
+ * {@link ElectionDayFixtures#POLLS_OPEN} (08:00 Tehran time, on the 10 s grid; the times in these tests' comments are
+ * Tehran time). The election id is the run-off's: what is checked does not depend on which election it is.
+ */
 final class OutageFixtures {
-    static final String ELECTION = "2024-majlis-r2";
+    static final String ELECTION = ElectionDayFixtures.RUN_OFF;
     static final String KARAJ = "karaj";
-    /** 2024-03-01T07:00Z, on the 10 s grid. */
-    static final long POLLS_OPEN = 1_709_276_400_000L;
     static final long SECOND = 1_000;
     static final long MINUTE = 60_000;
 
     private OutageFixtures() {}
 
-    static String karajBranch(int number) {
-        return String.format("alb-karaj-%04d", number);
-    }
-
     static long at(long minutes, long seconds) {
-        return POLLS_OPEN + minutes * MINUTE + seconds * SECOND;
+        return POLLS_OPEN_MILLIS + minutes * MINUTE + seconds * SECOND;
     }
 
     static BranchSignal signal(int branch, BranchSignal.Kind kind, long time) {

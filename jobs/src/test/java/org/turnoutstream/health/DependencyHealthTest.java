@@ -13,10 +13,10 @@ import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 
 /** The log of one dependency's outages, on a clock the test moves: one line when it goes, one when it is back. */
 class DependencyHealthTest {
-    static final Instant POLLS_OPEN = Instant.parse("2024-03-01T08:00:00Z");
 
     final MovingClock clock = new MovingClock(POLLS_OPEN);
     final CapturedLog log = CapturedLog.of("org.turnoutstream.health.test");

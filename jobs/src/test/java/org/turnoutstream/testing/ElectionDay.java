@@ -6,13 +6,18 @@ import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.LinkType;
 import org.turnoutstream.schemas.TurnoutReport;
 
-/** Test fixtures shaped like a real polling day: a Majlis run-off, a branch in Karaj. */
+import static org.turnoutstream.testing.ElectionDayFixtures.RUN_OFF_POLLS_OPEN;
+
+
+
+/**
+ * Avro records shaped like a real polling day: the Majlis run-off, a branch in Karaj, on the clock of
+ * {@link ElectionDayFixtures#RUN_OFF_POLLS_OPEN}.
+ */
 public final class ElectionDay {
-    public static final String ELECTION = "2024-majlis-r2";
+    public static final String ELECTION = ElectionDayFixtures.RUN_OFF;
     public static final String BRANCH = "karaj-0017";
     public static final String CONSTITUENCY = "karaj";
-    /** 08:00 Tehran time, when the polls opened. */
-    public static final Instant POLLS_OPEN = Instant.parse("2024-05-10T04:30:00Z");
 
     private ElectionDay() {}
 
@@ -29,7 +34,7 @@ public final class ElectionDay {
 
     /** The branch's third report, 45 minutes after opening. */
     public static TurnoutReport turnout() {
-        return turnout(BRANCH, 3, 412, POLLS_OPEN.plusSeconds(45 * 60));
+        return turnout(BRANCH, 3, 412, RUN_OFF_POLLS_OPEN.plusSeconds(45 * 60));
     }
 
     public static ConnectivityEvent linkDown() {
@@ -37,7 +42,7 @@ public final class ElectionDay {
                 .setElection(ELECTION)
                 .setBranchId(BRANCH)
                 .setConstituencyId(CONSTITUENCY)
-                .setEventTime(POLLS_OPEN.plusSeconds(50 * 60))
+                .setEventTime(RUN_OFF_POLLS_OPEN.plusSeconds(50 * 60))
                 .setKind(ConnectivityKind.LINK_DOWN)
                 .setLink(LinkType.MOBILE)
                 .setRttMillis(null)

@@ -5,16 +5,20 @@ import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.LinkType;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
+
+
 
 /**
  * Twenty minutes of an election morning with what the alerting must catch. Every branch opens at 0:00,
@@ -29,8 +33,7 @@ import java.util.Map;
  * karaj's two outages do not overlap, so karaj (1 of 4 down = 25%) never degrades.
  */
 final class AlertScenario {
-    static final String ELECTION = "2024-majlis-r1";
-    static final Instant POLLS_OPEN = Instant.parse("2024-03-01T04:30:00Z");
+    static final String ELECTION = ElectionDayFixtures.ROUND_ONE;
     static final long SECOND = 1_000, MINUTE = 60_000;
     static final int MINUTES = 20;
 

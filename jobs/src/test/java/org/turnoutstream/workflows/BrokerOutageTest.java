@@ -43,9 +43,9 @@ import java.util.concurrent.TimeUnit;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.turnoutstream.workflows.ElectionDayScenario.ELECTION;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
-import static org.turnoutstream.workflows.ElectionDayScenario.POLLS_OPEN;
 
 /**
  * The Kafka broker goes down in the middle of the morning and comes back 15 seconds later, on its own data: the live job

@@ -5,6 +5,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
@@ -41,7 +42,7 @@ final class ClusterMorning {
     final String database;
     final ConfluentAvroEncoder<TurnoutReport> encoder;
     /** The centre's clock: records are heard in the order sent, at the latest event time sent so far (the Kafka timestamp). */
-    long heardClock = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+    long heardClock = ElectionDayFixtures.POLLS_OPEN.toEpochMilli();
 
     /** Creates the topics (named with {@code suffix}) and the database. */
     ClusterMorning(KafkaBrokerExtension kafka, SchemaRegistryExtension registry, InfluxDbExtension influx, String suffix) throws Exception {

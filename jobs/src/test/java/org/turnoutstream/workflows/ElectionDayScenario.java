@@ -1,11 +1,11 @@
 package org.turnoutstream.workflows;
 
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -14,6 +14,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
+
+
+
 /**
  * A small, seeded election morning: two provinces, four constituencies (one whose only branch never
  * reports), five reporting branches sending their cumulative count every minute, and the faults of a
@@ -21,8 +25,7 @@ import java.util.TreeMap;
  * truth per constituency at any instant, computed naively from the reports.
  */
 final class ElectionDayScenario {
-    static final String ELECTION = "2024-majlis-r1";
-    static final Instant POLLS_OPEN = Instant.parse("2024-03-01T04:30:00Z");
+    static final String ELECTION = ElectionDayFixtures.ROUND_ONE;
     static final long MINUTE = 60_000;
 
     record Constituency(String id, String province, long eligible, List<String> branches) {}

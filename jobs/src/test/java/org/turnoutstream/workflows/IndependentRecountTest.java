@@ -15,6 +15,7 @@ import org.turnoutstream.events.ReportValidator;
 import org.turnoutstream.events.registry.DecodeException;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -173,7 +174,7 @@ class IndependentRecountTest {
                 ElectionDayScenario.report("alb-fardis-0001", "fardis", 3, 30, t0 + 500));     // late, lower: counts only before 1 s
         SortedMap<PointKey, Map<String, Object>> points = recount(records(reports)).points();
         String tags = "constituency=fardis,election=" + ELECTION + ",province=Alborz";
-        long open = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+        long open = ElectionDayFixtures.POLLS_OPEN.toEpochMilli();
         assertEquals(50L, points.get(new PointKey("constituency_turnout", tags, open + 10_000)).get("ballots"));
         assertEquals(50L, points.get(new PointKey("constituency_turnout", tags, open + 20_000)).get("ballots"));
         assertEquals(60L, points.get(new PointKey("constituency_turnout", tags, open + 30_000)).get("ballots"));

@@ -28,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
-import static org.turnoutstream.workflows.ElectionDayScenario.POLLS_OPEN;
 
 /**
  * The job jar as docker/compose.yaml runs it: an application cluster (its JobManager runs {@code standalone-job

@@ -29,9 +29,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
-import static org.turnoutstream.workflows.ElectionDayScenario.POLLS_OPEN;
 
 /**
  * The shaded job jar on a real standalone Flink cluster, as an operator deploys it: a JobManager and a

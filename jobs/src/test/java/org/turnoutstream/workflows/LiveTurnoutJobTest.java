@@ -21,6 +21,7 @@ import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.DeadLetterSerializer;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
@@ -39,6 +40,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -104,7 +106,7 @@ class LiveTurnoutJobTest {
     }
 
     /** The centre's clock: records are heard in the order sent, at the latest event time sent so far. */
-    long heardClock = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+    long heardClock = ElectionDayFixtures.POLLS_OPEN.toEpochMilli();
 
     void send(Producer<byte[], byte[]> producer, String key, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(turnoutTopic, null, heardClock, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value))

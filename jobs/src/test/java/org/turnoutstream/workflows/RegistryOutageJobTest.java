@@ -16,6 +16,7 @@ import org.turnoutstream.local.FreePorts;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.DeadLetterSerializer;
 import org.turnoutstream.testing.CapturedLog;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
@@ -33,6 +34,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +65,7 @@ class RegistryOutageJobTest {
         ElectionDayScenario.writeReferenceData(work.resolve("reference"));
         ElectionDayScenario morning = new ElectionDayScenario(23, 6);
         ConfluentAvroEncoder<TurnoutReport> encoder = ConfluentAvroEncoder.forTopic(registry.config(), turnout, TurnoutReport.class);
-        long heard = ElectionDayScenario.POLLS_OPEN.toEpochMilli();
+        long heard = ElectionDayFixtures.POLLS_OPEN.toEpochMilli();
         try (Producer<byte[], byte[]> producer = kafka.producer()) {
             for (TurnoutReport r : morning.sent) {
                 heard = Math.max(heard, r.getEventTime().toEpochMilli());

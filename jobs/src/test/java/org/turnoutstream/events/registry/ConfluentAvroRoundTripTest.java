@@ -14,6 +14,7 @@ import org.turnoutstream.events.Topics;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.ElectionDay;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.apache.flink.util.InstantiationUtil;
@@ -71,7 +72,7 @@ class ConfluentAvroRoundTripTest {
                 RegistryAvroSerializationSchema.forSpecific(TurnoutReport.class, provider));
         RegistryAvroDeserializationSchema<TurnoutReport> flinkReader = InstantiationUtil.clone(
                 new RegistryAvroDeserializationSchema<>(TurnoutReport.class, null, provider));
-        TurnoutReport report = ElectionDay.turnout("karaj-0018", 7, 1_093, ElectionDay.POLLS_OPEN.plusSeconds(3 * 3600));
+        TurnoutReport report = ElectionDay.turnout("karaj-0018", 7, 1_093, ElectionDayFixtures.RUN_OFF_POLLS_OPEN.plusSeconds(3 * 3600));
 
         byte[] fromFlink = flinkWriter.serialize(report);
         assertEquals(report, ConfluentAvroDecoder.forTurnoutReports(REGISTRY.config()).decode(fromFlink));

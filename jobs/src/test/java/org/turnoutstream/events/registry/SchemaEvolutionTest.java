@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.events.Topics;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.ElectionDay;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 
@@ -60,7 +61,7 @@ class SchemaEvolutionTest {
         int v2Id = client.register(SUBJECT, v2);
         assertEquals(v2, client.latestSchema(SUBJECT).orElseThrow());
 
-        TurnoutReport expected = ElectionDay.turnout("karaj-0017", 12, 2_381, ElectionDay.POLLS_OPEN.plusSeconds(6 * 3600));
+        TurnoutReport expected = ElectionDay.turnout("karaj-0017", 12, 2_381, ElectionDayFixtures.RUN_OFF_POLLS_OPEN.plusSeconds(6 * 3600));
         GenericRecord written = new GenericData.Record(v2);
         written.put("election", expected.getElection());
         written.put("branchId", expected.getBranchId());
@@ -107,7 +108,7 @@ class SchemaEvolutionTest {
                 written.put("election", "2024-majlis-r1");
                 written.put("branchId", "karaj-0017");
                 written.put("constituencyId", "karaj");
-                written.put("eventTime", ElectionDay.POLLS_OPEN.toEpochMilli());
+                written.put("eventTime", ElectionDayFixtures.RUN_OFF_POLLS_OPEN.toEpochMilli());
                 written.put("kind", new GenericData.EnumSymbol(reordered.getField("kind").schema(), kind));
                 written.put("link", new GenericData.EnumSymbol(linkType, link));
                 ByteArrayOutputStream out = new ByteArrayOutputStream();
