@@ -14,6 +14,7 @@ import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.turnoutstream.workflows.LiveTurnoutJob;
+import org.awaitility.core.ConditionTimeoutException;
 import picocli.CommandLine;
 
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -102,12 +104,15 @@ class LiveJobKilledAndRestartedTest {
             assertTrue(job.awaitLog("State: no retained checkpoint", Duration.ofSeconds(60)), job.tail());
             feed.start(); // the job starts from the earliest offsets (no committed ones yet)
             // mid-day: once a checkpoint holds the day's first counts and points are published
-            awaitCompletedCheckpoint(state, Duration.ofSeconds(60));
-            awaitCondition(() -> poller.seen() > 20, Duration.ofSeconds(60), "points published before the first kill");
+            await("a completed checkpoint in " + state).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> completedCheckpoints(state) > 0);
+            await("points published before the first kill").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> poller.seen() > 20);
             // a second after a checkpoint: records (bad ones too) processed since then are processed again after the restart
             long checkpoints = completedCheckpoints(state);
-            awaitCondition(() -> completedCheckpoints(state) > checkpoints, Duration.ofSeconds(30), "the next checkpoint");
-            Thread.sleep(1_000);
+            await("the next checkpoint").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> completedCheckpoints(state) > checkpoints);
+            Thread.sleep(1_000); // the scenario: the job runs a second past the checkpoint before it is killed
             job.kill();
 
             List<String> restart = new ArrayList<>(liveArgs(live, state));
@@ -116,7 +121,7 @@ class LiveJobKilledAndRestartedTest {
             assertTrue(job.awaitLog(restartLog, Duration.ofSeconds(60)), job.tail());
             feed.join(120_000);
             assertTrue(!feed.isAlive(), "the feed ended");
-            Thread.sleep(1_000); // right after the feed ends
+            Thread.sleep(1_000); // the scenario: killed a second after the feed ends
             job.kill();
 
             job = LiveProcess.start(restart, work.resolve("live-3.log"));
@@ -133,7 +138,8 @@ class LiveJobKilledAndRestartedTest {
             assertTrue(expected.size() > 500, "the uninterrupted run published the day: " + expected.size() + " points");
 
             // (the restarted job publishes the last instants once the feed has been quiet for a while)
-            await(() -> differences(expected, points(live)).isEmpty(), Duration.ofSeconds(120));
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
+                    assertEquals(List.of(), differences(expected, points(live)), "every turnout point as the uninterrupted run's"));
             poller.stop();
             assertEquals(List.of(), poller.decreases(), "no published count went down while the job was killed and restarted");
             if (!resumed) {
@@ -146,7 +152,10 @@ class LiveJobKilledAndRestartedTest {
             // each bad record in the dlqTopic exactly once across both kills (transactions committed with the checkpoints)
             List<String> expectedLetters = deadLetterSources(uninterruptedDlqTopic);
             assertTrue(expectedLetters.size() >= 10, "the day had bad records: " + expectedLetters.size());
-            await(() -> deadLetterSources(dlqTopic).size() >= expectedLetters.size(), Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+                List<String> letters = deadLetterSources(dlqTopic);
+                assertTrue(letters.size() >= expectedLetters.size(), "the dead letters: " + compare(expectedLetters, letters));
+            });
             if (resumed) {
                 assertEquals("", compare(expectedLetters, deadLetterSources(dlqTopic)), "the dead letters (by source topic/partition/offset), each once");
             } else {
@@ -257,7 +266,7 @@ class LiveJobKilledAndRestartedTest {
                         Long before = highest.put(key, Math.max(ballots, highest.getOrDefault(key, Long.MIN_VALUE)));
                         if (before != null && ballots < before) decreases.add(key + ": " + before + " -> " + ballots);
                     });
-                    Thread.sleep(200);
+                    Thread.sleep(200); // the scenario: a reader sampling InfluxDB all day, not a wait for a condition
                 } catch (InterruptedException e) {
                     return;
                 } catch (RuntimeException e) {
@@ -319,25 +328,25 @@ class LiveJobKilledAndRestartedTest {
             process.waitFor();
         }
 
-        boolean awaitLog(String regex, Duration timeout) throws Exception {
+        /** Whether the log shows {@code regex} within {@code timeout}; fails at once if the process exits. */
+        boolean awaitLog(String regex, Duration timeout) {
             java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                if (Files.exists(log) && pattern.matcher(Files.readString(log)).find()) return true;
-                if (!process.isAlive()) fail("turnout live exited with " + process.exitValue() + ":\n" + tail());
-                Thread.sleep(200);
+            try {
+                await().atMost(timeout).pollInterval(Duration.ofMillis(200)).until(() -> {
+                    if (Files.exists(log) && pattern.matcher(Files.readString(log)).find()) return true;
+                    if (!process.isAlive()) fail("turnout live exited with " + process.exitValue() + ":\n" + tail());
+                    return false;
+                });
+                return true;
+            } catch (ConditionTimeoutException e) {
+                return false;
             }
-            return false;
         }
 
         String tail() throws IOException {
             List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
         }
-    }
-
-    static void awaitCompletedCheckpoint(Path state, Duration timeout) throws Exception {
-        awaitCondition(() -> completedCheckpoints(state) > 0, timeout, "a completed checkpoint in " + state);
     }
 
     /** The highest checkpoint number completed in the state directory (0: none). */
@@ -349,23 +358,5 @@ class LiveJobKilledAndRestartedTest {
         } catch (IOException | java.io.UncheckedIOException e) {
             return 0; // a checkpoint being written or removed meanwhile
         }
-    }
-
-    interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    static void awaitCondition(Condition condition, Duration timeout, String what) throws Exception {
-        if (!await(condition, timeout)) fail("timed out waiting for " + what);
-    }
-
-    /** Whether {@code condition} came to hold within {@code timeout}. */
-    static boolean await(Condition condition, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) return false;
-            Thread.sleep(250);
-        }
-        return true;
     }
 }

@@ -19,7 +19,7 @@ class LocalServersTest {
     /** Stands in for a server: blocks forever, like kafka.Kafka does. */
     public static final class SleepingServer {
         public static void main(String[] args) throws InterruptedException {
-            Thread.sleep(Long.MAX_VALUE);
+            Thread.sleep(Long.MAX_VALUE); // the scenario: a server that never returns
         }
     }
 
