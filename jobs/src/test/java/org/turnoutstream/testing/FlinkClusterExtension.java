@@ -1,5 +1,6 @@
 package org.turnoutstream.testing;
 
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +23,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * A real standalone Flink cluster (a JobManager and a TaskManager as separate JVMs, see
@@ -292,21 +295,23 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
      * at once, with the job's exceptions, when job {@code jobId} stops running, and after {@code timeout} with the
      * cluster's log tails.
      */
-    public void awaitWhileRunning(Duration timeout, java.util.function.BooleanSupplier condition, String jobId) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) return;
-            } catch (RuntimeException notYet) {
-                // the series may not exist yet
-            }
-            String state = jobState(jobId);
-            if (!"RUNNING".equals(state) && !"CREATED".equals(state) && !"INITIALIZING".equals(state)) {
-                throw new AssertionError("job " + jobId + " is " + state + ": " + exceptions(jobId));
-            }
-            Thread.sleep(250);
+    public void awaitWhileRunning(Duration timeout, java.util.function.BooleanSupplier condition, String jobId) {
+        try {
+            await().atMost(timeout).pollInterval(Duration.ofMillis(250)).until(() -> {
+                try {
+                    if (condition.getAsBoolean()) return true;
+                } catch (RuntimeException notYet) {
+                    // the series may not exist yet
+                }
+                String state = jobState(jobId);
+                if (!"RUNNING".equals(state) && !"CREATED".equals(state) && !"INITIALIZING".equals(state)) {
+                    throw new AssertionError("job " + jobId + " is " + state + ": " + exceptions(jobId));
+                }
+                return false;
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("condition not met within " + timeout + "; job " + jobState(jobId) + ", exceptions "
+                    + exceptions(jobId) + "\n" + cluster().logTails());
         }
-        throw new AssertionError("condition not met within " + timeout + "; job " + jobState(jobId) + ", exceptions "
-                + exceptions(jobId) + "\n" + cluster().logTails());
     }
 }

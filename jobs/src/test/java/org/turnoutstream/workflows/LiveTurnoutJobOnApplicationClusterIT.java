@@ -20,7 +20,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
 
 /**
@@ -87,10 +86,10 @@ class LiveTurnoutJobOnApplicationClusterIT {
         assertTrue(Pattern.compile("State: no retained checkpoint under file:\\S*/checkpoints: starting without state").matcher(log(cluster)).find(),
                 "first start: " + stateLines(cluster));
         flink.awaitRunning(firstJob, Duration.ofSeconds(90));
-        eventually(Duration.ofSeconds(90), () -> morning.nationReached(beforeKill), firstJob);
+        flink.awaitWhileRunning(Duration.ofSeconds(90), () -> morning.nationReached(beforeKill), firstJob);
         morning.assertInfluxHoldsTheTruth(beforeKill);
         // committed with a checkpoint taken after the bad record was read: that checkpoint holds offsets past it
-        eventually(Duration.ofSeconds(60), () -> committedDeadLetters(morning).equals(List.of("before-kill")), firstJob);
+        flink.awaitWhileRunning(Duration.ofSeconds(60), () -> committedDeadLetters(morning).equals(List.of("before-kill")), firstJob);
         assertNotNull(flink.latestCompletedCheckpoint(firstJob));
 
         // ---- SIGKILL: the container dies; reports keep arriving meanwhile ----
@@ -101,9 +100,9 @@ class LiveTurnoutJobOnApplicationClusterIT {
         morning.sendMalformed("before-stop");
 
         String secondJob = startAgainAndAwaitRestore(cluster, firstJob, "after SIGKILL");
-        eventually(Duration.ofSeconds(90), () -> morning.nationReached(beforeStop), secondJob);
+        flink.awaitWhileRunning(Duration.ofSeconds(90), () -> morning.nationReached(beforeStop), secondJob);
         morning.assertInfluxHoldsTheTruth(beforeStop);
-        eventually(Duration.ofSeconds(60), () -> committedDeadLetters(morning).equals(List.of("before-kill", "before-stop")), secondJob);
+        flink.awaitWhileRunning(Duration.ofSeconds(60), () -> committedDeadLetters(morning).equals(List.of("before-kill", "before-stop")), secondJob);
 
         // ---- SIGTERM: a graceful stop (docker compose restart) suspends the job; its checkpoints stay ----
         cluster.stopJobManager(Duration.ofSeconds(60));
@@ -115,9 +114,9 @@ class LiveTurnoutJobOnApplicationClusterIT {
         morning.sendMalformed("after-stop");
 
         String thirdJob = startAgainAndAwaitRestore(cluster, secondJob, "after SIGTERM");
-        eventually(Duration.ofSeconds(90), () -> morning.nationReached(wholeMorning), thirdJob);
+        flink.awaitWhileRunning(Duration.ofSeconds(90), () -> morning.nationReached(wholeMorning), thirdJob);
         morning.assertInfluxHoldsTheTruth(wholeMorning);
-        eventually(Duration.ofSeconds(60),
+        flink.awaitWhileRunning(Duration.ofSeconds(60),
                 () -> committedDeadLetters(morning).equals(List.of("before-kill", "before-stop", "after-stop")), thirdJob);
         assertEquals("RUNNING", flink.jobState(thirdJob));
         assertTrue(cluster.isAlive(), "both cluster processes up");
@@ -164,9 +163,5 @@ class LiveTurnoutJobOnApplicationClusterIT {
     static String stateLines(StandaloneFlinkCluster cluster) throws IOException {
         return log(cluster).lines().filter(l -> l.contains("State:") || l.contains("resume-latest-checkpoint") || l.contains("ERROR"))
                 .toList() + "\n" + cluster.logTails();
-    }
-
-    void eventually(Duration timeout, BooleanSupplier condition, String jobId) throws InterruptedException {
-        flink.awaitWhileRunning(timeout, condition, jobId);
     }
 }

@@ -23,14 +23,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN;
 import static org.turnoutstream.workflows.ElectionDayScenario.MINUTE;
 
 /**
@@ -94,9 +93,9 @@ class LiveTurnoutJobOnClusterIT {
         jobsToCancel.add(firstRun);
         flink.awaitRunning(firstRun, Duration.ofSeconds(90));
 
-        eventually(Duration.ofSeconds(120), () -> morning.nationReached(firstHalf), firstRun);
+        flink.awaitWhileRunning(Duration.ofSeconds(120), () -> morning.nationReached(firstHalf), firstRun);
         morning.assertInfluxHoldsTheTruth(firstHalf);
-        eventually(Duration.ofSeconds(60), () -> morning.deadLetters().size() == 1, firstRun);
+        flink.awaitWhileRunning(Duration.ofSeconds(60), () -> morning.deadLetters().size() == 1, firstRun);
 
         // ---- stopped with a savepoint (an upgrade); the second half arrives meanwhile ----
         String savepoint = flink.stopWithSavepoint(firstRun, work.resolve("savepoints"), Duration.ofSeconds(120));
@@ -114,7 +113,7 @@ class LiveTurnoutJobOnClusterIT {
         assertEquals(savepoint, flink.restoredFrom(secondRun), "the second run restored the savepoint");
 
         long last = ClusterMorning.instantFor(wholeMorning.lastEventTime());
-        eventually(Duration.ofSeconds(120), () -> morning.nationReached(wholeMorning), secondRun);
+        flink.awaitWhileRunning(Duration.ofSeconds(120), () -> morning.nationReached(wholeMorning), secondRun);
         morning.assertInfluxHoldsTheTruth(wholeMorning);
         long[] fardis = morning.constituencySeries().get("fardis").get(last);
         assertArrayEquals(wholeMorning.truthAt(last).get("fardis"), fardis, "the dark branch keeps its last count across the restore");
@@ -122,7 +121,7 @@ class LiveTurnoutJobOnClusterIT {
 
         // the job resumed at the savepoint's offsets (both runs were told --starting-offsets earliest):
         // the first half was not read again, so its bad record was dead-lettered once
-        eventually(Duration.ofSeconds(60), () -> morning.deadLetters().size() >= 2, secondRun);
+        flink.awaitWhileRunning(Duration.ofSeconds(60), () -> morning.deadLetters().size() >= 2, secondRun);
         List<ConsumerRecord<byte[], byte[]>> dead = morning.deadLetters();
         assertEquals(List.of("first-half", "second-half"), dead.stream().map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList());
         for (ConsumerRecord<byte[], byte[]> letter : dead) {
@@ -174,9 +173,5 @@ class LiveTurnoutJobOnClusterIT {
 
     List<String> jobArgs() {
         return morning.jobArgs(work.resolve("reference"));
-    }
-
-    void eventually(Duration timeout, BooleanSupplier condition, String jobId) throws InterruptedException {
-        flink.awaitWhileRunning(timeout, condition, jobId);
     }
 }
