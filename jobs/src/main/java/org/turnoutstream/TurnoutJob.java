@@ -1,7 +1,7 @@
 package org.turnoutstream;
 
 import org.turnoutstream.cli.LiveCommand;
-import org.turnoutstream.config.TurnoutDefaults;
+import org.turnoutstream.cli.LocalStackDefaults;
 import picocli.CommandLine;
 
 /**
@@ -13,7 +13,7 @@ public final class TurnoutJob {
 
     public static void main(String[] args) {
         int exit = new CommandLine(new LiveCommand())
-                .setDefaultValueProvider(TurnoutDefaults.forArgs(args, System.getenv()))
+                .setDefaultValueProvider(LocalStackDefaults.forArgs(args, System.getenv()))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .execute(args);
         if (exit != 0) throw new IllegalArgumentException("turnout-live did not start (exit code " + exit + "); see the messages above");

@@ -10,7 +10,6 @@ import org.turnoutstream.archive.ArchiveRecords;
 import org.turnoutstream.archive.ArchiveSource;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.RawRecord;
-import org.turnoutstream.workflows.LiveTurnoutJob;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,7 +52,7 @@ public final class ReplayInput {
     public Source<RawRecord, ?, ?> source(String topic, JobOptions options, String runId) {
         if (archive != null) return archive.source(topic);
         if (!kafka.covers(topic)) return ArchiveSource.empty();
-        Properties props = LiveTurnoutJob.kafkaClientProperties(options);
+        Properties props = options.kafkaClientProperties();
         props.setProperty("commit.offsets.on.checkpoint", "false");
         return kafka.source(topic, options.bootstrapServers, props, "turnout-replay-" + runId);
     }
@@ -111,7 +110,7 @@ public final class ReplayInput {
 
     /** The Kafka client properties of the options (--kafka-property, --kafka-properties) plus the bootstrap servers. */
     public static Properties consumerProperties(JobOptions options) {
-        Properties props = LiveTurnoutJob.kafkaClientProperties(options);
+        Properties props = options.kafkaClientProperties();
         props.setProperty("bootstrap.servers", options.bootstrapServers);
         return props;
     }

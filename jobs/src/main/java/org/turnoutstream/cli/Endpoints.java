@@ -17,7 +17,7 @@ final class Endpoints {
     /** e.g. {@code endpoints: Kafka 127.0.0.1:4242 (local stack), registry http://... (flag)}; null when the command has none. */
     static String describe(CommandSpec spec) {
         CommandLine cl = spec.commandLine();
-        TurnoutDefaults defaults = cl.getDefaultValueProvider() instanceof TurnoutDefaults d ? d : null;
+        LocalStackDefaults defaults = cl.getDefaultValueProvider() instanceof LocalStackDefaults d ? d : null;
         List<String> parts = new ArrayList<>();
         boolean fromStack = false;
         for (String[] e : ENDPOINTS) {

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * The Kafka and schema-registry endpoints of the commands that talk to them outside a job (simulate, alerts tail):
  * one declaration, so flags, TURNOUT_* environment variables, the config file and the local stack's endpoints
- * ({@link org.turnoutstream.config.TurnoutDefaults}) apply to all alike. The job's own are in JobOptions.
+ * ({@link LocalStackDefaults}) apply to all alike. The job's own are in JobOptions.
  */
 public final class KafkaAndRegistryOptions {
     @Option(names = "--bootstrap-servers", defaultValue = "localhost:9092", description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")

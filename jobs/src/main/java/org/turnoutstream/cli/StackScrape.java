@@ -3,7 +3,6 @@ package org.turnoutstream.cli;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.config.TurnoutDefaults;
 import org.turnoutstream.local.LocalStackState;
 import org.turnoutstream.local.Prometheus;
 import picocli.CommandLine.Model.CommandSpec;
@@ -32,7 +31,7 @@ final class StackScrape implements AutoCloseable {
     }
 
     static StackScrape register(CommandSpec spec, JobOptions options, EmbeddedNetwork.Plan network) {
-        if (network.metricsPort() == 0 || !(spec.commandLine().getDefaultValueProvider() instanceof TurnoutDefaults defaults)) return NONE;
+        if (network.metricsPort() == 0 || !(spec.commandLine().getDefaultValueProvider() instanceof LocalStackDefaults defaults)) return NONE;
         LocalStackState.Service prometheus = defaults.stackPrometheus().orElse(null);
         if (prometheus == null) return NONE;
         Path dir = Path.of(prometheus.log()).getParent();

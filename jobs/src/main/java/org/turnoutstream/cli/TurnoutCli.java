@@ -1,6 +1,5 @@
 package org.turnoutstream.cli;
 
-import org.turnoutstream.config.TurnoutDefaults;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -19,7 +18,7 @@ public class TurnoutCli {
 
     public static CommandLine commandLine(String[] args) {
         return new CommandLine(new TurnoutCli())
-                .setDefaultValueProvider(TurnoutDefaults.forArgs(args, System.getenv()))
+                .setDefaultValueProvider(LocalStackDefaults.forArgs(args, System.getenv()))
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

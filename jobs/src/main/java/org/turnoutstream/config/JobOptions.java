@@ -2,12 +2,17 @@ package org.turnoutstream.config;
 
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The live job's options, in one place. Each can be given as a flag, as an environment variable
@@ -179,6 +184,20 @@ public class JobOptions {
     /** The state directory: {@link #stateDir}, or {@code .turnout/state/<group id>}. */
     public String effectiveStateDir() {
         return stateDir != null ? stateDir : Path.of(".turnout", "state", groupId).toString();
+    }
+
+    /** The Kafka clients' properties: {@link KafkaClientDefaults}, overridden by --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */
+    public Properties kafkaClientProperties() {
+        Properties properties = KafkaClientDefaults.properties();
+        if (kafkaPropertiesFile != null) {
+            try (InputStream in = Files.newInputStream(kafkaPropertiesFile)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read Kafka properties " + kafkaPropertiesFile, e);
+            }
+        }
+        properties.putAll(new LinkedHashMap<>(kafkaProperties));
+        return properties;
     }
 
     public enum StartingOffsets { committed, earliest, latest }

@@ -10,7 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.events.registry.ConfluentAvroDecoder;
 import org.turnoutstream.events.registry.DecodeException;
-import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.schemas.ConnectivityEvent;
 
 import java.util.Optional;

@@ -1,7 +1,8 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.batching.RecordBatch;
-import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.LinkType;

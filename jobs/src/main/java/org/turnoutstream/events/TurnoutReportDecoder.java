@@ -1,5 +1,6 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.batching.Prefetching;
 import org.turnoutstream.batching.RecordBatch;
 import org.apache.flink.api.common.functions.OpenContext;

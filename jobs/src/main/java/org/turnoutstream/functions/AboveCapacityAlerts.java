@@ -1,7 +1,7 @@
 package org.turnoutstream.functions;
 
 import org.apache.flink.api.common.functions.MapFunction;
-import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;

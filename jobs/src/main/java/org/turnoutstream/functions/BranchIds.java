@@ -1,6 +1,7 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.events.CompositeKey;
+import org.turnoutstream.signals.BranchSignal;
+import org.turnoutstream.signals.CompositeKey;
 import org.turnoutstream.reference.ElectionCatalog;
 
 

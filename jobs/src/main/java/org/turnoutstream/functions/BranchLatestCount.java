@@ -8,7 +8,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.signals.BranchReport;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.events.CompositeKey;
+import org.turnoutstream.signals.CompositeKey;
 
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;

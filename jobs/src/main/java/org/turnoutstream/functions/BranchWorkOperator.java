@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 import org.apache.flink.runtime.event.WatermarkEvent;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;

@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.turnoutstream.reference.ElectionCatalog;
 

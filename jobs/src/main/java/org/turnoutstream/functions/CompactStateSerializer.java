@@ -1,15 +1,13 @@
 package org.turnoutstream.functions;
 
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
+import org.turnoutstream.signals.BranchSignalSerializer;
+import org.turnoutstream.signals.CompactSerializer;
 
 import java.io.IOException;
 import java.util.Arrays;
-import java.util.Objects;
 
 /**
  * The base of the per-branch state serializers ({@link BranchOutageStateSerializer}, {@link IntegrityStateSerializer},
@@ -19,39 +17,11 @@ import java.util.Objects;
  * an asynchronous snapshot runs, the heap backend copies each entry it hands out (copy on write): a plain copy, not
  * reflection. Stateless, so one instance serves every thread. Changing a format needs a new snapshot version. The
  * {@link PendingSignals} buffers of the detector and the integrity checks are written here too, and the same encoding
- * carries every signal through the shuffle by branch ({@link BranchSignalSerializer}).
+ * carries every signal through the shuffle by branch ({@link BranchSignalSerializer}, whose
+ * base {@link CompactSerializer} holds the var-ints and the type information).
  */
-abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
+abstract class CompactStateSerializer<T> extends CompactSerializer<T> {
     private static final long serialVersionUID = 1L;
-
-    @Override public boolean isImmutableType() { return false; }
-    @Override public TypeSerializer<T> duplicate() { return this; }
-    @Override public T copy(T from, T reuse) { return copy(from); }
-    @Override public int getLength() { return -1; }
-    @Override public T deserialize(T reuse, DataInputView source) throws IOException { return deserialize(source); }
-    @Override public void copy(DataInputView source, DataOutputView target) throws IOException { serialize(deserialize(source), target); }
-    @Override public boolean equals(Object obj) { return obj != null && obj.getClass() == getClass(); }
-    @Override public int hashCode() { return getClass().hashCode(); }
-
-    static void writeLong(long v, DataOutputView out) throws IOException {
-        long z = (v << 1) ^ (v >> 63);
-        while ((z & ~0x7FL) != 0) {
-            out.writeByte((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        out.writeByte((int) z);
-    }
-
-    static long readLong(DataInputView in) throws IOException {
-        long z = 0;
-        for (int shift = 0; ; shift += 7) {
-            int b = in.readUnsignedByte();
-            z |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) break;
-            if (shift > 63) throw new IOException("malformed var-int in state");
-        }
-        return (z >>> 1) ^ -(z & 1);
-    }
 
     /** {@code values[0..n)}, each as the difference from the one before (the first from 0). */
     static void writeDeltas(long[] values, int n, DataOutputView out) throws IOException {
@@ -164,29 +134,5 @@ abstract class CompactStateSerializer<T> extends TypeSerializer<T> {
             long kindAndLink = readLong(in), sequence = readLong(in), ballots = readLong(in);
             p.add(previous, event, kindAndLink, sequence, ballots); // in order as written: an append each
         }
-    }
-
-    /** Flink's type information for a state class with its own serializer (named by {@code @TypeInfo} on the class). */
-    static final class Info<T> extends TypeInformation<T> {
-        private static final long serialVersionUID = 1L;
-        private final Class<T> type;
-        private final TypeSerializer<T> serializer;
-
-        Info(Class<T> type, TypeSerializer<T> serializer) {
-            this.type = type;
-            this.serializer = serializer;
-        }
-
-        @Override public boolean isBasicType() { return false; }
-        @Override public boolean isTupleType() { return false; }
-        @Override public int getArity() { return 1; }
-        @Override public int getTotalFields() { return 1; }
-        @Override public Class<T> getTypeClass() { return type; }
-        @Override public boolean isKeyType() { return false; }
-        @Override public TypeSerializer<T> createSerializer(SerializerConfig config) { return serializer; }
-        @Override public String toString() { return type.getSimpleName(); }
-        @Override public boolean equals(Object obj) { return obj instanceof Info<?> other && other.type == type; }
-        @Override public int hashCode() { return Objects.hash(Info.class, type); }
-        @Override public boolean canEqual(Object obj) { return obj instanceof Info<?>; }
     }
 }

@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;

@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;

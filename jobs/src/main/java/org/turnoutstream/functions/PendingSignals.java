@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.schemas.LinkType;
 
 import java.util.Arrays;

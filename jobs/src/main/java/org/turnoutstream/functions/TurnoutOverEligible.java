@@ -1,6 +1,6 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.events.CompositeKey;
+import org.turnoutstream.signals.CompositeKey;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;

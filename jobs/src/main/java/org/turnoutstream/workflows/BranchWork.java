@@ -11,7 +11,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.turnoutstream.functions.BranchDelta;
 import org.turnoutstream.functions.BranchWorkFunction;
-import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.functions.BranchStatusChange;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;

@@ -22,7 +22,6 @@ import org.turnoutstream.archive.ToArchivedRecord;
 import org.turnoutstream.audit.InfluxQueries;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.config.KafkaClientDefaults;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
@@ -45,12 +44,9 @@ import org.turnoutstream.sinks.InfluxDbSink;
 import org.turnoutstream.sinks.InfluxPoint;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
@@ -127,7 +123,7 @@ public final class LiveTurnoutJob {
      */
     private static boolean kafkaHoldsTheDay(JobOptions options, InfluxQueries influx) {
         try {
-            long completeFrom = RetainedRecords.completeFrom(kafkaClientProperties(options), options.bootstrapServers, options.turnoutTopic);
+            long completeFrom = RetainedRecords.completeFrom(options.kafkaClientProperties(), options.bootstrapServers, options.turnoutTopic);
             if (completeFrom == Long.MIN_VALUE) return true;
             Map<String, Long> first = PublishedHistory.firstInstants(influx, options.influxDatabase);
             for (Map.Entry<String, Long> e : first.entrySet()) {
@@ -328,7 +324,7 @@ public final class LiveTurnoutJob {
             throw new IllegalArgumentException("--transaction-timeout " + timeout + " is above the broker's default maximum of "
                     + BROKER_MAX_TRANSACTION_TIMEOUT + " (transaction.max.timeout.ms)");
         }
-        Properties producer = kafkaClientProperties(options);
+        Properties producer = options.kafkaClientProperties();
         producer.setProperty(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, Long.toString(timeout.toMillis()));
         return producer;
     }
@@ -386,7 +382,7 @@ public final class LiveTurnoutJob {
                     case latest -> OffsetsInitializer.latest();
                     case committed -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
                 })
-                .setProperties(kafkaClientProperties(options));
+                .setProperties(options.kafkaClientProperties());
         if (options.bounded) builder.setBounded(OffsetsInitializer.latest());
         return builder.build();
     }
@@ -411,20 +407,5 @@ public final class LiveTurnoutJob {
                 .setDeliveryGuarantee(alertDeliveryGuarantee(options))
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-dead-letters-" + input)
                 .build();
-    }
-
-    /** Client properties: {@link KafkaClientDefaults}, overridden by --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */
-    public static Properties kafkaClientProperties(JobOptions options) {
-        Properties properties = KafkaClientDefaults.properties();
-        if (options.kafkaPropertiesFile != null) {
-            try (InputStream in = Files.newInputStream(options.kafkaPropertiesFile)) {
-                properties.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read Kafka properties " + options.kafkaPropertiesFile, e);
-            }
-        }
-        Map<String, String> extra = new LinkedHashMap<>(options.kafkaProperties);
-        properties.putAll(extra);
-        return properties;
     }
 }

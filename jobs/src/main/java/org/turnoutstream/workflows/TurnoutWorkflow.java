@@ -6,7 +6,7 @@ import org.turnoutstream.batching.PrefetchingProcessOperator;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.ReportValidator;

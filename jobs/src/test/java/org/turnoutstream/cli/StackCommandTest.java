@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.config.TurnoutDefaults;
 import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.local.LocalStackState;
 import picocli.CommandLine;
@@ -61,10 +60,10 @@ class StackCommandTest {
         assertTrue(status.out().contains("ready; scrape targets in "), "Prometheus answers: " + status.out());
 
         // with the stack's Prometheus up, turnout live exports its metrics by default, for that Prometheus to scrape
-        TurnoutDefaults defaults = new TurnoutDefaults(Map.of(), null, work);
+        LocalStackDefaults defaults = new LocalStackDefaults(Map.of(), null, work);
         JobOptions live = new JobOptions();
         new CommandLine(live).setDefaultValueProvider(defaults).parseArgs("--election", "e=dir");
-        assertEquals(TurnoutDefaults.STACK_METRICS_PORTS, live.metricsPort);
+        assertEquals(LocalStackDefaults.STACK_METRICS_PORTS, live.metricsPort);
         assertEquals(state.endpoint("prometheus"), defaults.stackPrometheus().orElseThrow().endpoint());
 
         Run again = run("stack", "up", "--work-dir", work.toString());

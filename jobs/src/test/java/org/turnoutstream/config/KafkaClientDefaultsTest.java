@@ -1,7 +1,6 @@
 package org.turnoutstream.config;
 
 import org.junit.jupiter.api.Test;
-import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine;
 
 import java.util.Properties;
@@ -12,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class KafkaClientDefaultsTest {
     @Test
     void theJobsClientsBackOffAndReportReachability() {
-        Properties client = LiveTurnoutJob.kafkaClientProperties(CommandLine.populateCommand(new JobOptions()));
+        Properties client = CommandLine.populateCommand(new JobOptions()).kafkaClientProperties();
         assertEquals("250", client.getProperty("reconnect.backoff.ms"));
         assertEquals("10000", client.getProperty("reconnect.backoff.max.ms"));
         assertEquals("10000", client.getProperty("retry.backoff.max.ms"));
@@ -22,8 +21,8 @@ class KafkaClientDefaultsTest {
 
     @Test
     void aKafkaPropertyOfTheUserWins() {
-        Properties client = LiveTurnoutJob.kafkaClientProperties(CommandLine.populateCommand(new JobOptions(),
-                "--kafka-property", "reconnect.backoff.max.ms=2000", "--kafka-property", "metric.reporters="));
+        Properties client = CommandLine.populateCommand(new JobOptions(),
+                "--kafka-property", "reconnect.backoff.max.ms=2000", "--kafka-property", "metric.reporters=").kafkaClientProperties();
         assertEquals("2000", client.getProperty("reconnect.backoff.max.ms"));
         assertEquals("", client.getProperty("metric.reporters"));
         assertEquals("250", client.getProperty("reconnect.backoff.ms"));

@@ -1,5 +1,6 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.signals.BranchReport;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
@@ -14,7 +15,7 @@ import org.turnoutstream.events.registry.ConfluentAvroEncoder;
 import org.turnoutstream.events.registry.ConfluentSchemaCoder;
 import org.turnoutstream.events.registry.DecodeException;
 import org.turnoutstream.events.registry.Subjects;
-import org.turnoutstream.functions.BranchSignal;
+import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.reference.BranchKey;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;

@@ -1,5 +1,6 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.signals.BranchReport;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.junit.jupiter.api.Test;

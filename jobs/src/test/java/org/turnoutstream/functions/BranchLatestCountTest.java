@@ -5,7 +5,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.NoGenericTypes;
 

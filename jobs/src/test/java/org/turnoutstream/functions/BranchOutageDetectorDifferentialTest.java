@@ -1,11 +1,12 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-import org.turnoutstream.functions.BranchSignal.Kind;
+import org.turnoutstream.signals.BranchSignal.Kind;
 import org.turnoutstream.functions.BranchStatusChange.Transition;
 import org.turnoutstream.functions.OutageReferenceModel.Arrive;
 import org.turnoutstream.functions.OutageReferenceModel.Restore;

@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignalSerializer;
+import org.turnoutstream.signals.BranchSignal;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -10,7 +12,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.junit.jupiter.api.Test;
-import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.Config;
 import org.turnoutstream.functions.BranchOutageDetectorDifferentialTest.Run;
 import org.turnoutstream.functions.OutageReferenceModel.Arrive;

@@ -1,5 +1,7 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignalSerializer;
+import org.turnoutstream.signals.BranchSignal;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;

@@ -1,6 +1,7 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.events.BranchReport;
+import org.turnoutstream.signals.BranchSignal;
+import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ConnectivityEvent;

@@ -1,5 +1,6 @@
 package org.turnoutstream.functions;
 
+import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.functions.BranchStatusChange.Transition;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.LinkType;

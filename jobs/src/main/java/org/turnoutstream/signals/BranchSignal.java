@@ -1,10 +1,8 @@
-package org.turnoutstream.functions;
+package org.turnoutstream.signals;
 
-import org.turnoutstream.events.CompositeKey;
 import org.turnoutstream.reference.BranchKey;
 import org.turnoutstream.reference.ElectionCatalog;
 
-import org.turnoutstream.events.BranchReport;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.LinkType;
 
@@ -15,7 +13,7 @@ import java.util.Objects;
 /**
  * Anything a branch said, from either topic: its connectivity events and its turnout reports (a report
  * proves the branch is online). The union of both streams, keyed by {@link #branchKey()}, feeds
- * {@link BranchOutageDetector} and {@link IntegrityChecks}.
+ * {@code functions.BranchOutageDetector} and {@code functions.IntegrityChecks}.
  */
 @TypeInfo(BranchSignalSerializer.Factory.class)
 public class BranchSignal {
@@ -63,7 +61,7 @@ public class BranchSignal {
     /**
      * How far the branch's clock read ahead of {@link #heardAt} when that was beyond the allowed skew
      * ({@code ReportValidator#aheadOfHeard}): the signal then counts at its heard time ({@link #eventTime} is the heard
-     * time) and {@link IntegrityChecks} raises CLOCK_SKEW. 0 normally.
+     * time) and {@code IntegrityChecks} raises CLOCK_SKEW. 0 normally.
      */
     public long aheadBy;
 

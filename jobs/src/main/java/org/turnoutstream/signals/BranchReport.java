@@ -1,4 +1,4 @@
-package org.turnoutstream.events;
+package org.turnoutstream.signals;
 
 /** A decoded, validated turnout report: a branch's cumulative ballots at eventTime. */
 public class BranchReport {

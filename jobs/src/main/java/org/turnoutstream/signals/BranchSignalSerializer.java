@@ -1,4 +1,4 @@
-package org.turnoutstream.functions;
+package org.turnoutstream.signals;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +29,11 @@ import org.turnoutstream.schemas.LinkType;
  * aheadBy                              zig-zag var-int, only when the kind byte says so (a signal whose branch clock
  *                                      was ahead: rare, and the format of the others unchanged)
  * </pre>
- * Signals are kept in no state (the buffers keep their fields in {@link PendingSignals}), but unaligned checkpoints can
+ * Signals are kept in no state (the buffers keep their fields in {@code functions.PendingSignals}), but unaligned checkpoints can
  * hold them in flight: changing the format needs a new snapshot version that still reads this one. (The job takes
  * aligned checkpoints; the serializer a snapshot restores has no catalog, so a branch index in flight would not read.)
  */
-public final class BranchSignalSerializer extends CompactStateSerializer<BranchSignal> {
+public final class BranchSignalSerializer extends CompactSerializer<BranchSignal> {
     private static final long serialVersionUID = 1L;
     public static final BranchSignalSerializer INSTANCE = new BranchSignalSerializer();
     private static final BranchSignal.Kind[] KINDS = BranchSignal.Kind.values();

@@ -1,4 +1,4 @@
-package org.turnoutstream.events;
+package org.turnoutstream.signals;
 
 /**
  * The keys of the keyed functions: two ids (election and branch, or election and constituency) joined by a unit
