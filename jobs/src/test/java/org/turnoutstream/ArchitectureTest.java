@@ -10,7 +10,6 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.simpleName;
-import static com.tngtech.archunit.core.domain.properties.HasName.Predicates.name;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -24,7 +23,8 @@ class ArchitectureTest {
 
     /** The job's packages: what the job jar a user submits needs. */
     private static final String[] JOB = {"org.turnoutstream.signals..", "org.turnoutstream.events..", "org.turnoutstream.functions..", "org.turnoutstream.sinks..", "org.turnoutstream.workflows..",
-            "org.turnoutstream.archive..", "org.turnoutstream.recovery..", "org.turnoutstream.reference..", "org.turnoutstream.batching..", "org.turnoutstream.config..", "org.turnoutstream.health.."};
+            "org.turnoutstream.archive..", "org.turnoutstream.recovery..", "org.turnoutstream.reference..", "org.turnoutstream.batching..", "org.turnoutstream.config..", "org.turnoutstream.health..",
+            "org.turnoutstream.influx.."};
 
     /** The tools: the turnout command, the simulator, the local services and the bench. */
     private static final String[] TOOLS = {"org.turnoutstream.cli..", "org.turnoutstream.local..", "org.turnoutstream.simulator..", "org.turnoutstream.bench.."};
@@ -78,13 +78,17 @@ class ArchitectureTest {
 
     /**
      * The audit checks the job from outside (it recounts from the records and compares with InfluxDB), so the job does
-     * not depend on it. The one exception, the InfluxDB query client the live job's start reads published history with,
-     * leaves audit on the influx-read-path branch (then drop it here).
+     * not depend on it; both read InfluxDB through {@code influx.InfluxReader}.
      */
     @ArchTest
     static final ArchRule theJobDoesNotDependOnTheAudit = noClasses().that().resideInAnyPackage(JOB)
-            .should().dependOnClassesThat(resideInAnyPackage("org.turnoutstream.audit..")
-                    .and(not(name("org.turnoutstream.audit.InfluxQueries"))));
+            .should().dependOnClassesThat().resideInAnyPackage("org.turnoutstream.audit..");
+
+    /** The one InfluxDB read path is a leaf (plain HTTP and Jackson): audit, demo, bench, local services, tests and the job's start use it. */
+    @ArchTest
+    static final ArchRule theInfluxReaderIsALeaf = noClasses().that().resideInAPackage("org.turnoutstream.influx..")
+            .should().dependOnClassesThat(resideInAnyPackage("org.turnoutstream..", "org.apache.flink..")
+                    .and(not(resideInAnyPackage("org.turnoutstream.influx.."))));
 
     /** The tools build on the job and each other, never the job on the CLI: nothing but the job jar's main uses cli. */
     @ArchTest

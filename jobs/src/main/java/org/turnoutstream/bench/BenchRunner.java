@@ -3,12 +3,6 @@ package org.turnoutstream.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,8 +23,6 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -38,6 +30,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.Topics;
 import org.turnoutstream.events.registry.RegistryConfig;
+import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.functions.TurnoutPoints;
 import org.turnoutstream.local.InfluxDb;
 import org.turnoutstream.local.KafkaBroker;
@@ -77,8 +70,6 @@ public final class BenchRunner {
 
     private final Settings s;
     private final PrintStream log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private KafkaBroker kafka;
     private SchemaRegistryServer registry;
@@ -431,20 +422,17 @@ public final class BenchRunner {
 
     /** Every 100 ms: which national points are queryable now, and since when (first seen). */
     private void pollNationalPoints(Map<Long, Long> seen, boolean[] stop) {
+        InfluxReader points = new InfluxReader(influx.url(), null, null, Duration.ofSeconds(5));
         long after = 0;
         while (!stop[0] && !Thread.currentThread().isInterrupted()) {
             try {
                 String q = "SELECT ballots FROM " + TurnoutPoints.NATIONAL + " WHERE election='" + electionId + "' AND time > " + after + "ms";
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(influx.url() + "/query?db=" + DATABASE
-                        + "&epoch=ms&q=" + URLEncoder.encode(q, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(5)).GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
+                List<Map<String, Object>> rows = points.query(DATABASE, q);
                 long now = System.currentTimeMillis();
-                for (JsonNode series : JSON.readTree(response.body()).path("results").path(0).path("series")) {
-                    for (JsonNode row : series.path("values")) {
-                        long t = row.path(0).asLong();
-                        seen.putIfAbsent(t, now);
-                        after = Math.max(after, t);
-                    }
+                for (Map<String, Object> row : rows) {
+                    long t = ((Number) row.get("time")).longValue();
+                    seen.putIfAbsent(t, now);
+                    after = Math.max(after, t);
                 }
                 Thread.sleep(100);
             } catch (InterruptedException e) {
@@ -484,7 +472,7 @@ public final class BenchRunner {
     }
 
     private void resetDatabase() throws IOException {
-        influx.query("DROP DATABASE " + DATABASE);
+        influx.reader().execute("DROP DATABASE " + DATABASE);
         influx.createDatabase(DATABASE);
     }
 
@@ -493,8 +481,8 @@ public final class BenchRunner {
         long total = 0;
         for (String m : List.of(TurnoutPoints.CONSTITUENCY, TurnoutPoints.PROVINCE, TurnoutPoints.NATIONAL)) {
             String q = "SELECT count(ballots) FROM \"" + DATABASE + "\".\"autogen\".\"" + m + "\"";
-            JsonNode values = JSON.readTree(influx.query(q)).path("results").path(0).path("series").path(0).path("values");
-            total += values.path(0).path(1).asLong();
+            List<Map<String, Object>> count = influx.reader().query(null, q);
+            if (!count.isEmpty()) total += ((Number) count.get(0).get("count")).longValue();
         }
         return total;
     }

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.turnoutstream.audit.IndependentRecount;
-import org.turnoutstream.audit.InfluxQueries;
+import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.audit.ReplayInput;
 import org.turnoutstream.audit.TurnoutAudit;
 import org.turnoutstream.audit.TurnoutAudit.Counts;
@@ -72,20 +72,20 @@ public class AuditCommand implements Callable<Integer> {
 
             IndependentRecount.Result recount = new IndependentRecount(catalog, decoder::decode, validator, options.gridInterval)
                     .addAll(input.read(options.turnoutTopic, options)).compute();
-            InfluxQueries influx = new InfluxQueries(options.influxUrl, options.influxUser, options.influxPassword);
+            InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword);
             Map<Key, Counts> live = new TreeMap<>(), replay = new TreeMap<>();
             List<Map<String, Object>> alerts = new ArrayList<>();
             for (IndependentRecount.ElectionSeries series : recount.elections().values()) {
-                String where = "election = " + InfluxQueries.literal(series.election()) + " AND time >= " + series.firstInstant() + "ms AND time <= "
+                String where = "election = " + InfluxReader.literal(series.election()) + " AND time >= " + series.firstInstant() + "ms AND time <= "
                         + series.lastInstant() + "ms";
                 read(influx, options.influxDatabase, where + " AND run = ''", series.election(), live);
-                read(influx, replayDatabase, where + " AND run = " + InfluxQueries.literal(run), series.election(), replay);
-                String alertsWhere = "election = " + InfluxQueries.literal(series.election());
+                read(influx, replayDatabase, where + " AND run = " + InfluxReader.literal(run), series.election(), replay);
+                String alertsWhere = "election = " + InfluxReader.literal(series.election());
                 for (Map<String, Object> row : influx.query(options.influxDatabase, "SELECT * FROM alerts WHERE " + alertsWhere + " AND run = ''")) {
                     row.put("source", "live");
                     alerts.add(row);
                 }
-                for (Map<String, Object> row : influx.query(replayDatabase, "SELECT * FROM alerts WHERE " + alertsWhere + " AND run = " + InfluxQueries.literal(run))) {
+                for (Map<String, Object> row : influx.query(replayDatabase, "SELECT * FROM alerts WHERE " + alertsWhere + " AND run = " + InfluxReader.literal(run))) {
                     row.put("source", "replay");
                     alerts.add(row);
                 }
@@ -117,7 +117,7 @@ public class AuditCommand implements Callable<Integer> {
     }
 
     /** The constituency, province and national points of one election in the time range of {@code where}. */
-    private static void read(InfluxQueries influx, String database, String where, String election, Map<Key, Counts> into) throws IOException {
+    private static void read(InfluxReader influx, String database, String where, String election, Map<Key, Counts> into) throws IOException {
         for (TurnoutAudit.Level level : TurnoutAudit.Level.values()) {
             String area = switch (level) {
                 case CONSTITUENCY -> "constituency";

@@ -2,12 +2,6 @@ package org.turnoutstream.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
-import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,6 +34,7 @@ import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.Topics;
 import org.turnoutstream.events.registry.RegistryConfig;
+import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.local.Prometheus;
 import org.turnoutstream.reference.Constituency;
@@ -143,12 +138,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private final AtomicLong sent = new AtomicLong();
     private final AtomicReference<Throwable> feedFailure = new AtomicReference<>();
     private final AtomicReference<SimulationRunner.Result> feedResult = new AtomicReference<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private PrintWriter out;
     private boolean ansi;
-    private String influxUrl;
+    private InfluxReader influx;
     private Election election;
     private ElectionDaySimulator simulator;
     private SimulationRunner.Result preview;
@@ -204,7 +198,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.flush();
             stack = LocalStack.start(work, LocalStack.Ports.FREE, false);
             if (stopped.get()) stack.close();
-            influxUrl = stack.influxUrl();
+            influx = new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10));
             out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
                     stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
                     stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
@@ -524,9 +518,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     /** OUTAGE_STARTED alerts the job wrote to InfluxDB's alerts measurement; -1 when it cannot be read. */
     private long detectedOutages() {
         try {
-            JsonNode r = query("SELECT count(active) FROM alerts WHERE election='" + ELECTION + "' AND kind='OUTAGE_STARTED'");
-            JsonNode v = r.path("results").path(0).path("series").path(0).path("values").path(0).path(1);
-            return v.isMissingNode() ? 0 : v.asLong();
+            List<Map<String, Object>> count = influx.query(DATABASE,
+                    "SELECT count(active) FROM alerts WHERE election='" + ELECTION + "' AND kind='OUTAGE_STARTED'");
+            return count.isEmpty() ? 0 : asLong(count.get(0).get("count"));
         } catch (IOException e) {
             return -1;
         }
@@ -538,23 +532,20 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Row national = null;
         long nationalTime = 0;
         try {
-            JsonNode c = query("SELECT last(ballots) AS ballots, last(eligible) AS eligible, last(turnout_pct) AS pct, "
-                    + "last(branches_reporting) AS reporting, last(branches_total) AS total FROM constituency_turnout "
-                    + "WHERE election='" + ELECTION + "' GROUP BY constituency");
-            for (JsonNode series : c.path("results").path(0).path("series")) {
-                rows.put(series.path("tags").path("constituency").asText(), row(series));
+            for (InfluxReader.Series series : influx.series(DATABASE, "SELECT last(ballots) AS ballots, last(eligible) AS eligible, "
+                    + "last(turnout_pct) AS pct, last(branches_reporting) AS reporting, last(branches_total) AS total FROM constituency_turnout "
+                    + "WHERE election='" + ELECTION + "' GROUP BY constituency")) {
+                rows.put(series.tags().get("constituency"), row(series));
             }
-            JsonNode n = query("SELECT last(ballots) AS ballots, last(eligible) AS eligible, last(turnout_pct) AS pct, "
-                    + "last(branches_reporting) AS reporting, last(branches_total) AS total FROM national_turnout "
+            List<InfluxReader.Series> n = influx.series(DATABASE, "SELECT last(ballots) AS ballots, last(eligible) AS eligible, "
+                    + "last(turnout_pct) AS pct, last(branches_reporting) AS reporting, last(branches_total) AS total FROM national_turnout "
                     + "WHERE election='" + ELECTION + "'");
-            JsonNode series = n.path("results").path(0).path("series").path(0);
-            if (!series.isMissingNode()) national = row(series);
-            JsonNode t = query("SELECT last(ballots) FROM national_turnout WHERE election='" + ELECTION + "'");
-            JsonNode tv = t.path("results").path(0).path("series").path(0).path("values").path(0).path(0);
-            if (!tv.isMissingNode()) nationalTime = tv.asLong();
-            JsonNode d = query("SELECT last(branches_down) FROM constituency_connectivity WHERE election='" + ELECTION + "' GROUP BY constituency");
-            for (JsonNode ds : d.path("results").path(0).path("series")) {
-                down.put(ds.path("tags").path("constituency").asText(), ds.path("values").path(0).path(1).asLong());
+            if (!n.isEmpty()) national = row(n.get(0));
+            List<Map<String, Object>> t = influx.query(DATABASE, "SELECT last(ballots) FROM national_turnout WHERE election='" + ELECTION + "'");
+            if (!t.isEmpty()) nationalTime = asLong(t.get(0).get("time"));
+            for (InfluxReader.Series ds : influx.series(DATABASE,
+                    "SELECT last(branches_down) FROM constituency_connectivity WHERE election='" + ELECTION + "' GROUP BY constituency")) {
+                down.put(ds.tags().get("constituency"), ds.rows().isEmpty() ? 0 : asLong(ds.rows().get(0).get("last")));
             }
         } catch (IOException e) {
             // influxd busy or the measurement not there yet: show what we have
@@ -562,30 +553,19 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         return new Snapshot(national, rows, nationalTime, down);
     }
 
-    private static Row row(JsonNode series) {
-        Map<String, JsonNode> values = new HashMap<>();
-        JsonNode columns = series.path("columns");
-        JsonNode first = series.path("values").path(0);
-        for (int i = 0; i < columns.size(); i++) values.put(columns.get(i).asText(), first.path(i));
-        return new Row(values.getOrDefault("ballots", JsonNode_NULL).asLong(), values.getOrDefault("eligible", JsonNode_NULL).asLong(),
-                values.getOrDefault("pct", JsonNode_NULL).asDouble(), values.getOrDefault("reporting", JsonNode_NULL).asLong(),
-                values.getOrDefault("total", JsonNode_NULL).asLong());
+    /** The series' first row (a last() selection has one); a column it lacks reads as 0. */
+    private static Row row(InfluxReader.Series series) {
+        Map<String, Object> first = series.rows().isEmpty() ? Map.of() : series.rows().get(0);
+        return new Row(asLong(first.get("ballots")), asLong(first.get("eligible")), asDouble(first.get("pct")),
+                asLong(first.get("reporting")), asLong(first.get("total")));
     }
 
-    private static final JsonNode JsonNode_NULL = JSON.nullNode();
+    private static long asLong(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
 
-    private JsonNode query(String influxql) throws IOException {
-        String uri = influxUrl + "/query?epoch=ms&db=" + URLEncoder.encode(DATABASE, StandardCharsets.UTF_8)
-                + "&q=" + URLEncoder.encode(influxql, StandardCharsets.UTF_8);
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(uri)).timeout(Duration.ofSeconds(10)).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) throw new IOException("HTTP " + response.statusCode() + ": " + response.body());
-            return JSON.readTree(response.body());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
+    private static double asDouble(Object value) {
+        return value instanceof Number n ? n.doubleValue() : 0;
     }
 
     private static boolean matches(Snapshot s, GroundTruth truth) {

@@ -9,7 +9,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
-import org.turnoutstream.audit.InfluxQueries;
+import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.audit.KafkaRange;
 import org.turnoutstream.audit.ReplayInput;
 import org.turnoutstream.config.JobOptions;
@@ -150,7 +150,7 @@ public class ReplayCommand implements Callable<Integer> {
         String failure = null;
         int alertsWritten = -1;
         try {
-            new InfluxQueries(options.influxUrl, options.influxUser, options.influxPassword).createDatabase(database);
+            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword).createDatabase(database);
             RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
             Sink<InfluxPoint> points = InfluxDbSink.builder().url(options.influxUrl).username(options.influxUser).password(options.influxPassword)
                     .database(database).batchSize(options.influxBatchSize).flushInterval(options.influxFlushInterval).build();

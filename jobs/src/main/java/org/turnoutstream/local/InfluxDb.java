@@ -2,19 +2,17 @@ package org.turnoutstream.local;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.turnoutstream.influx.InfluxReader;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -37,6 +35,7 @@ public final class InfluxDb implements AutoCloseable {
     private final int port;
     private final Path workDir;
     private final Credentials admin;
+    private final InfluxReader reader;
     private final Thread shutdownHook;
     private boolean closed;
 
@@ -53,6 +52,8 @@ public final class InfluxDb implements AutoCloseable {
         this.port = port;
         this.workDir = workDir;
         this.admin = admin;
+        this.reader = new InfluxReader(url(), admin == null ? null : admin.username(), admin == null ? null : admin.password(),
+                Duration.ofSeconds(30));
         this.shutdownHook = detached ? null : new Thread(this::stopProcess, "influxd-shutdown-" + port);
         if (shutdownHook != null) Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -128,18 +129,13 @@ public final class InfluxDb implements AutoCloseable {
         return Optional.ofNullable(admin);
     }
 
-    /** Runs an InfluxQL statement over /query (as the admin when auth is on); returns the JSON body. */
-    public String query(String influxql) throws IOException {
-        HttpResponse<String> response = post("/query", "q=" + encode(influxql), admin);
-        if (response.statusCode() / 100 != 2 || response.body().contains("\"error\"")) {
-            throw new IOException("influxd rejected `" + influxql + "`: HTTP " + response.statusCode()
-                    + " " + response.body());
-        }
-        return response.body();
+    /** Reads and changes this server with InfluxQL, as the admin when auth is on. */
+    public InfluxReader reader() {
+        return reader;
     }
 
     public void createDatabase(String name) throws IOException {
-        query("CREATE DATABASE \"" + name.replace("\"", "\\\"") + "\"");
+        reader.createDatabase(name);
     }
 
     /** Stops influxd: politely first, then forcibly. Safe to call more than once. */
@@ -192,8 +188,8 @@ public final class InfluxDb implements AutoCloseable {
     private void createAdmin() throws IOException {
         // Allowed without credentials while no user exists; on a restart the user is already there,
         // and then the request authenticates as that user, so the statement is a no-op.
-        query("CREATE USER \"" + admin.username() + "\" WITH PASSWORD '" + admin.password()
-                + "' WITH ALL PRIVILEGES");
+        reader.execute("CREATE USER " + InfluxReader.identifier(admin.username()) + " WITH PASSWORD "
+                + InfluxReader.literal(admin.password()) + " WITH ALL PRIVILEGES");
     }
 
     private static Credentials adminCredentials(Path workDir) throws IOException {
@@ -265,19 +261,6 @@ public final class InfluxDb implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url() + path)).timeout(Duration.ofSeconds(5)).GET().build());
     }
 
-    private HttpResponse<String> post(String path, String form, Credentials credentials) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url() + path))
-                .timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form));
-        if (credentials != null) {
-            String basic = credentials.username() + ":" + credentials.password();
-            request.header("Authorization",
-                    "Basic " + Base64.getEncoder().encodeToString(basic.getBytes(StandardCharsets.UTF_8)));
-        }
-        return send(request.build());
-    }
-
     private static HttpResponse<String> send(HttpRequest request) throws IOException {
         try {
             return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
@@ -285,10 +268,6 @@ public final class InfluxDb implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while talking to influxd", e);
         }
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static void sleep(long millis) throws IOException {

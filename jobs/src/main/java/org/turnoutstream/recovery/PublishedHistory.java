@@ -1,6 +1,6 @@
 package org.turnoutstream.recovery;
 
-import org.turnoutstream.audit.InfluxQueries;
+import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.functions.TurnoutPoints;
 
 import java.io.IOException;
@@ -17,16 +17,16 @@ public final class PublishedHistory {
     private PublishedHistory() {}
 
     /** Election -> the epoch millis of its last turnout point; empty when the database holds none (or does not exist). */
-    public static Map<String, Long> lastInstants(InfluxQueries influx, String database) throws IOException {
+    public static Map<String, Long> lastInstants(InfluxReader influx, String database) throws IOException {
         return instants(influx, database, "last", Math::max);
     }
 
     /** Election -> the epoch millis of its first turnout point; empty when the database holds none (or does not exist). */
-    public static Map<String, Long> firstInstants(InfluxQueries influx, String database) throws IOException {
+    public static Map<String, Long> firstInstants(InfluxReader influx, String database) throws IOException {
         return instants(influx, database, "first", Math::min);
     }
 
-    private static Map<String, Long> instants(InfluxQueries influx, String database, String selector,
+    private static Map<String, Long> instants(InfluxReader influx, String database, String selector,
                                               java.util.function.BinaryOperator<Long> merge) throws IOException {
         Map<String, Long> instants = new TreeMap<>();
         try {

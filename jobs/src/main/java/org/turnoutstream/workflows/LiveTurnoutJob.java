@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.archive.ArchiveSink;
 import org.turnoutstream.archive.ToArchivedRecord;
-import org.turnoutstream.audit.InfluxQueries;
+import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.DeadLetter;
@@ -98,7 +98,7 @@ public final class LiveTurnoutJob {
      * number goes down on the way. (A job restored from its checkpoint has the tally's state and holds nothing back.)
      */
     static Start start(JobOptions options) {
-        InfluxQueries influx = new InfluxQueries(options.influxUrl, options.influxUser, options.influxPassword);
+        InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword);
         Map<String, Long> published;
         try {
             published = PublishedHistory.lastInstants(influx, options.influxDatabase);
@@ -121,7 +121,7 @@ public final class LiveTurnoutJob {
      * Whether the turnout topic still holds every record since the first point InfluxDB holds of each election: then a
      * recount from its earliest offsets is complete. When it cannot be told, no (InfluxDB keeps what it holds).
      */
-    private static boolean kafkaHoldsTheDay(JobOptions options, InfluxQueries influx) {
+    private static boolean kafkaHoldsTheDay(JobOptions options, InfluxReader influx) {
         try {
             long completeFrom = RetainedRecords.completeFrom(options.kafkaClientProperties(), options.bootstrapServers, options.turnoutTopic);
             if (completeFrom == Long.MIN_VALUE) return true;

@@ -2,6 +2,7 @@ package org.turnoutstream.local;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.turnoutstream.influx.InfluxReader;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -48,7 +49,10 @@ class InfluxDbTest {
         try (InfluxDb again = InfluxDb.start(dir, port, true)) {
             assertEquals(port, again.port());
             assertEquals(admin, again.admin().orElseThrow());
-            assertTrue(again.query("SHOW DATABASES").contains("\"kept\""));
+            assertTrue(again.reader().query(null, "SHOW DATABASES").stream().anyMatch(db -> "kept".equals(db.get("name"))));
+            IOException refused = assertThrows(IOException.class,
+                    () -> new InfluxReader(again.url(), admin.username(), "wrong-" + admin.password()).query("kept", "SHOW MEASUREMENTS"));
+            assertEquals("InfluxDB at " + again.url() + " refused the credentials (HTTP 401)", refused.getMessage());
         }
     }
 

@@ -1,27 +1,14 @@
 package org.turnoutstream.testing;
 
-import org.turnoutstream.audit.InfluxQueries;
-
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.turnoutstream.local.InfluxDb;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,8 +22,6 @@ import java.util.stream.Stream;
  */
 public final class InfluxDbExtension implements BeforeAllCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(InfluxDbExtension.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_LONG_FOR_INTS);
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
     private static SharedServer shared;
@@ -77,35 +62,11 @@ public final class InfluxDbExtension implements BeforeAllCallback {
     }
 
     public static List<Map<String, Object>> query(InfluxDb server, String db, String influxql) {
-        String uri = server.url() + "/query?epoch=ms&db=" + encode(db) + "&q=" + encode(influxql);
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(uri)).GET();
-        server.admin().ifPresent(admin -> request.header("Authorization", "Basic " + java.util.Base64.getEncoder()
-                .encodeToString((admin.username() + ":" + admin.password()).getBytes(StandardCharsets.UTF_8))));
         try {
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("query `" + influxql + "` failed: HTTP " + response.statusCode()
-                        + " " + response.body());
-            }
-            return rows(JSON.readTree(response.body()), influxql);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static List<Map<String, Object>> rows(JsonNode body, String influxql) {
-        try {
-            return InfluxQueries.rows(body, influxql);
+            return server.reader().query(db, influxql);
         } catch (IOException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-    }
-
-    private static String encode(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     private static synchronized SharedServer sharedServer() {

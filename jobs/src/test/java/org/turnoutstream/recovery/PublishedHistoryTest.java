@@ -1,0 +1,48 @@
+package org.turnoutstream.recovery;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.turnoutstream.influx.InfluxReader;
+import org.turnoutstream.testing.InfluxDbExtension;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** What a job starting without state learns from InfluxDB: per election, the first and last instant it published. */
+class PublishedHistoryTest {
+    @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
+
+    private static final long POLLS_OPEN = 1_709_265_600_000L;
+    private static final long TEN_MINUTES_LATER = POLLS_OPEN + 600_000;
+    private static final long AN_HOUR_LATER = POLLS_OPEN + 3_600_000;
+
+    @Test
+    void firstAndLastInstantOfEachElectionAcrossTheTurnoutMeasurements() throws Exception {
+        String db = influx.createDatabase("published");
+        write(db, "constituency_turnout,election=r1,constituency=karaj ballots=10i " + POLLS_OPEN,
+                "national_turnout,election=r1 ballots=10i " + TEN_MINUTES_LATER,
+                "province_turnout,election=r2,province=alborz ballots=7i " + TEN_MINUTES_LATER,
+                "national_turnout,election=r2 ballots=9i " + AN_HOUR_LATER);
+        InfluxReader reader = new InfluxReader(influx.url(), null, null);
+
+        assertEquals(Map.of("r1", TEN_MINUTES_LATER, "r2", AN_HOUR_LATER), PublishedHistory.lastInstants(reader, db));
+        assertEquals(Map.of("r1", POLLS_OPEN, "r2", TEN_MINUTES_LATER), PublishedHistory.firstInstants(reader, db));
+    }
+
+    @Test
+    void nothingPublishedWhenTheDatabaseDoesNotExist() throws Exception {
+        assertEquals(Map.of(), PublishedHistory.lastInstants(new InfluxReader(influx.url(), null, null), "never_created"));
+    }
+
+    private static void write(String db, String... lines) throws Exception {
+        HttpResponse<String> written = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(influx.url() + "/write?precision=ms&db=" + db))
+                .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", lines))).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(204, written.statusCode(), written.body());
+    }
+}
