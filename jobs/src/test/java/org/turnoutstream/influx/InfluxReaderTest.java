@@ -19,18 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.turnoutstream.testing.ElectionDayFixtures.POLLS_OPEN_MILLIS;
 
 /** What audit, demo, bench and tests read back from InfluxDB: the points as written, typed, or a message that says why not. */
 class InfluxReaderTest {
     @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
 
-    private static final long POLLS_OPEN = 1_717_995_600_000L; // 2024-06-10T05:00Z, 08:30 in Tehran
-    private static final long TEN_MINUTES_LATER = POLLS_OPEN + 600_000;
+    private static final long TEN_MINUTES_LATER = POLLS_OPEN_MILLIS + 600_000;
 
     @Test
     void readsThePointsBackTypedAsWrittenWithTheirTags() throws Exception {
         String db = influx.createDatabase("reader");
-        write(db, "constituency_turnout,election=r1,constituency=karaj ballots=1200i,turnout_pct=12.5,final=false,note=\"first\" " + POLLS_OPEN,
+        write(db, "constituency_turnout,election=r1,constituency=karaj ballots=1200i,turnout_pct=12.5,final=false,note=\"first\" " + POLLS_OPEN_MILLIS,
                 "constituency_turnout,election=r1,constituency=karaj ballots=2400i,turnout_pct=25.5,final=true,note=\"second\" " + TEN_MINUTES_LATER,
                 "constituency_turnout,election=r1,constituency=fardis ballots=900i,turnout_pct=9.75,final=true,note=\"only\" " + TEN_MINUTES_LATER);
         InfluxReader reader = new InfluxReader(influx.url(), null, null);
@@ -41,7 +41,7 @@ class InfluxReaderTest {
         InfluxReader.Series karaj = series.stream().filter(s -> "karaj".equals(s.tags().get("constituency"))).findFirst().orElseThrow();
         assertEquals("constituency_turnout", karaj.measurement());
         assertEquals(List.of("time", "ballots", "turnout_pct", "final", "note"), karaj.columns());
-        assertEquals(List.of(Arrays.asList(POLLS_OPEN, 1200L, 12.5, false, "first"), Arrays.asList(TEN_MINUTES_LATER, 2400L, 25.5, true, "second")),
+        assertEquals(List.of(Arrays.asList(POLLS_OPEN_MILLIS, 1200L, 12.5, false, "first"), Arrays.asList(TEN_MINUTES_LATER, 2400L, 25.5, true, "second")),
                 karaj.values());
 
         List<Map<String, Object>> rows = reader.query(db, "SELECT last(ballots) AS ballots FROM constituency_turnout GROUP BY constituency");
