@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.OptionsReport;
-import org.turnoutstream.recovery.ClusterResume;
 import org.turnoutstream.recovery.EmbeddedState;
+import org.turnoutstream.workflows.ClusterSubmission;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,28 +67,14 @@ public class LiveCommand implements Callable<Integer> {
             LiveTurnoutJob.define(env, options);
             runAndSayWhenRunning(env, network);
             return 0;
-        } else {
-            if (options.noResume || options.fromSavepoint != null || options.stateDir != null) {
-                LOG.warn("--state-dir, --no-resume and --from-savepoint apply to the embedded run only: on a cluster, use its "
-                        + "checkpoint settings and `flink run -s` (see the README)");
-            }
-            if (options.resumeLatestCheckpoint) {
-                ClusterResume.Plan state;
-                try {
-                    state = ClusterResume.plan(env.getConfiguration(), ClusterResume.Deployment.ofThisThread(env.getConfiguration()));
-                } catch (IllegalStateException refused) {
-                    LOG.error(refused.getMessage());
-                    spec.commandLine().getErr().println(refused.getMessage());
-                    return 2;
-                }
-                LOG.info("State: {}", state.description());
-                state.retentionNote().ifPresent(note -> LOG.info("State: {}", note));
-                // honoured in application mode: the embedded executor submits the job with the environment's configuration
-                env.configure(state.configuration());
-            }
         }
-        LiveTurnoutJob.define(env, options);
-        env.execute(LiveTurnoutJob.NAME);
+        try {
+            ClusterSubmission.run(env, options);
+        } catch (ClusterSubmission.Refused refused) {
+            LOG.error(refused.getMessage());
+            spec.commandLine().getErr().println(refused.getMessage());
+            return 2;
+        }
         return 0;
     }
 
