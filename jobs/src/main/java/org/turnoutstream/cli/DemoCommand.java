@@ -24,6 +24,8 @@ import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -75,7 +77,7 @@ import picocli.CommandLine.Spec;
             "constituency_connectivity) and 'dark' as the SIMULATOR planned them (branches inside one of its",
             "planned outages at the current simulated time), so the two can be compared.",
             "At the end it checks InfluxDB's final totals against the simulator's ground truth and the",
-            "dead-letter topic against the malformed records sent.",
+            "dead-letter topic against the malformed records sent (--json FILE: that summary as JSON too).",
             "Exit code 0 when both match, 1 otherwise, 130 on Ctrl-C. Ctrl-C stops everything it started."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     static final String ELECTION = "2024-alborz-demo";
@@ -124,6 +126,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--prometheus", description = "Start Prometheus too (the Debian package prometheus), scraping the job's metrics every second; the end shows the pipeline's health as Prometheus has it (dead letters by reason, late reports, checkpoints), and with --keep-running Grafana's pipeline-health dashboard can read it.")
     boolean prometheus;
 
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Also write a summary of the run as JSON to FILE once the check is done (before --keep-running waits), for scripts and CI: the settings, records and faults sent,"
+                    + " ground truth vs InfluxDB per constituency and national, dead letters, outages, the endpoints, the pipeline health"
+                    + " (--prometheus) and the exit code. The printed output is unchanged.")
+    Path json;
+
     @Option(names = "--refresh", hidden = true, paramLabel = "MILLIS", description = "Table refresh interval.")
     long refreshMillis = 2000;
 
@@ -139,6 +147,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private final AtomicReference<Throwable> feedFailure = new AtomicReference<>();
     private final AtomicReference<SimulationRunner.Result> feedResult = new AtomicReference<>();
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** What --json writes; filled in as the run goes, so a run that fails still says how far it got. */
+    private final ObjectNode summary = JSON.createObjectNode();
 
     private PrintWriter out;
     private boolean ansi;
@@ -168,6 +178,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         // a dry run of the same seeded day: the counts to expect (the check uses what is really sent)
         preview = new SimulationRunner(simulator).pacer(Pacer.max()).run();
         Path work = workDir.toAbsolutePath().normalize();
+        if (json != null && json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
+        summary.put("format", "turnout-demo-summary/1").put("election", ELECTION).put("seed", seed).put("speed", speed)
+                .put("date", settings.date().toString()).put("pollsOpen", pollsOpen.toString()).put("pollsClose", pollsClose.toString())
+                .put("zone", zone.getId()).put("reportInterval", reportInterval.toString()).put("heartbeatInterval", heartbeatInterval.toString())
+                .put("workDir", work.toString());
         out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
                 ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
         out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
@@ -202,12 +217,15 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
                     stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
                     stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
+            ObjectNode endpoints = summary.putObject("endpoints");
+            endpoints.put("kafka", stack.bootstrapServers()).put("registry", stack.registryUrl()).put("influxdb", stack.influxUrl());
             stack.prepare();
             out.printf("  topics %s created, schemas registered, InfluxDB database %s created%n",
                     String.join(", ", LocalStack.TOPICS.keySet()), DATABASE);
             if (prometheus) {
                 metrics = Prometheus.start(work.resolve("prometheus"), 0, Duration.ofSeconds(1), false);
                 out.printf("  Prometheus %s (pid %d)%n", metrics.url(), metrics.pid());
+                endpoints.put("prometheus", metrics.url());
             }
 
             JobOptions options = CommandLine.populateCommand(new JobOptions(),
@@ -241,6 +259,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     job.getJobID(), (System.nanoTime() - t0) / 1e9);
             out.printf("  web UI %s%s%n%n", network.url(), network.metricsUrl()
                     .map(url -> "; metrics " + url + ", scraped by Prometheus " + metrics.url()).orElse(""));
+            endpoints.put("webUi", network.url());
+            network.metricsUrl().ifPresent(url -> endpoints.put("metrics", url));
             out.flush();
 
             long feedStart = System.nanoTime();
@@ -278,8 +298,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     faultLine(result.faults()), (System.nanoTime() - t0) / 1e9);
             out.printf(Locale.ROOT, "dead-letter records in %s: %d (expected %d: the malformed records)%s%n", Topics.DEAD_LETTER, dlq,
                     malformed, dlq == malformed ? "" : "  <-- MISMATCH");
+            long detected = detectedOutages();
             out.printf(Locale.ROOT, "outages: %d planned by the simulator, %d detected by the job (OUTAGE_STARTED alerts so far)%n",
-                    simulator.plan().outages().size(), detectedOutages());
+                    simulator.plan().outages().size(), detected);
             out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout,"
                     + " branch_status, constituency_connectivity, alerts)%s%n",
                     stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
@@ -288,6 +309,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
                     stack.influxUrl(), DATABASE, ELECTION);
             out.println("  Grafana: dashboards and alert rules to provision are in grafana/provisioning (see grafana/README.md).");
+            summarize(result, feedSeconds, snapshot, totalsMatch, dlq, malformed, detected);
             if (metrics != null) printPipelineHealth(dlq);
             boolean ok = totalsMatch && dlq == malformed;
             if (totalsMatch) {
@@ -300,6 +322,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 out.printf("dead-letter count does not match: %d in %s, %d malformed records sent%n", dlq, Topics.DEAD_LETTER, malformed);
             }
             out.flush();
+            writeSummary(ok ? 0 : 1, null);
 
             if (keepRunning) {
                 out.println();
@@ -312,7 +335,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             }
             return ok ? 0 : 1;
         } catch (Exception e) {
-            if (interrupted) return 130; // Ctrl-C: the shutdown hook reports and stops everything
+            if (interrupted) {
+                writeSummary(130, "interrupted");
+                return 130; // Ctrl-C: the shutdown hook reports and stops everything
+            }
+            writeSummary(1, String.valueOf(e)); // picocli reports the exception and exits 1
             throw e;
         } finally {
             stopAll();
@@ -326,6 +353,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     /** The end of a run with --prometheus: what the pipeline-health dashboard shows, as Prometheus has it now. */
     private void printPipelineHealth(long dlqRecords) {
+        ObjectNode health = summary.putObject("pipelineHealth").put("prometheus", metrics.url());
         try {
             // the last scrape may predate the last dead letter: wait (briefly) for Prometheus to have them all
             Map<String, Long> byReason = Map.of();
@@ -336,17 +364,74 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 Thread.sleep(500);
             } while (System.nanoTime() < deadline);
             long deadLetters = byReason.values().stream().mapToLong(Long::longValue).sum();
+            long late = promTotal("sum(flink_taskmanager_job_task_operator_late_reports{group_id=\"turnout-demo\"})");
+            long beyondHorizon = promTotal("sum(flink_taskmanager_job_task_operator_reports_beyond_horizon{group_id=\"turnout-demo\"})");
+            Map<String, Long> alertsByKind = promByLabel("sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts{group_id=\"turnout-demo\"})", "kind");
+            long checkpointsCompleted = promTotal("max(flink_jobmanager_job_numberOfCompletedCheckpoints{group_id=\"turnout-demo\"})");
+            long checkpointsFailed = promTotal("max(flink_jobmanager_job_numberOfFailedCheckpoints{group_id=\"turnout-demo\"})");
             out.printf(Locale.ROOT, "pipeline health (Prometheus %s): %,d dead letters by reason %s%n", metrics.url(), deadLetters, byReason);
             out.printf(Locale.ROOT, "  late reports %,d, beyond the correction horizon %,d; alerts by kind %s; checkpoints completed %,d, failed %,d%n",
-                    promTotal("sum(flink_taskmanager_job_task_operator_late_reports{group_id=\"turnout-demo\"})"),
-                    promTotal("sum(flink_taskmanager_job_task_operator_reports_beyond_horizon{group_id=\"turnout-demo\"})"),
-                    promByLabel("sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts{group_id=\"turnout-demo\"})", "kind"),
-                    promTotal("max(flink_jobmanager_job_numberOfCompletedCheckpoints{group_id=\"turnout-demo\"})"),
-                    promTotal("max(flink_jobmanager_job_numberOfFailedCheckpoints{group_id=\"turnout-demo\"})"));
+                    late, beyondHorizon, alertsByKind, checkpointsCompleted, checkpointsFailed);
+            health.put("deadLetters", deadLetters);
+            byReason.forEach(health.putObject("deadLettersByReason")::put);
+            health.put("lateReports", late).put("beyondHorizon", beyondHorizon);
+            alertsByKind.forEach(health.putObject("alertsByKind")::put);
+            health.putObject("checkpoints").put("completed", checkpointsCompleted).put("failed", checkpointsFailed);
         } catch (IOException e) {
             out.println("pipeline health: Prometheus " + metrics.url() + " did not answer: " + e.getMessage());
+            health.put("error", "Prometheus did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The figures of the end of the run, for --json: the same ones the check and the lines above it use. */
+    private void summarize(SimulationRunner.Result result, double feedSeconds, Snapshot snapshot, boolean totalsMatch, long dlq, long malformed,
+                           long detectedOutages) {
+        summary.put("recordsSent", result.records()).put("feedSeconds", Math.round(feedSeconds * 10) / 10.0);
+        ObjectNode faults = summary.putObject("faults");
+        for (FaultKind kind : FaultKind.values()) {
+            if (kind != FaultKind.NONE) faults.put(kind.name(), result.faults().getOrDefault(kind, 0L));
+        }
+        ObjectNode totals = summary.putObject("totals");
+        totals.put("match", totalsMatch);
+        totals.set("national", comparison(result.truth().national(), snapshot.national()));
+        ObjectNode constituencies = totals.putObject("constituencies");
+        result.truth().constituencies().forEach((id, truth) ->
+                constituencies.set(id, JSON.createObjectNode().put("name", name(id)).setAll(comparison(truth, snapshot.constituencies().get(id)))));
+        summary.putObject("deadLetters").put("topic", Topics.DEAD_LETTER).put("onTopic", dlq).put("malformedSent", malformed)
+                .put("match", dlq == malformed);
+        ObjectNode outages = summary.putObject("outages");
+        outages.put("planned", simulator.plan().outages().size());
+        if (detectedOutages < 0) outages.putNull("detected"); // InfluxDB did not answer
+        else outages.put("detected", detectedOutages);
+        outages.put("branchLinks", simulator.plan().outages().stream().filter(o -> o.reason() == PlannedOutage.Reason.BRANCH_LINK).count());
+        var regions = outages.putArray("regions");
+        simulator.plan().outages().stream().filter(o -> o.reason() == PlannedOutage.Reason.REGION)
+                .collect(java.util.stream.Collectors.groupingBy(PlannedOutage::constituencyId, java.util.TreeMap::new, java.util.stream.Collectors.toList()))
+                .forEach((c, list) -> regions.addObject().put("constituency", c).put("name", name(c))
+                        .put("from", localTime(list.get(0).start().toEpochMilli())).put("to", localTime(list.get(0).end().toEpochMilli()))
+                        .put("branches", list.size()));
+    }
+
+    /** Ground truth and InfluxDB side by side; influxdb null when InfluxDB has no point for it. */
+    private static ObjectNode comparison(GroundTruth.Totals truth, Row influxdb) {
+        ObjectNode node = JSON.createObjectNode();
+        node.putObject("truth").put("ballots", truth.ballots()).put("branchesReporting", truth.branchesReporting());
+        if (influxdb == null) node.putNull("influxdb");
+        else node.putObject("influxdb").put("ballots", influxdb.ballots()).put("branchesReporting", influxdb.reporting());
+        return node;
+    }
+
+    /** --json: the summary with the exit code (and what went wrong, if something did); a file that cannot be written is reported, not fatal. */
+    private void writeSummary(int exitCode, String error) {
+        if (json == null) return;
+        summary.put("exitCode", exitCode);
+        if (error != null) summary.put("error", error);
+        try {
+            JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), summary);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("demo: cannot write the JSON summary " + json + ": " + e.getMessage());
         }
     }
 
