@@ -24,7 +24,7 @@ import org.turnoutstream.sinks.InfluxPoint;
  * shuffle and ONE keyed function: every signal (connectivity events and reports, as {@link BranchSignal}s) is
  * partitioned by branch once (by its compact key, {@link BranchSignal#compactKey()}), and {@link BranchWorkFunction} runs the three per-branch parts (the count, the outage
  * detector, the integrity checks) on one state entry and one timer per branch. The parts are the functions
- * {@link TurnoutWorkflow#define} and {@link ConnectivityWorkflow#define} run as separate operators (the tests compare the
+ * {@link TurnoutWorkflow#define} and {@link OutageAlertWorkflow#define} run as separate operators (the tests compare the
  * two topologies); their state is not shared with those operators' savepoints (this operator's uid is
  * {@code branch-work}).
  *
@@ -32,7 +32,7 @@ import org.turnoutstream.sinks.InfluxPoint;
  * turnout records -> decode+validate -> reports -> as signals --+
  * connectivity records -> decode+validate -> signals -----------+-> keyBy branch -> branch work:
  *     deltas (count of reports) -> keyBy election -> election tally -> turnout points
- *     status changes (outages, side output)      } -> {@link ConnectivityWorkflow#alerts}
+ *     status changes (outages, side output)      } -> {@link OutageAlertWorkflow#alerts}
  *     integrity alerts (side output)             }
  * </pre>
  *
@@ -51,12 +51,12 @@ public final class BranchWork {
                                                  Sink<DeadLetter> turnoutDeadLetters, Sink<DeadLetter> connectivityDeadLetters,
                                                  Sink<BranchAlert> alertSink) {
         TurnoutWorkflow.Decoded reports = TurnoutWorkflow.decode(turnoutRecords, catalog, turnoutDecoder, turnout);
-        ConnectivityWorkflow.Decoded events = ConnectivityWorkflow.decode(connectivityRecords, catalog, connectivityDecoder, connectivity);
-        DataStream<BranchSignal> reportSignals = ConnectivityWorkflow.reportSignals(reports.reports(), catalog);
+        OutageAlertWorkflow.Decoded events = OutageAlertWorkflow.decode(connectivityRecords, catalog, connectivityDecoder, connectivity);
+        DataStream<BranchSignal> reportSignals = OutageAlertWorkflow.reportSignals(reports.reports(), catalog);
 
         // The one shuffle: every signal to the subtask of its branch, where one keyed function does the branch's work.
         BranchWorkFunction work = new BranchWorkFunction(TurnoutWorkflow.branchCount(turnout),
-                ConnectivityWorkflow.detector(connectivity), ConnectivityWorkflow.integrityChecks(connectivity), catalog);
+                OutageAlertWorkflow.detector(connectivity), OutageAlertWorkflow.integrityChecks(connectivity), catalog);
         SingleOutputStreamOperator<BranchDelta> deltas = events.signals().union(reportSignals)
                 .keyBy(BY_BRANCH, Types.LONG)
                 .transform("branch work", TypeInformation.of(BranchDelta.class), work.operator())
@@ -65,7 +65,7 @@ public final class BranchWork {
         DataStream<BranchAlert> integrityAlerts = deltas.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS).union(reports.alerts());
 
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.tally(reports, deltas, catalog, turnout, pointSink, turnoutDeadLetters);
-        ConnectivityWorkflow.alerts(events, reportSignals, changes, integrityAlerts, counted.points(), catalog, connectivity,
+        OutageAlertWorkflow.alerts(events, reportSignals, changes, integrityAlerts, counted.points(), catalog, connectivity,
                 alertSink, pointSink, connectivityDeadLetters);
         return counted;
     }

@@ -157,7 +157,7 @@ class LiveAlertsJobTest {
 
         // the alerts topic, read_committed: exactly the scenario's alerts, each once
         List<BranchAlert> alerts = committedAlerts();
-        assertEquals(AlertScenario.expectedAlerts(), ConnectivityWorkflowTest.actual(alerts));
+        assertEquals(AlertScenario.expectedAlerts(), OutageAlertWorkflowTest.actual(alerts));
         assertEquals(alerts.size(), alerts.stream().map(BranchAlert::getAlertId).distinct().count(), "no alert twice");
         Set<String> alerted = alerts.stream().map(BranchAlert::getBranchId).collect(Collectors.toSet());
         for (String healthy : AlertScenario.HEALTHY) assertFalse(alerted.contains(healthy), healthy + " raised an alert");
@@ -392,7 +392,7 @@ class LiveAlertsJobTest {
                 .map(new LiveTurnoutJobTest.FailOnceAfterCheckpoint()).name("fails once");
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
                 settings, LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "turnout"));
-        ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()),
+        OutageAlertWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()),
                 LiveTurnoutJob.connectivitySettings(options, settings), LiveTurnoutJob.alertSink(options, registry.config()),
                 LiveTurnoutJob.pointSink(options), LiveTurnoutJob.deadLetterSink(options, "connectivity"));
         env.execute("e2e-alerts-failure");
@@ -401,7 +401,7 @@ class LiveAlertsJobTest {
         List<BranchAlert> alerts = committedAlerts();
         List<AlertScenario.Expected> expected = AlertScenario.expectedAlerts().stream()
                 .filter(e -> e.kind() != AlertKind.COUNT_REGRESSION).collect(Collectors.toList());
-        assertEquals(expected, ConnectivityWorkflowTest.actual(alerts), "each alert once, none lost");
+        assertEquals(expected, OutageAlertWorkflowTest.actual(alerts), "each alert once, none lost");
         assertEquals(alerts.size(), alerts.stream().map(BranchAlert::getAlertId).distinct().count(), "no alert id twice");
         long uncommitted = kafka.consumeAll(alertsTopic, false, Duration.ofSeconds(1)).size();
         System.out.println("alerts: " + alerts.size() + " committed, " + uncommitted + " records in the topic (aborted included)");

@@ -42,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.turnoutstream.workflows.AlertScenario.ELECTION;
 
 /** The outage and alert workflow on a MiniCluster, with bounded in-memory input and collecting sinks. */
-class ConnectivityWorkflowTest {
+class OutageAlertWorkflowTest {
     static final AtomicInteger RUN = new AtomicInteger();
 
     @RegisterExtension static final SchemaRegistryExtension registry = new SchemaRegistryExtension();
@@ -80,7 +80,7 @@ class ConnectivityWorkflowTest {
                 .assignTimestampsAndWatermarks(LiveTurnoutJob.sourceWatermarks(turnoutSettings));
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.define(turnout, catalog, ConfluentAvroDecoder.forTurnoutReports(registry.config()),
                 turnoutSettings, new CollectingSink<>("turnout-points-" + run), new CollectingSink<>("turnout-dlq-" + run));
-        ConnectivityWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()), settings,
+        OutageAlertWorkflow.define(connectivity, counted, catalog, ConfluentAvroDecoder.forConnectivityEvents(registry.config()), settings,
                 alerts, points, deadLetters);
         env.execute("connectivity-workflow-" + run);
         return new Run(alerts.get(), points.get(), deadLetters.get());

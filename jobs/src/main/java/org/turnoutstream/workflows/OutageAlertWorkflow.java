@@ -55,8 +55,8 @@ import java.time.Duration;
  * all alerts -> alert sink, and an alerts point each -> point sink
  * </pre>
  */
-public final class ConnectivityWorkflow {
-    private ConnectivityWorkflow() {}
+public final class OutageAlertWorkflow {
+    private OutageAlertWorkflow() {}
 
     /** What the workflow produced, for callers that want to attach more. */
     public record Outputs(DataStream<BranchAlert> alerts, DataStream<InfluxPoint> points, DataStream<DeadLetter> deadLetters,
