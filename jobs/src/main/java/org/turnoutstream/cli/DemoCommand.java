@@ -22,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -248,12 +247,12 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                     "--checkpoint-interval", "2s");
             // like turnout live: the web UI and everything else of the MiniCluster on loopback only
             EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(EmbeddedNetwork.LOOPBACK, "8081-8099", EmbeddedNetwork.LOOPBACK,
-                    prometheus ? "9249-9259" : null);
+                    prometheus ? LocalStackDefaults.STACK_METRICS_PORTS : null);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(network.configuration());
             LiveTurnoutJob.define(env, options);
             job = env.executeAsync("turnout-demo");
             if (metrics != null) {
-                metrics.addTarget("turnout-demo", EmbeddedNetwork.LOOPBACK + ":" + network.metricsPort(), Map.of("group_id", "turnout-demo"));
+                metrics.addTarget("turnout-demo", network.metricsAddress(), Map.of("group_id", "turnout-demo"));
             }
             out.printf(Locale.ROOT, "  live job %s running on an embedded Flink MiniCluster (parallelism 2); ready in %.1f s%n",
                     job.getJobID(), (System.nanoTime() - t0) / 1e9);
@@ -436,11 +435,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     }
 
     private Map<String, Long> promByLabel(String promql, String label) throws IOException {
-        Map<String, Long> values = new java.util.TreeMap<>();
-        for (JsonNode series : JSON.readTree(metrics.query(promql)).path("data").path("result")) {
-            values.put(series.path("metric").path(label).asText(), Math.round(Double.parseDouble(series.path("value").get(1).asText())));
-        }
-        return values;
+        return metrics.valuesByLabel(promql, label);
     }
 
     private long promTotal(String promql) throws IOException {

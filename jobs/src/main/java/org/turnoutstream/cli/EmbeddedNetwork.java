@@ -30,7 +30,12 @@ final class EmbeddedNetwork {
         /** The Prometheus endpoint's URL ({@code --metrics-port}), empty when metrics are not exported. */
         java.util.Optional<String> metricsUrl() {
             if (metricsPort == 0) return java.util.Optional.empty();
-            return java.util.Optional.of("http://" + hostOf(metricsBind) + ":" + metricsPort + "/metrics");
+            return java.util.Optional.of("http://" + metricsAddress() + "/metrics");
+        }
+
+        /** Where a Prometheus on this machine scrapes the endpoint: host:port (a wildcard bind is reached on loopback). */
+        String metricsAddress() {
+            return hostOf(metricsBind) + ":" + metricsPort;
         }
 
         /** The web UI's URL for an operator on this machine (a wildcard bind is reached on loopback here). */
@@ -62,16 +67,10 @@ final class EmbeddedNetwork {
     private EmbeddedNetwork() {}
 
     /**
-     * @param bind  the REST/web UI's bind address
-     * @param ports a port ({@code 8081}), a range ({@code 8081-8099}: the first free one) or {@code 0} (any free one)
-     */
-    static Plan plan(String bind, String ports) {
-        return plan(bind, ports, LOOPBACK, null);
-    }
-
-    /**
-     * As {@link #plan(String, String)}, and Flink's metrics as a Prometheus endpoint on {@code metricsBind} and the first
-     * free port of {@code metricsPorts} ({@code --metrics-port}; null: no endpoint).
+     * @param bind         the REST/web UI's bind address
+     * @param ports        a port ({@code 8081}), a range ({@code 8081-8099}: the first free one) or {@code 0} (any free one)
+     * @param metricsBind  where Flink's metrics are served for Prometheus
+     * @param metricsPorts as {@code ports}, for the metrics ({@code --metrics-port}; null: no endpoint)
      */
     static Plan plan(String bind, String ports, String metricsBind, String metricsPorts) {
         int port = firstFree(bind, ports, "--web-ui-port");

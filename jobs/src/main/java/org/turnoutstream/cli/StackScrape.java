@@ -36,9 +36,8 @@ final class StackScrape implements AutoCloseable {
         if (prometheus == null) return NONE;
         Path dir = Path.of(prometheus.log()).getParent();
         String target = "live-" + options.groupId.replaceAll("[^A-Za-z0-9._-]", "_");
-        String host = EmbeddedNetwork.isWildcard(network.metricsBind()) ? EmbeddedNetwork.LOOPBACK : network.metricsBind();
         try {
-            Prometheus.addTarget(dir, target, host + ":" + network.metricsPort(), Map.of("group_id", options.groupId));
+            Prometheus.addTarget(dir, target, network.metricsAddress(), Map.of("group_id", options.groupId));
         } catch (IOException e) {
             LOG.warn("Could not register the metrics with the local stack's Prometheus ({}): {}", dir, e.toString());
             return NONE;

@@ -204,12 +204,7 @@ public final class InfluxDb implements AutoCloseable {
     }
 
     static Path findInfluxd(String path) {
-        for (String dir : path.split(java.io.File.pathSeparator)) {
-            if (dir.isEmpty()) continue;
-            Path candidate = Path.of(dir, "influxd");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate;
-        }
-        throw new IllegalStateException(NOT_INSTALLED);
+        return LocalProcess.onPath("influxd", path, NOT_INSTALLED);
     }
 
     static String config(Path workDir, int httpPort, int rpcPort, boolean authEnabled) {

@@ -108,6 +108,16 @@ final class LocalProcess implements AutoCloseable {
         return new LocalProcess(name, process, logFile, detached);
     }
 
+    /** The executable {@code name} in one of the directories of {@code path}; {@code notInstalled} as the error otherwise. */
+    static Path onPath(String name, String path, String notInstalled) {
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path candidate = Path.of(dir, name);
+            if (java.nio.file.Files.isRegularFile(candidate) && java.nio.file.Files.isExecutable(candidate)) return candidate;
+        }
+        throw new IllegalStateException(notInstalled);
+    }
+
     /** setsid(1) if installed: it execs in place (our child is no group leader), so the pid stays the server's. */
     private static final String SETSID = java.util.stream.Stream.of("/usr/bin/setsid", "/bin/setsid")
             .filter(p -> java.nio.file.Files.isExecutable(Path.of(p))).findFirst().orElse(null);

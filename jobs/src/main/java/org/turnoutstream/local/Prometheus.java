@@ -1,5 +1,7 @@
 package org.turnoutstream.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +32,7 @@ public final class Prometheus implements AutoCloseable {
     static final String NOT_INSTALLED =
             "prometheus not found: install the Debian package prometheus (apt-get install -y prometheus)";
     private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final LocalProcess process;
@@ -77,21 +80,7 @@ public final class Prometheus implements AutoCloseable {
 
     /** The prometheus executable on {@code path}; also where Debian puts it when PATH lacks /usr/bin. */
     static Path find(String path) {
-        for (String dir : (path + java.io.File.pathSeparator + "/usr/bin").split(java.io.File.pathSeparator)) {
-            if (dir.isEmpty()) continue;
-            Path candidate = Path.of(dir, "prometheus");
-            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return candidate;
-        }
-        throw new IllegalStateException(NOT_INSTALLED);
-    }
-
-    public static boolean installed() {
-        try {
-            find(System.getenv().getOrDefault("PATH", ""));
-            return true;
-        } catch (IllegalStateException e) {
-            return false;
-        }
+        return LocalProcess.onPath("prometheus", path + java.io.File.pathSeparator + "/usr/bin", NOT_INSTALLED);
     }
 
     /** Its configuration: scrape whatever {@code targets/*.json} lists (file service discovery), every {@code scrapeInterval}. */
@@ -162,6 +151,22 @@ public final class Prometheus implements AutoCloseable {
             throw new IOException("prometheus rejected `" + promql + "`: HTTP " + response.statusCode() + " " + response.body());
         }
         return response.body();
+    }
+
+    /** The series of an instant query ({@code data.result}); an IOException when Prometheus does not answer "success". */
+    public JsonNode series(String promql) throws IOException {
+        JsonNode body = JSON.readTree(query(promql));
+        if (!"success".equals(body.path("status").asText())) throw new IOException("prometheus: `" + promql + "`: " + body);
+        return body.path("data").path("result");
+    }
+
+    /** An instant query's values (rounded) by the value of {@code label} of each series. */
+    public Map<String, Long> valuesByLabel(String promql, String label) throws IOException {
+        Map<String, Long> values = new TreeMap<>();
+        for (JsonNode series : series(promql)) {
+            values.put(series.path("metric").path(label).asText(), Math.round(Double.parseDouble(series.path("value").get(1).asText())));
+        }
+        return values;
     }
 
     /** The scrape targets' state, as {@code /api/v1/targets} gives it (JSON). */

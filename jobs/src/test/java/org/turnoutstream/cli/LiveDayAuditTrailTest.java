@@ -19,10 +19,6 @@ import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -198,11 +194,8 @@ class LiveDayAuditTrailTest {
         return Cli.run(expectedCode, args);
     }
 
-    static void writeLive(String line) throws Exception {
-        HttpResponse<String> written = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(influx.url() + "/write?precision=ms&db=" + liveDatabase)).POST(HttpRequest.BodyPublishers.ofString(line)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, written.statusCode(), written.body());
+    static void writeLive(String line) {
+        influx.write(liveDatabase, line);
     }
 
     /** Copies the tree; returns the finished archive files (part-*.avro) of the copy, sorted. */

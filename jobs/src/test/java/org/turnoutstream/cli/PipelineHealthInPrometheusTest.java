@@ -1,7 +1,6 @@
 package org.turnoutstream.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +45,6 @@ class PipelineHealthInPrometheusTest {
     @RegisterExtension static final InfluxDbExtension influx = new InfluxDbExtension();
 
     static final String ELECTION = "2024-health-r1";
-    static final ObjectMapper JSON = new ObjectMapper();
     /** What Grafana puts for $__rate_interval with a 1 s scrape interval on a short range (at least 4 scrapes). */
     static final String RATE_INTERVAL = "15s";
 
@@ -127,18 +125,12 @@ class PipelineHealthInPrometheusTest {
      * inside a wait (an exception, not an assertion, so that untilAsserted does not retry it).
      */
     static JsonNode result(Prometheus prometheus, String promql) throws IOException {
-        JsonNode body = JSON.readTree(prometheus.query(promql));
-        if (!"success".equals(body.path("status").asText())) throw new IllegalStateException(promql + ": " + body);
-        return body.path("data").path("result");
+        return prometheus.series(promql);
     }
 
     /** label value -> value of an instant query's series. */
     static Map<String, Long> byLabel(Prometheus prometheus, String promql, String label) throws IOException {
-        Map<String, Long> values = new TreeMap<>();
-        for (JsonNode series : result(prometheus, promql)) {
-            values.put(series.path("metric").path(label).asText(), Math.round(Double.parseDouble(series.path("value").get(1).asText())));
-        }
-        return values;
+        return prometheus.valuesByLabel(promql, label);
     }
 
     static String safeByLabel(Prometheus prometheus, String promql, String label) {

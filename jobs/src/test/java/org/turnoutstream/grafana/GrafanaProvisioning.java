@@ -111,12 +111,17 @@ public final class GrafanaProvisioning {
 
     /** The panels' InfluxQL queries (on the turnout datasource). */
     public List<PanelQuery> panelQueries() {
+        return panelQueries(DATASOURCE_UID, "query");
+    }
+
+    /** The queries of the panels' targets on datasource {@code uid}, their text from the target's {@code field}. */
+    private List<PanelQuery> panelQueries(String uid, String field) {
         List<PanelQuery> queries = new ArrayList<>();
         for (JsonNode d : dashboards.values()) {
             for (JsonNode panel : d.path("panels")) {
                 for (JsonNode t : panel.path("targets")) {
-                    if (!DATASOURCE_UID.equals(t.path("datasource").path("uid").asText())) continue;
-                    queries.add(new PanelQuery(d.path("uid").asText(), panel.path("title").asText(), t.path("refId").asText(), t.path("query").asText()));
+                    if (!uid.equals(t.path("datasource").path("uid").asText())) continue;
+                    queries.add(new PanelQuery(d.path("uid").asText(), panel.path("title").asText(), t.path("refId").asText(), t.path(field).asText()));
                 }
             }
         }
@@ -125,15 +130,7 @@ public final class GrafanaProvisioning {
 
     /** Every PromQL expression: the panels' on the Prometheus datasource, and the alert rules' (panel = "rule UID"). */
     public List<PanelQuery> prometheusQueries() {
-        List<PanelQuery> queries = new ArrayList<>();
-        for (JsonNode d : dashboards.values()) {
-            for (JsonNode panel : d.path("panels")) {
-                for (JsonNode t : panel.path("targets")) {
-                    if (!PROMETHEUS_UID.equals(t.path("datasource").path("uid").asText())) continue;
-                    queries.add(new PanelQuery(d.path("uid").asText(), panel.path("title").asText(), t.path("refId").asText(), t.path("expr").asText()));
-                }
-            }
-        }
+        List<PanelQuery> queries = new ArrayList<>(panelQueries(PROMETHEUS_UID, "expr"));
         for (Map<String, Object> rule : alertRules()) {
             for (Object node : list(rule.get("data"))) {
                 if (!PROMETHEUS_UID.equals(map(node).get("datasourceUid"))) continue;

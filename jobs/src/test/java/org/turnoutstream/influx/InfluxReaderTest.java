@@ -7,10 +7,6 @@ import org.turnoutstream.local.FreePorts;
 import org.turnoutstream.testing.InfluxDbExtension;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +26,7 @@ class InfluxReaderTest {
     @Test
     void readsThePointsBackTypedAsWrittenWithTheirTags() throws Exception {
         String db = influx.createDatabase("reader");
-        write(db, "constituency_turnout,election=r1,constituency=karaj ballots=1200i,turnout_pct=12.5,final=false,note=\"first\" " + POLLS_OPEN_MILLIS,
+        influx.write(db, "constituency_turnout,election=r1,constituency=karaj ballots=1200i,turnout_pct=12.5,final=false,note=\"first\" " + POLLS_OPEN_MILLIS,
                 "constituency_turnout,election=r1,constituency=karaj ballots=2400i,turnout_pct=25.5,final=true,note=\"second\" " + TEN_MINUTES_LATER,
                 "constituency_turnout,election=r1,constituency=fardis ballots=900i,turnout_pct=9.75,final=true,note=\"only\" " + TEN_MINUTES_LATER);
         InfluxReader reader = new InfluxReader(influx.url(), null, null);
@@ -95,10 +91,4 @@ class InfluxReaderTest {
         assertEquals("\"turnout \\\"live\\\"\"", InfluxReader.identifier("turnout \"live\""));
     }
 
-    private static void write(String db, String... lines) throws Exception {
-        HttpResponse<String> written = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(influx.url() + "/write?precision=ms&db=" + db))
-                .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", lines))).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, written.statusCode(), written.body());
-    }
 }

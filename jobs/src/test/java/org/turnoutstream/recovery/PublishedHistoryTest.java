@@ -5,10 +5,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.testing.InfluxDbExtension;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +20,7 @@ class PublishedHistoryTest {
     @Test
     void firstAndLastInstantOfEachElectionAcrossTheTurnoutMeasurements() throws Exception {
         String db = influx.createDatabase("published");
-        write(db, "constituency_turnout,election=r1,constituency=karaj ballots=10i " + POLLS_OPEN_MILLIS,
+        influx.write(db, "constituency_turnout,election=r1,constituency=karaj ballots=10i " + POLLS_OPEN_MILLIS,
                 "national_turnout,election=r1 ballots=10i " + TEN_MINUTES_LATER,
                 "province_turnout,election=r2,province=alborz ballots=7i " + TEN_MINUTES_LATER,
                 "national_turnout,election=r2 ballots=9i " + AN_HOUR_LATER);
@@ -39,10 +35,4 @@ class PublishedHistoryTest {
         assertEquals(Map.of(), PublishedHistory.lastInstants(new InfluxReader(influx.url(), null, null), "never_created"));
     }
 
-    private static void write(String db, String... lines) throws Exception {
-        HttpResponse<String> written = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(influx.url() + "/write?precision=ms&db=" + db))
-                .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", lines))).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, written.statusCode(), written.body());
-    }
 }

@@ -52,6 +52,22 @@ public final class InfluxDbExtension implements BeforeAllCallback {
         return name;
     }
 
+    /** Writes points in line protocol (millisecond timestamps) to {@code db}, as the job's sink would; fails unless InfluxDB takes them. */
+    public void write(String db, String... lines) {
+        try {
+            java.net.http.HttpResponse<String> written = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url() + "/write?precision=ms&db=" + db))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(String.join("\n", lines))).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            org.junit.jupiter.api.Assertions.assertEquals(204, written.statusCode(), written.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to InfluxDB", e);
+        }
+    }
+
     /**
      * Runs an InfluxQL query and returns the rows of every series as maps from column name to value,
      * with "time" in epoch milliseconds, integers as Long, floats as Double, and a series' tags

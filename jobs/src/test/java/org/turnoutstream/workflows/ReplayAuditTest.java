@@ -21,10 +21,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -235,16 +231,12 @@ class ReplayAuditTest {
         long real = ((Number) victim.get("ballots")).longValue();
         String line = "constituency_turnout,constituency=teh-01,election=" + ELECTION + ",province=" + victim.get("province")
                 + " ballots=" + (real + 777) + "i " + time;
-        HttpResponse<String> written = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(influx.url() + "/write?precision=ms&db=" + liveDatabase)).POST(HttpRequest.BodyPublishers.ofString(line)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(204, written.statusCode(), written.body());
+        influx.write(liveDatabase, line);
         try {
             auditCatches(audit, time, real);
         } finally { // the live day is shared by the class: put the real value back
             String back = line.replace(" ballots=" + (real + 777) + "i ", " ballots=" + real + "i ");
-            HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(influx.url() + "/write?precision=ms&db=" + liveDatabase))
-                    .POST(HttpRequest.BodyPublishers.ofString(back)).build(), HttpResponse.BodyHandlers.ofString());
+            influx.write(liveDatabase, back);
         }
     }
 
