@@ -24,9 +24,9 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
-import org.turnoutstream.events.registry.DecodeException;
-import org.turnoutstream.events.registry.RegistryConfig;
+import org.turnoutstream.events.ConfluentAvroDecoder;
+import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.schemas.TurnoutReport;
 
 /**

@@ -1,5 +1,7 @@
 package org.turnoutstream.sinks;
 
+import org.turnoutstream.points.InfluxPoint;
+
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -4,8 +4,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.turnoutstream.events.RawRecord;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
-import org.turnoutstream.events.registry.DecodeException;
+import org.turnoutstream.events.ConfluentAvroDecoder;
+import org.turnoutstream.registry.DecodeException;
 import org.turnoutstream.schemas.ArchivedRecord;
 
 import java.util.Map;

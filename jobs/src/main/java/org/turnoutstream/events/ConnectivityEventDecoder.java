@@ -8,8 +8,8 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
-import org.turnoutstream.events.registry.DecodeException;
+import org.turnoutstream.events.ConfluentAvroDecoder;
+import org.turnoutstream.registry.DecodeException;
 import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.schemas.ConnectivityEvent;
 

@@ -1,7 +1,7 @@
 package org.turnoutstream.functions;
 
 import org.turnoutstream.schemas.BranchAlert;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 /**
  * The {@code alerts} point of an alert: tags election, kind, constituency and subject (the branch id, or the

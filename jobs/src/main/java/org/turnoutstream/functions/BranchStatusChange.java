@@ -5,7 +5,7 @@ import org.turnoutstream.signals.CompositeKey;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 import java.util.Objects;
 import java.util.Optional;

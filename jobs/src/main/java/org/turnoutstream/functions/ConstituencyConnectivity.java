@@ -19,7 +19,7 @@ import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 import java.util.ArrayList;
 import java.util.List;

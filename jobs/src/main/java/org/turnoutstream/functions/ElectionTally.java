@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 import java.time.Instant;
 import java.util.HashMap;

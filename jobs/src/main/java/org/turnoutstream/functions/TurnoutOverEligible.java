@@ -11,7 +11,7 @@ import org.apache.flink.util.Collector;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 /**
  * Keyed by election and constituency ({@link #keyOf(InfluxPoint)}), on {@link ElectionTally}'s points: one

@@ -1,6 +1,6 @@
 package org.turnoutstream.functions;
 
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 /** The turnout measurements written to InfluxDB: one shape for constituency, province and nation. */
 public final class TurnoutPoints {

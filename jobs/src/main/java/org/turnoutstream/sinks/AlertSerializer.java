@@ -5,8 +5,8 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.turnoutstream.events.registry.ConfluentAvroEncoder;
-import org.turnoutstream.events.registry.RegistryConfig;
+import org.turnoutstream.events.ConfluentAvroEncoder;
+import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.schemas.BranchAlert;
 
 import java.nio.charset.StandardCharsets;

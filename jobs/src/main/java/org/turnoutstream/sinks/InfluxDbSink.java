@@ -1,5 +1,7 @@
 package org.turnoutstream.sinks;
 
+import org.turnoutstream.points.InfluxPoint;
+
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;

@@ -1,5 +1,7 @@
 package org.turnoutstream.sinks;
 
+import org.turnoutstream.points.InfluxPoint;
+
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;

@@ -1,5 +1,7 @@
 package org.turnoutstream.sinks;
 
+import org.turnoutstream.points.InfluxPoint;
+
 import okhttp3.OkHttpClient;
 import org.influxdb.InfluxDB;
 import org.influxdb.InfluxDBFactory;

@@ -6,7 +6,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.RawRecord;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.turnoutstream.functions.BranchDelta;
@@ -17,7 +17,7 @@ import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.TurnoutReport;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 /**
  * The turnout and the outage workflows of the live job, its replays and the bench, with the per-branch work in ONE

@@ -15,7 +15,7 @@ import org.turnoutstream.events.ConnectivityValidator;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.functions.AlertPoints;
 import org.turnoutstream.functions.BranchOutageDetector;
 import org.turnoutstream.signals.BranchSignal;
@@ -31,7 +31,7 @@ import org.turnoutstream.functions.TurnoutPoints;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.ConnectivityEvent;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 import java.time.Duration;
 

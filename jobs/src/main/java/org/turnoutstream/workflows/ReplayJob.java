@@ -10,7 +10,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.RawRecord;
-import org.turnoutstream.events.registry.RegistryConfig;
+import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.reference.ElectionCatalog;
 
 import java.util.Map;

@@ -11,7 +11,7 @@ import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.ReportValidator;
 import org.turnoutstream.events.TurnoutReportDecoder;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.functions.AboveCapacityAlerts;
 import org.turnoutstream.functions.BranchDelta;
 import org.turnoutstream.functions.BranchLatestCount;
@@ -19,7 +19,7 @@ import org.turnoutstream.functions.ElectionTally;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.TurnoutReport;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 /**
  * Live turnout: raw turnout records in, turnout points and dead letters out. {@link #define} wires it alone (turnout

@@ -1,5 +1,7 @@
 package org.turnoutstream.events;
 
+import org.turnoutstream.schemas.Topics;
+
 import org.turnoutstream.signals.BranchReport;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -10,11 +12,11 @@ import org.apache.avro.io.EncoderFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
-import org.turnoutstream.events.registry.ConfluentAvroEncoder;
-import org.turnoutstream.events.registry.ConfluentSchemaCoder;
-import org.turnoutstream.events.registry.DecodeException;
-import org.turnoutstream.events.registry.Subjects;
+import org.turnoutstream.events.ConfluentAvroDecoder;
+import org.turnoutstream.events.ConfluentAvroEncoder;
+import org.turnoutstream.events.ConfluentSchemaCoder;
+import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.registry.Subjects;
 import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.reference.BranchKey;
 import org.turnoutstream.reference.Election;

@@ -12,7 +12,7 @@ import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.LinkType;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -12,7 +12,7 @@ import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;

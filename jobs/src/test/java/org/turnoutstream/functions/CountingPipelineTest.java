@@ -11,7 +11,7 @@ import org.turnoutstream.signals.BranchReport;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 import org.turnoutstream.testing.NoGenericTypes;
 
 import java.time.Duration;

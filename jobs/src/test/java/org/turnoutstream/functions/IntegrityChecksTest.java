@@ -10,7 +10,7 @@ import org.turnoutstream.testing.NoGenericTypes;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
-import org.turnoutstream.sinks.InfluxPoint;
+import org.turnoutstream.points.InfluxPoint;
 
 import java.time.Duration;
 import java.time.Instant;

@@ -5,7 +5,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.events.registry.ConfluentAvroDecoder;
+import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.functions.Alerts;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.AlertReason;

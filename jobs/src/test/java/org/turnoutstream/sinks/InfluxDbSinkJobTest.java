@@ -1,5 +1,7 @@
 package org.turnoutstream.sinks;
 
+import org.turnoutstream.points.InfluxPoint;
+
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;

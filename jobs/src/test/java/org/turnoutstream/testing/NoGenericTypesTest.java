@@ -116,13 +116,18 @@ class NoGenericTypesTest {
     /** Flink's own MiniClusterExtension would give tests environments that allow generic types. */
     @Test
     void everyMiniClusterTestUsesFlinkMiniCluster() throws IOException {
-        Path tests = Path.of(System.getProperty("turnout.repo.dir", "..")).resolve("jobs/src/test/java");
+        Path repo = Path.of(System.getProperty("turnout.repo.dir", ".."));
         String plain = "new " + "MiniClusterExtension(";
-        try (Stream<Path> files = Files.walk(tests)) {
-            List<String> offenders = files.filter(f -> f.toString().endsWith(".java")).filter(f -> read(f).contains(plain))
-                    .map(f -> tests.relativize(f).toString()).toList();
-            assertEquals(List.of(), offenders, "MiniCluster tests register testing.FlinkMiniCluster (generic types off), not Flink's MiniClusterExtension");
+        List<String> offenders = new java.util.ArrayList<>();
+        for (String module : List.of("jobs", "tools")) {
+            Path tests = repo.resolve(module).resolve("src/test/java");
+            assertTrue(Files.isDirectory(tests), tests + " exists");
+            try (Stream<Path> files = Files.walk(tests)) {
+                files.filter(f -> f.toString().endsWith(".java")).filter(f -> read(f).contains(plain))
+                        .forEach(f -> offenders.add(repo.relativize(f).toString()));
+            }
         }
+        assertEquals(List.of(), offenders, "MiniCluster tests register testing.FlinkMiniCluster (generic types off), not Flink's MiniClusterExtension");
     }
 
     private static String read(Path file) {

@@ -3,7 +3,7 @@ package org.turnoutstream.workflows;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.turnoutstream.events.registry.ConfluentAvroEncoder;
+import org.turnoutstream.events.ConfluentAvroEncoder;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.InfluxDbExtension;

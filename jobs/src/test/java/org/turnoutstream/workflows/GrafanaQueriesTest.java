@@ -8,7 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.events.registry.ConfluentAvroEncoder;
+import org.turnoutstream.events.ConfluentAvroEncoder;
 import org.turnoutstream.grafana.GrafanaProvisioning;
 import org.turnoutstream.grafana.GrafanaProvisioning.PanelQuery;
 import org.turnoutstream.schemas.AlertKind;

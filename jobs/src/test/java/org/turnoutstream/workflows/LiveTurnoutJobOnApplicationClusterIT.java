@@ -5,7 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.turnoutstream.TurnoutJob;
-import org.turnoutstream.local.StandaloneFlinkCluster;
+import org.turnoutstream.testing.StandaloneFlinkCluster;
 import org.turnoutstream.testing.FlinkClusterExtension;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;

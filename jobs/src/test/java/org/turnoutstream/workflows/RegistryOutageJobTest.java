@@ -11,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.RejectionReason;
-import org.turnoutstream.events.registry.ConfluentAvroEncoder;
+import org.turnoutstream.events.ConfluentAvroEncoder;
 import org.turnoutstream.local.FreePorts;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.sinks.DeadLetterSerializer;

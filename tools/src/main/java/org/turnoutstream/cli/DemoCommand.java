@@ -1,0 +1,753 @@
+package org.turnoutstream.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.turnoutstream.config.DurationConverter;
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.schemas.Topics;
+import org.turnoutstream.registry.RegistryConfig;
+import org.turnoutstream.influx.InfluxReader;
+import org.turnoutstream.local.LocalStack;
+import org.turnoutstream.local.Prometheus;
+import org.turnoutstream.reference.Constituency;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.simulator.ElectionDaySimulator;
+import org.turnoutstream.simulator.FaultKind;
+import org.turnoutstream.simulator.FaultRates;
+import org.turnoutstream.simulator.GroundTruth;
+import org.turnoutstream.simulator.KafkaRecordSink;
+import org.turnoutstream.simulator.Pacer;
+import org.turnoutstream.simulator.PlannedOutage;
+import org.turnoutstream.simulator.RecordEncoder;
+import org.turnoutstream.simulator.SimulationRunner;
+import org.turnoutstream.simulator.SimulationSettings;
+import org.turnoutstream.workflows.LiveTurnoutJob;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code turnout demo}: the whole pipeline on one machine in about a minute. Brings up the local stack
+ * (Kafka, the schema registry and influxd, attached to this JVM), runs the live job on an embedded Flink
+ * MiniCluster, plays a compressed SYNTHETIC election day for Alborz with the election-day simulator (every
+ * fault kind on), shows the turnout InfluxDB holds as it comes in, and checks the final figures against the
+ * simulator's ground truth (recorded from what was actually sent).
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {
+            "Runs the whole pipeline on this machine on a SYNTHETIC Alborz election day (~1 min).",
+            "Starts Kafka, the schema registry (Apicurio) and influxd (data under --work-dir), registers",
+            "the schemas, runs the live job on an embedded Flink MiniCluster and plays election",
+            DemoCommand.ELECTION + " with the simulator (polls 08:00-20:00 local time, compressed; with",
+            "duplicates, reordering, late reports, malformed records, branch outages and a region outage).",
+            "A table refreshes from InfluxDB: national and per-constituency ballots, turnout, branches",
+            "reporting, branches 'down' as the job's outage detector sees them (InfluxDB",
+            "constituency_connectivity) and 'dark' as the SIMULATOR planned them (branches inside one of its",
+            "planned outages at the current simulated time), so the two can be compared.",
+            "At the end it checks InfluxDB's final totals against the simulator's ground truth and the",
+            "dead-letter topic against the malformed records sent (--json FILE: that summary as JSON too).",
+            "Exit code 0 when both match, 1 otherwise, 130 on Ctrl-C. Ctrl-C stops everything it started."})
+public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
+    static final String ELECTION = "2024-alborz-demo";
+    static final String DATABASE = LocalStack.DATABASE;
+    static final String MATCH_LINE = "totals match ground truth: YES";
+    /** Late reports of outages arrive up to an hour after their event time: the job must still rewrite that history. */
+    static final Duration CORRECTION_HORIZON = Duration.ofHours(2);
+    /** Every fault on, at visible but modest rates; the region-outage rate is raised until at least one region goes dark. */
+    static final FaultRates FAULTS = new FaultRates(0.01, 0.01, 0.005, 0.0005, 0.02, 0.15);
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "Where the services keep their data and logs (default: ${DEFAULT-VALUE}; wiped at start).")
+    Path workDir = Path.of(".turnout", "demo");
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the simulated day (default: ${DEFAULT-VALUE}).")
+    long seed = 1403;
+
+    @Option(names = "--speed", paramLabel = "N", description = "Simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}: the 12-hour day in a minute).")
+    double speed = 720;
+
+    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Simulated time between a branch's reports (default: ${DEFAULT-VALUE}).")
+    Duration reportInterval = Duration.ofMinutes(15);
+
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Simulated time between a branch's heartbeats on branch.connectivity (default: ${DEFAULT-VALUE}).")
+    Duration heartbeatInterval = Duration.ofMinutes(10);
+
+    @Option(names = "--polls-open", paramLabel = "HH:MM", description = "Polls open, local time (default: ${DEFAULT-VALUE}).")
+    LocalTime pollsOpen = LocalTime.of(8, 0);
+
+    @Option(names = "--polls-close", paramLabel = "HH:MM", description = "Polls close, local time (default: ${DEFAULT-VALUE}).")
+    LocalTime pollsClose = LocalTime.of(20, 0);
+
+    @Option(names = "--keep-running", description = "Leave the services and the job running after the check, until Ctrl-C.")
+    boolean keepRunning;
+
+    @Option(names = "--reference", paramLabel = "DIR", description = "Reference data of the demo election (default: ${DEFAULT-VALUE}).")
+    Path reference = Path.of("reference", "alborz-synthetic");
+
+    @Option(names = "--final-wait", paramLabel = "SECONDS", description = "How long to wait for InfluxDB to reach the final totals (default: ${DEFAULT-VALUE}).")
+    int finalWaitSeconds = 60;
+
+    @Option(names = "--prometheus", description = "Start Prometheus too (the Debian package prometheus), scraping the job's metrics every second; the end shows the pipeline's health as Prometheus has it (dead letters by reason, late reports, checkpoints), and with --keep-running Grafana's pipeline-health dashboard can read it.")
+    boolean prometheus;
+
+    @Option(names = "--json", paramLabel = "FILE",
+            description = "Also write a summary of the run as JSON to FILE once the check is done (before --keep-running waits), for scripts and CI: the settings, records and faults sent,"
+                    + " ground truth vs InfluxDB per constituency and national, dead letters, outages, the endpoints, the pipeline health"
+                    + " (--prometheus) and the exit code. The printed output is unchanged.")
+    Path json;
+
+    @Option(names = "--refresh", hidden = true, paramLabel = "MILLIS", description = "Table refresh interval.")
+    long refreshMillis = 2000;
+
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile LocalStack stack;
+    private Prometheus metrics;
+    private volatile JobClient job;
+    private volatile boolean interrupted;
+    private volatile KafkaProducer<byte[], byte[]> producer;
+    private volatile long feedWallStart;
+    private volatile boolean feedDone;
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicReference<Throwable> feedFailure = new AtomicReference<>();
+    private final AtomicReference<SimulationRunner.Result> feedResult = new AtomicReference<>();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** What --json writes; filled in as the run goes, so a run that fails still says how far it got. */
+    private final ObjectNode summary = JSON.createObjectNode();
+
+    private PrintWriter out;
+    private boolean ansi;
+    private InfluxReader influx;
+    private Election election;
+    private ElectionDaySimulator simulator;
+    private SimulationRunner.Result preview;
+    private ZoneId zone;
+    private long open, close;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        ansi = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
+        if (!(speed > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be positive");
+        Path referenceDir = locate(reference);
+        election = Election.load(ELECTION, referenceDir);
+        try {
+            simulator = simulator(election, seed, reportInterval, heartbeatInterval, pollsOpen, pollsClose);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        SimulationSettings settings = simulator.plan().settings();
+        zone = settings.zone();
+        open = simulator.plan().pollsOpenMillis();
+        close = simulator.plan().pollsCloseMillis();
+        // a dry run of the same seeded day: the counts to expect (the check uses what is really sent)
+        preview = new SimulationRunner(simulator).pacer(Pacer.max()).run();
+        Path work = workDir.toAbsolutePath().normalize();
+        if (json != null && json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
+        summary.put("format", "turnout-demo-summary/1").put("election", ELECTION).put("seed", seed).put("speed", speed)
+                .put("date", settings.date().toString()).put("pollsOpen", pollsOpen.toString()).put("pollsClose", pollsClose.toString())
+                .put("zone", zone.getId()).put("reportInterval", reportInterval.toString()).put("heartbeatInterval", heartbeatInterval.toString())
+                .put("workDir", work.toString());
+        out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
+                ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
+        out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
+                settings.date(), pollsOpen, pollsClose, zone, fmt(speed), fmt((close - open) / 1000.0 / speed), seed, preview.records(),
+                fmt(reportInterval), fmt(heartbeatInterval));
+        out.printf(Locale.ROOT, "faults: %s%n", faultLine(preview.faults()));
+        out.printf(Locale.ROOT, "planned outages: %s; correction horizon %s%n", outageLine(), fmt(CORRECTION_HORIZON));
+        out.printf("work dir %s%n", work);
+        out.flush();
+
+        quietLibraries();
+        Thread hook = new Thread(() -> {
+            interrupted = true;
+            if (stopped.get()) return;
+            out.println();
+            out.println("interrupted: stopping the feed, cancelling the job and stopping Kafka, the registry and influxd...");
+            out.flush();
+            stopAll();
+            out.println("stopped everything the demo started.");
+            out.flush();
+        }, "turnout-demo-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        try {
+            Files.createDirectories(work);
+            LocalStack.wipe(work);
+            out.println("starting Kafka, the schema registry and influxd...");
+            out.flush();
+            stack = LocalStack.start(work, LocalStack.Ports.FREE, false);
+            if (stopped.get()) stack.close();
+            influx = new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10));
+            out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
+                    stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
+                    stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
+            ObjectNode endpoints = summary.putObject("endpoints");
+            endpoints.put("kafka", stack.bootstrapServers()).put("registry", stack.registryUrl()).put("influxdb", stack.influxUrl());
+            stack.prepare();
+            out.printf("  topics %s created, schemas registered, InfluxDB database %s created%n",
+                    String.join(", ", LocalStack.TOPICS.keySet()), DATABASE);
+            if (prometheus) {
+                metrics = Prometheus.start(work.resolve("prometheus"), 0, Duration.ofSeconds(1), false);
+                out.printf("  Prometheus %s (pid %d)%n", metrics.url(), metrics.pid());
+                endpoints.put("prometheus", metrics.url());
+            }
+
+            JobOptions options = CommandLine.populateCommand(new JobOptions(),
+                    "--bootstrap-servers", stack.bootstrapServers(),
+                    "--turnout-topic", Topics.TURNOUT,
+                    "--dlq-topic", Topics.DEAD_LETTER,
+                    "--group-id", "turnout-demo",
+                    "--starting-offsets", "earliest",
+                    "--registry-url", stack.registryUrl(),
+                    "--influx-url", stack.influxUrl(),
+                    "--influx-database", DATABASE,
+                    "--election", ELECTION + "=" + referenceDir,
+                    "--parallelism", "2",
+                    "--quiet-feed-after", "10s",
+                    "--max-out-of-orderness", "2s",
+                    // a branch is down after missing two heartbeats and a half, whatever the demo's heartbeat interval
+                    "--heartbeat-timeout", heartbeatInterval.multipliedBy(5).dividedBy(2).toSeconds() + "s",
+                    "--max-clock-skew", "0",
+                    "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
+                    "--checkpoint-interval", "2s");
+            // like turnout live: the web UI and everything else of the MiniCluster on loopback only
+            EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(EmbeddedNetwork.LOOPBACK, "8081-8099", EmbeddedNetwork.LOOPBACK,
+                    prometheus ? LocalStackDefaults.STACK_METRICS_PORTS : null);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(network.configuration());
+            LiveTurnoutJob.define(env, options);
+            job = env.executeAsync("turnout-demo");
+            if (metrics != null) {
+                metrics.addTarget("turnout-demo", network.metricsAddress(), Map.of("group_id", "turnout-demo"));
+            }
+            out.printf(Locale.ROOT, "  live job %s running on an embedded Flink MiniCluster (parallelism 2); ready in %.1f s%n",
+                    job.getJobID(), (System.nanoTime() - t0) / 1e9);
+            out.printf("  web UI %s%s%n%n", network.url(), network.metricsUrl()
+                    .map(url -> "; metrics " + url + ", scraped by Prometheus " + metrics.url()).orElse(""));
+            endpoints.put("webUi", network.url());
+            network.metricsUrl().ifPresent(url -> endpoints.put("metrics", url));
+            out.flush();
+
+            long feedStart = System.nanoTime();
+            Thread feeder = startFeed(stack.bootstrapServers(), stack.registryUrl());
+            while (feeder.isAlive()) {
+                printTable(false);
+                checkJob();
+                feeder.join(refreshMillis);
+            }
+            if (feedFailure.get() != null) throw new IllegalStateException("the feed failed: " + feedFailure.get(), feedFailure.get());
+            double feedSeconds = (System.nanoTime() - feedStart) / 1e9;
+            SimulationRunner.Result result = feedResult.get();
+            GroundTruth truth = result.truth();
+            long malformed = malformed(result.faults());
+
+            // wait (bounded) until InfluxDB holds the final figures
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(finalWaitSeconds);
+            Snapshot snapshot = snapshot();
+            long nextTable = System.nanoTime();
+            while (!matches(snapshot, truth) && System.nanoTime() < deadline) {
+                checkJob();
+                if (System.nanoTime() >= nextTable) {
+                    printTable(false);
+                    nextTable = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(refreshMillis);
+                }
+                Thread.sleep(250);
+                snapshot = snapshot();
+            }
+            long dlq = countDeadLetters(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
+            snapshot = snapshot();
+            printTable(true);
+
+            boolean totalsMatch = matches(snapshot, truth);
+            out.printf(Locale.ROOT, "feed: %,d records sent in %.1f s; faults %s; whole run %.1f s%n", result.records(), feedSeconds,
+                    faultLine(result.faults()), (System.nanoTime() - t0) / 1e9);
+            out.printf(Locale.ROOT, "dead-letter records in %s: %d (expected %d: the malformed records)%s%n", Topics.DEAD_LETTER, dlq,
+                    malformed, dlq == malformed ? "" : "  <-- MISMATCH");
+            long detected = detectedOutages();
+            out.printf(Locale.ROOT, "outages: %d planned by the simulator, %d detected by the job (OUTAGE_STARTED alerts so far)%n",
+                    simulator.plan().outages().size(), detected);
+            out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout,"
+                    + " branch_status, constituency_connectivity, alerts)%s%n",
+                    stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
+            out.printf("  data files under %s (Kafka: %s, registry log: %s)%n", work.resolve("influxdb"), work.resolve("kafka"),
+                    work.resolve("registry").resolve("registry.log"));
+            out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
+                    stack.influxUrl(), DATABASE, ELECTION);
+            out.println("  Grafana: dashboards and alert rules to provision are in grafana/provisioning (see grafana/README.md).");
+            summarize(result, feedSeconds, snapshot, totalsMatch, dlq, malformed, detected);
+            if (metrics != null) printPipelineHealth(dlq);
+            boolean ok = totalsMatch && dlq == malformed;
+            if (totalsMatch) {
+                out.println(MATCH_LINE);
+            } else {
+                out.println("totals match ground truth: NO");
+                printMismatch(snapshot, truth);
+            }
+            if (dlq != malformed) {
+                out.printf("dead-letter count does not match: %d in %s, %d malformed records sent%n", dlq, Topics.DEAD_LETTER, malformed);
+            }
+            out.flush();
+            writeSummary(ok ? 0 : 1, null);
+
+            if (keepRunning) {
+                out.println();
+                out.println("--keep-running: the services and the job stay up; press Ctrl-C to stop them.");
+                out.printf("  Kafka %s, registry %s, InfluxDB %s%s%n", stack.bootstrapServers(), stack.registryUrl(), stack.influxUrl(),
+                        metrics == null ? "" : ", Prometheus " + metrics.url() + " (Grafana: TURNOUT_INFLUX_URL=" + stack.influxUrl()
+                                + " TURNOUT_PROMETHEUS_URL=" + metrics.url() + ")");
+                out.flush();
+                new CountDownLatch(1).await();
+            }
+            return ok ? 0 : 1;
+        } catch (Exception e) {
+            if (interrupted) {
+                writeSummary(130, "interrupted");
+                return 130; // Ctrl-C: the shutdown hook reports and stops everything
+            }
+            writeSummary(1, String.valueOf(e)); // picocli reports the exception and exits 1
+            throw e;
+        } finally {
+            stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it stops everything itself
+            }
+        }
+    }
+
+    /** The end of a run with --prometheus: what the pipeline-health dashboard shows, as Prometheus has it now. */
+    private void printPipelineHealth(long dlqRecords) {
+        ObjectNode health = summary.putObject("pipelineHealth").put("prometheus", metrics.url());
+        try {
+            // the last scrape may predate the last dead letter: wait (briefly) for Prometheus to have them all
+            Map<String, Long> byReason = Map.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            do {
+                byReason = promByLabel("sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters{group_id=\"turnout-demo\"})", "reason");
+                if (byReason.values().stream().mapToLong(Long::longValue).sum() == dlqRecords) break;
+                Thread.sleep(500);
+            } while (System.nanoTime() < deadline);
+            long deadLetters = byReason.values().stream().mapToLong(Long::longValue).sum();
+            long late = promTotal("sum(flink_taskmanager_job_task_operator_late_reports{group_id=\"turnout-demo\"})");
+            long beyondHorizon = promTotal("sum(flink_taskmanager_job_task_operator_reports_beyond_horizon{group_id=\"turnout-demo\"})");
+            Map<String, Long> alertsByKind = promByLabel("sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts{group_id=\"turnout-demo\"})", "kind");
+            long checkpointsCompleted = promTotal("max(flink_jobmanager_job_numberOfCompletedCheckpoints{group_id=\"turnout-demo\"})");
+            long checkpointsFailed = promTotal("max(flink_jobmanager_job_numberOfFailedCheckpoints{group_id=\"turnout-demo\"})");
+            out.printf(Locale.ROOT, "pipeline health (Prometheus %s): %,d dead letters by reason %s%n", metrics.url(), deadLetters, byReason);
+            out.printf(Locale.ROOT, "  late reports %,d, beyond the correction horizon %,d; alerts by kind %s; checkpoints completed %,d, failed %,d%n",
+                    late, beyondHorizon, alertsByKind, checkpointsCompleted, checkpointsFailed);
+            health.put("deadLetters", deadLetters);
+            byReason.forEach(health.putObject("deadLettersByReason")::put);
+            health.put("lateReports", late).put("beyondHorizon", beyondHorizon);
+            alertsByKind.forEach(health.putObject("alertsByKind")::put);
+            health.putObject("checkpoints").put("completed", checkpointsCompleted).put("failed", checkpointsFailed);
+        } catch (IOException e) {
+            out.println("pipeline health: Prometheus " + metrics.url() + " did not answer: " + e.getMessage());
+            health.put("error", "Prometheus did not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The figures of the end of the run, for --json: the same ones the check and the lines above it use. */
+    private void summarize(SimulationRunner.Result result, double feedSeconds, Snapshot snapshot, boolean totalsMatch, long dlq, long malformed,
+                           long detectedOutages) {
+        summary.put("recordsSent", result.records()).put("feedSeconds", Math.round(feedSeconds * 10) / 10.0);
+        ObjectNode faults = summary.putObject("faults");
+        for (FaultKind kind : FaultKind.values()) {
+            if (kind != FaultKind.NONE) faults.put(kind.name(), result.faults().getOrDefault(kind, 0L));
+        }
+        ObjectNode totals = summary.putObject("totals");
+        totals.put("match", totalsMatch);
+        totals.set("national", comparison(result.truth().national(), snapshot.national()));
+        ObjectNode constituencies = totals.putObject("constituencies");
+        result.truth().constituencies().forEach((id, truth) ->
+                constituencies.set(id, JSON.createObjectNode().put("name", name(id)).setAll(comparison(truth, snapshot.constituencies().get(id)))));
+        summary.putObject("deadLetters").put("topic", Topics.DEAD_LETTER).put("onTopic", dlq).put("malformedSent", malformed)
+                .put("match", dlq == malformed);
+        ObjectNode outages = summary.putObject("outages");
+        outages.put("planned", simulator.plan().outages().size());
+        if (detectedOutages < 0) outages.putNull("detected"); // InfluxDB did not answer
+        else outages.put("detected", detectedOutages);
+        outages.put("branchLinks", simulator.plan().outages().stream().filter(o -> o.reason() == PlannedOutage.Reason.BRANCH_LINK).count());
+        var regions = outages.putArray("regions");
+        simulator.plan().outages().stream().filter(o -> o.reason() == PlannedOutage.Reason.REGION)
+                .collect(java.util.stream.Collectors.groupingBy(PlannedOutage::constituencyId, java.util.TreeMap::new, java.util.stream.Collectors.toList()))
+                .forEach((c, list) -> regions.addObject().put("constituency", c).put("name", name(c))
+                        .put("from", localTime(list.get(0).start().toEpochMilli())).put("to", localTime(list.get(0).end().toEpochMilli()))
+                        .put("branches", list.size()));
+    }
+
+    /** Ground truth and InfluxDB side by side; influxdb null when InfluxDB has no point for it. */
+    private static ObjectNode comparison(GroundTruth.Totals truth, Row influxdb) {
+        ObjectNode node = JSON.createObjectNode();
+        node.putObject("truth").put("ballots", truth.ballots()).put("branchesReporting", truth.branchesReporting());
+        if (influxdb == null) node.putNull("influxdb");
+        else node.putObject("influxdb").put("ballots", influxdb.ballots()).put("branchesReporting", influxdb.reporting());
+        return node;
+    }
+
+    /** --json: the summary with the exit code (and what went wrong, if something did); a file that cannot be written is reported, not fatal. */
+    private void writeSummary(int exitCode, String error) {
+        if (json == null) return;
+        summary.put("exitCode", exitCode);
+        if (error != null) summary.put("error", error);
+        try {
+            JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), summary);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("demo: cannot write the JSON summary " + json + ": " + e.getMessage());
+        }
+    }
+
+    private Map<String, Long> promByLabel(String promql, String label) throws IOException {
+        return metrics.valuesByLabel(promql, label);
+    }
+
+    private long promTotal(String promql) throws IOException {
+        return promByLabel(promql, "__name__").values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The demo's simulated day: every fault on; the region-outage rate raised until at least one constituency goes dark. */
+    static ElectionDaySimulator simulator(Election election, long seed, Duration reportInterval, Duration heartbeatInterval,
+                                          LocalTime pollsOpen, LocalTime pollsClose) {
+        SimulationSettings base = SimulationSettings.defaults(ELECTION).withSeed(seed).withReportInterval(reportInterval)
+                .withHeartbeatInterval(heartbeatInterval).withPolls(pollsOpen, pollsClose);
+        ElectionDaySimulator simulator = null;
+        for (double regionRate : new double[] {FAULTS.regionOutage(), 0.3, 0.5, 0.75, 1.0}) {
+            simulator = ElectionDaySimulator.of(election, base.withFaults(FAULTS.withRegionOutage(regionRate)));
+            if (simulator.plan().outages().stream().anyMatch(o -> o.reason() == PlannedOutage.Reason.REGION)) break;
+        }
+        return simulator;
+    }
+
+    static long malformed(Map<FaultKind, Long> faults) {
+        return faults.entrySet().stream().filter(e -> e.getKey().isMalformed()).mapToLong(Map.Entry::getValue).sum();
+    }
+
+    private static String faultLine(Map<FaultKind, Long> faults) {
+        Map<FaultKind, Long> f = new EnumMap<>(faults);
+        return String.format(Locale.ROOT, "%,d duplicates, %,d reordered, %,d late, %,d held back by branch outages, %,d by the region outage(s), %,d malformed",
+                f.getOrDefault(FaultKind.DUPLICATE, 0L), f.getOrDefault(FaultKind.REORDERED, 0L), f.getOrDefault(FaultKind.LATE, 0L),
+                f.getOrDefault(FaultKind.BRANCH_OUTAGE, 0L), f.getOrDefault(FaultKind.REGION_OUTAGE, 0L), malformed(f));
+    }
+
+    private String outageLine() {
+        List<PlannedOutage> outages = simulator.plan().outages();
+        long links = outages.stream().filter(o -> o.reason() == PlannedOutage.Reason.BRANCH_LINK).count();
+        StringBuilder regions = new StringBuilder();
+        outages.stream().filter(o -> o.reason() == PlannedOutage.Reason.REGION)
+                .collect(java.util.stream.Collectors.groupingBy(PlannedOutage::constituencyId, java.util.TreeMap::new, java.util.stream.Collectors.toList()))
+                .forEach((c, list) -> regions.append(String.format(Locale.ROOT, "; region %s dark %s-%s (%d branches)", name(c),
+                        localTime(list.get(0).start().toEpochMilli()), localTime(list.get(0).end().toEpochMilli()), list.size())));
+        return links + " branch link outages" + regions;
+    }
+
+    /**
+     * The demo prints its own status; library warnings that are expected on a laptop run (brokers not yet
+     * listening, Flink's missing web log, metric name collisions) would only bury the table.
+     */
+    static void quietLibraries() {
+        try {
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.turnoutstream.local", org.apache.logging.log4j.Level.WARN);
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.flink", org.apache.logging.log4j.Level.ERROR);
+            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.pekko", org.apache.logging.log4j.Level.ERROR);
+        } catch (LinkageError noLog4jCore) {
+            // another logging backend: leave its configuration alone
+        }
+    }
+
+    /** Stops what this command started: the feed, the job, the feed's producer, then the services by process. Idempotent. */
+    void stopAll() {
+        if (!stopped.compareAndSet(false, true)) return;
+        JobClient running = job;
+        if (running != null) {
+            try {
+                JobStatus status = running.getJobStatus().get(5, TimeUnit.SECONDS);
+                if (!status.isGloballyTerminalState()) running.cancel().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                // the MiniCluster is already down (its own shutdown hook ran first): nothing left to cancel
+            }
+        }
+        KafkaProducer<byte[], byte[]> p = producer;
+        if (p != null) p.close(Duration.ofSeconds(2));
+        Prometheus m = metrics;
+        if (m != null) m.close();
+        LocalStack s = stack;
+        if (s != null) s.close();
+    }
+
+    private static Path locate(Path dir) {
+        if (dir.isAbsolute() || Files.isDirectory(dir)) return dir.toAbsolutePath().normalize();
+        Path parent = Path.of("").toAbsolutePath().getParent();
+        if (parent != null && Files.isDirectory(parent.resolve(dir))) return parent.resolve(dir).normalize();
+        return dir.toAbsolutePath().normalize();
+    }
+
+    // ---------------------------------------------------------------- the feed
+
+    private Thread startFeed(String bootstrap, String registryUrl) {
+        producer = new KafkaProducer<>(KafkaRecordSink.producerProperties(bootstrap, Map.of()));
+        KafkaRecordSink sink = new KafkaRecordSink(producer);
+        Pacer paced = Pacer.speed(speed, open);
+        feedWallStart = System.nanoTime();
+        Pacer pacer = (sendAt, index) -> {
+            if (stopped.get()) throw new CancellationException("demo stopped");
+            paced.await(sendAt, index);
+            sent.set(index + 1);
+        };
+        SimulationRunner runner = new SimulationRunner(simulator)
+                .to(RecordEncoder.viaRegistry(RegistryConfig.of(registryUrl), Topics.TURNOUT, Topics.CONNECTIVITY), sink)
+                .pacer(pacer);
+        Thread thread = new Thread(() -> {
+            try {
+                feedResult.set(runner.run());
+            } catch (RuntimeException e) {
+                if (!stopped.get()) feedFailure.compareAndSet(null, e);
+            } finally {
+                feedDone = true;
+            }
+        }, "demo-feed");
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
+    }
+
+    /** The simulated clock of the feed: polls open until it starts, then following the pacer, polls close once done. */
+    private long simulatedNow() {
+        if (feedDone) return close;
+        if (feedWallStart == 0) return open;
+        return Math.min(close, open + (long) ((System.nanoTime() - feedWallStart) / 1e6 * speed));
+    }
+
+    private void checkJob() throws Exception {
+        JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+        if (status.isGloballyTerminalState()) {
+            throw new IllegalStateException("the live job stopped unexpectedly: " + status);
+        }
+    }
+
+    /**
+     * The dead letters in the DLQ as a read_committed consumer sees them (the job writes them in transactions committed
+     * with its checkpoints: offsets also count the commit markers, and an aborted attempt's records), once at least
+     * {@code expected} are there or at {@code timeout}.
+     */
+    private long countDeadLetters(String bootstrap, long expected, Duration timeout) throws Exception {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        long count = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTER, Duration.ofSeconds(10)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (count < expected && System.nanoTime() < deadline) {
+                count += consumer.poll(Duration.ofMillis(250)).count();
+            }
+        }
+        return count;
+    }
+
+    // ---------------------------------------------------------------- reading InfluxDB
+
+    record Row(long ballots, long eligible, double turnoutPct, long reporting, long total) {}
+
+    /** {@code down}: the job's branches_down per constituency (its latest constituency_connectivity point). */
+    record Snapshot(Row national, Map<String, Row> constituencies, long nationalTime, Map<String, Long> down) {}
+
+    /** OUTAGE_STARTED alerts the job wrote to InfluxDB's alerts measurement; -1 when it cannot be read. */
+    private long detectedOutages() {
+        try {
+            List<Map<String, Object>> count = influx.query(DATABASE,
+                    "SELECT count(active) FROM alerts WHERE election='" + ELECTION + "' AND kind='OUTAGE_STARTED'");
+            return count.isEmpty() ? 0 : asLong(count.get(0).get("count"));
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private Snapshot snapshot() {
+        Map<String, Row> rows = new HashMap<>();
+        Map<String, Long> down = new HashMap<>();
+        Row national = null;
+        long nationalTime = 0;
+        try {
+            for (InfluxReader.Series series : influx.series(DATABASE, "SELECT last(ballots) AS ballots, last(eligible) AS eligible, "
+                    + "last(turnout_pct) AS pct, last(branches_reporting) AS reporting, last(branches_total) AS total FROM constituency_turnout "
+                    + "WHERE election='" + ELECTION + "' GROUP BY constituency")) {
+                rows.put(series.tags().get("constituency"), row(series));
+            }
+            List<InfluxReader.Series> n = influx.series(DATABASE, "SELECT last(ballots) AS ballots, last(eligible) AS eligible, "
+                    + "last(turnout_pct) AS pct, last(branches_reporting) AS reporting, last(branches_total) AS total FROM national_turnout "
+                    + "WHERE election='" + ELECTION + "'");
+            if (!n.isEmpty()) national = row(n.get(0));
+            List<Map<String, Object>> t = influx.query(DATABASE, "SELECT last(ballots) FROM national_turnout WHERE election='" + ELECTION + "'");
+            if (!t.isEmpty()) nationalTime = asLong(t.get(0).get("time"));
+            for (InfluxReader.Series ds : influx.series(DATABASE,
+                    "SELECT last(branches_down) FROM constituency_connectivity WHERE election='" + ELECTION + "' GROUP BY constituency")) {
+                down.put(ds.tags().get("constituency"), ds.rows().isEmpty() ? 0 : asLong(ds.rows().get(0).get("last")));
+            }
+        } catch (IOException e) {
+            // influxd busy or the measurement not there yet: show what we have
+        }
+        return new Snapshot(national, rows, nationalTime, down);
+    }
+
+    /** The series' first row (a last() selection has one); a column it lacks reads as 0. */
+    private static Row row(InfluxReader.Series series) {
+        Map<String, Object> first = series.rows().isEmpty() ? Map.of() : series.rows().get(0);
+        return new Row(asLong(first.get("ballots")), asLong(first.get("eligible")), asDouble(first.get("pct")),
+                asLong(first.get("reporting")), asLong(first.get("total")));
+    }
+
+    private static long asLong(Object value) {
+        return value instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static double asDouble(Object value) {
+        return value instanceof Number n ? n.doubleValue() : 0;
+    }
+
+    private static boolean matches(Snapshot s, GroundTruth truth) {
+        if (s.national() == null || s.national().ballots() != truth.national().ballots()) return false;
+        for (Map.Entry<String, GroundTruth.Totals> t : truth.constituencies().entrySet()) {
+            Row row = s.constituencies().get(t.getKey());
+            if (row == null || row.ballots() != t.getValue().ballots() || row.reporting() != t.getValue().branchesReporting()) return false;
+        }
+        return true;
+    }
+
+    private void printMismatch(Snapshot s, GroundTruth truth) {
+        out.printf(Locale.ROOT, "  %-16s %12s %12s %10s %18s%n", "", "ground truth", "InfluxDB", "difference", "branches truth/db");
+        for (Map.Entry<String, GroundTruth.Totals> t : truth.constituencies().entrySet()) {
+            Row row = s.constituencies().get(t.getKey());
+            long want = t.getValue().ballots();
+            long got = row == null ? 0 : row.ballots();
+            boolean same = row != null && got == want && row.reporting() == t.getValue().branchesReporting();
+            out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d %8d/%-9s%s%n", name(t.getKey()), want,
+                    row == null ? "missing" : String.format(Locale.ROOT, "%,d", got), got - want, t.getValue().branchesReporting(),
+                    row == null ? "-" : String.valueOf(row.reporting()), same ? "" : "  <--");
+        }
+        long national = s.national() == null ? 0 : s.national().ballots();
+        out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d%n", "national", truth.national().ballots(),
+                s.national() == null ? "missing" : String.format(Locale.ROOT, "%,d", national), national - truth.national().ballots());
+    }
+
+    // ---------------------------------------------------------------- the table
+
+    /** Branches inside one of the simulator's planned outages at {@code now}, per constituency id. */
+    private Map<String, Integer> dark(long now) {
+        Map<String, Integer> dark = new HashMap<>();
+        for (PlannedOutage o : simulator.plan().outages()) {
+            if (o.start().toEpochMilli() <= now && now < o.end().toEpochMilli()) dark.merge(o.constituencyId(), 1, Integer::sum);
+        }
+        return dark;
+    }
+
+    private void printTable(boolean last) {
+        if (stopped.get()) return;
+        Snapshot s = snapshot();
+        long now = simulatedNow();
+        double progress = Math.max(0, Math.min(1, (double) (now - open) / (close - open)));
+        Map<String, Integer> dark = dark(now);
+        int darkTotal = dark.values().stream().mapToInt(Integer::intValue).sum();
+        long downTotal = s.down().values().stream().mapToLong(Long::longValue).sum();
+        StringBuilder b = new StringBuilder();
+        if (ansi && !last) b.append("\033[H\033[2J");
+        b.append(last ? "== final ==\n" : "");
+        b.append(String.format(Locale.ROOT, "%s  simulated %s  [%s] %3.0f%%  sent %,d/%,d records%s%n",
+                ELECTION, localTime(now), bar(progress, 30), progress * 100, sent.get(), preview.records(),
+                now >= close ? "  (polls closed)" : ""));
+        String dataUpTo = s.nationalTime() == 0 ? "--:--:--" : localTime(s.nationalTime());
+        if (s.national() != null) {
+            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  down %d  dark %d  (InfluxDB up to %s)%n",
+                    s.national().ballots(), election.eligibleVoters(), pct(s.national().ballots(), election.eligibleVoters()),
+                    s.national().reporting(), election.branchCount(), downTotal, darkTotal, dataUpTo));
+        } else {
+            b.append(String.format(Locale.ROOT, "NATIONAL  (no points in InfluxDB yet)  dark %d%n", darkTotal));
+        }
+        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %5s %5s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches",
+                "down", "dark", ""));
+        for (Constituency c : election.constituencies()) {
+            Row row = s.constituencies().get(c.id());
+            long ballots = row == null ? 0 : row.ballots();
+            long reporting = row == null ? 0 : row.reporting();
+            double p = pct(ballots, c.eligibleVoters());
+            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d %5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
+                    reporting, c.branchCount(), s.down().getOrDefault(c.id(), 0L), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
+        }
+        b.append("down = branches the job detects as down (InfluxDB, up to its watermark); "
+                + "dark = branches in one of the simulator's planned outages now (the simulator's view)\n");
+        if (!ansi || last) b.append('\n');
+        out.print(b);
+        out.flush();
+    }
+
+    private String localTime(long epochMillis) {
+        LocalTime t = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalTime().withNano(0);
+        return t.toString().length() == 5 ? t + ":00" : t.toString();
+    }
+
+    private static String bar(double fraction, int width) {
+        int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
+        return "#".repeat(filled) + "-".repeat(width - filled);
+    }
+
+    private static double pct(long part, long whole) {
+        return whole == 0 ? 0 : 100.0 * part / whole;
+    }
+
+    private String name(String constituencyId) {
+        return election.constituency(constituencyId).map(Constituency::name).orElse(constituencyId);
+    }
+
+    private static String fmt(double d) {
+        return d == Math.rint(d) ? String.valueOf((long) d) : String.format(Locale.ROOT, "%.1f", d);
+    }
+
+    private static String fmt(Duration d) {
+        if (d.toSeconds() % 3600 == 0) return d.toHours() + "h";
+        if (d.toSeconds() % 60 == 0) return d.toMinutes() + "m";
+        return d.toSeconds() + "s";
+    }
+}
