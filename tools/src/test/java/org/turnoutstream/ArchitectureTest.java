@@ -110,6 +110,15 @@ class ArchitectureTest {
             .should().dependOnClassesThat(resideInAnyPackage("org.turnoutstream..", "org.apache.flink..")
                     .and(not(resideInAnyPackage("org.turnoutstream.influx.."))));
 
+    /**
+     * The job jar leaves picocli out: the job's options and their parser ({@code config}), the jar's main and the rest of
+     * the job are plain Java; the turnout command ({@code cli}) builds its picocli options from the same definitions.
+     */
+    @ArchTest
+    static final ArchRule theJobAndItsMainDoNotUsePicocli = noClasses().that().resideInAnyPackage(JOB)
+            .or().belongToAnyOf(TurnoutJob.class)
+            .should().dependOnClassesThat().resideInAPackage("picocli..");
+
     /** The tools build on the job and each other, never the job on the CLI: nothing outside cli uses it, the job jar's main included. */
     @ArchTest
     static final ArchRule nothingButTheCliUsesTheCli = noClasses().that().resideOutsideOfPackage("org.turnoutstream.cli..")

@@ -1,17 +1,16 @@
 package org.turnoutstream.config;
 
-import picocli.CommandLine;
-
 import java.time.Duration;
 import java.util.Locale;
 
-/** Reads durations the way operators write them: 500ms, 10s, 5m, 2h, or ISO-8601 (PT10S). */
-public class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    @Override
-    public Duration convert(String value) {
-        return parse(value);
-    }
+/**
+ * Reads durations the way operators write them: 500ms, 10s, 5m, 1h, 2d, or ISO-8601 (PT10S). The turnout command's
+ * picocli options read them with this too ({@code cli.DurationTypeConverter}).
+ */
+public final class DurationConverter {
+    private DurationConverter() {}
 
+    /** @throws IllegalArgumentException {@code 'ten' is not a duration (examples: ...)} */
     public static Duration parse(String value) {
         String v = value.trim().toLowerCase(Locale.ROOT);
         if (v.equals("0")) return Duration.ZERO;
@@ -29,6 +28,6 @@ public class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         } catch (RuntimeException ignored) {
             // fall through to the clear message below
         }
-        throw new CommandLine.TypeConversionException("'" + value + "' is not a duration (examples: 500ms, 10s, 5m, 1h, PT10S)");
+        throw new IllegalArgumentException("'" + value + "' is not a duration (examples: 500ms, 10s, 5m, 1h, PT10S)");
     }
 }

@@ -1,7 +1,5 @@
 package org.turnoutstream.config;
 
-import picocli.CommandLine;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,12 +13,11 @@ public final class OptionsReport {
 
     private OptionsReport() {}
 
-    public static List<String> describe(CommandLine.Model.CommandSpec spec) {
+    /** One line per option of {@code options} ({@link JobOption} fields, as declared): {@code --name = value}, secrets masked. */
+    public static List<String> describe(Object options) {
         List<String> lines = new ArrayList<>();
-        for (CommandLine.Model.OptionSpec option : spec.options()) {
-            if (option.usageHelp() || option.versionHelp()) continue;
-            Object value = option.getValue();
-            lines.add(option.longestName() + " = " + masked(option.longestName(), value));
+        for (OptionDefinition option : OptionDefinition.of(options.getClass())) {
+            lines.add(option.name() + " = " + masked(option.name(), option.get(options)));
         }
         return lines;
     }

@@ -1,7 +1,5 @@
 package org.turnoutstream.config;
 
-import picocli.CommandLine;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -14,15 +12,17 @@ import java.util.Properties;
 /**
  * Where an option's value comes from when it is not on the command line: the environment
  * ({@code --influx-url} reads {@code TURNOUT_INFLUX_URL}), then a properties file ({@code influx-url=...})
- * given by {@code --config FILE} or {@code TURNOUT_CONFIG}, then the built-in default. The turnout command puts the
- * endpoints of a running local stack between the file and the built-in default ({@code cli.LocalStackDefaults}).
+ * given by {@code --config FILE} or {@code TURNOUT_CONFIG}, then the built-in default. Read by the job's parser
+ * ({@link OptionsParser}) and by the turnout command's picocli default provider, which puts the endpoints of a running
+ * local stack between the file and the built-in default ({@code cli.LocalStackDefaults}).
  */
-public final class TurnoutDefaults implements CommandLine.IDefaultValueProvider {
+public final class TurnoutDefaults {
     public static final String CONFIG_ENV = "TURNOUT_CONFIG";
 
     private final Map<String, String> environment;
     private final Properties file;
 
+    /** @throws UncheckedIOException when the config file cannot be read */
     public TurnoutDefaults(Map<String, String> environment, Path configFile) {
         this.environment = environment;
         this.file = new Properties();
@@ -33,11 +33,6 @@ public final class TurnoutDefaults implements CommandLine.IDefaultValueProvider 
                 throw new UncheckedIOException("cannot read the config file " + configFile + ": " + e.getMessage(), e);
             }
         }
-    }
-
-    /** Finds {@code --config FILE} (or {@code --config=FILE}) in the arguments, else TURNOUT_CONFIG. */
-    public static TurnoutDefaults forArgs(String[] args, Map<String, String> environment) {
-        return new TurnoutDefaults(environment, configFile(args, environment));
     }
 
     /** The file of {@code --config FILE} (or {@code --config=FILE}) in the arguments, else of TURNOUT_CONFIG; null for none. */
@@ -54,18 +49,19 @@ public final class TurnoutDefaults implements CommandLine.IDefaultValueProvider 
         return "TURNOUT_" + longOption.replaceFirst("^-+", "").replace('-', '_').toUpperCase(Locale.ROOT);
     }
 
-    @Override
-    public String defaultValue(CommandLine.Model.ArgSpec argSpec) {
-        String configured = configured(argSpec);
-        return configured != null ? configured : argSpec.defaultValue();
+    /** The option's value from the environment, else from the file; null when neither has one. */
+    public String configured(String longOption) {
+        String fromEnvironment = fromEnvironment(longOption);
+        return fromEnvironment != null ? fromEnvironment : fromFile(longOption);
     }
 
-    /** The option's value from the environment, else from the file; null when neither has one (or not an option). */
-    public String configured(CommandLine.Model.ArgSpec argSpec) {
-        if (!argSpec.isOption()) return null;
-        String name = ((CommandLine.Model.OptionSpec) argSpec).longestName();
-        String fromEnvironment = environment.get(environmentName(name));
-        if (fromEnvironment != null) return fromEnvironment;
-        return file.getProperty(name.replaceFirst("^-+", ""));
+    /** The option's value from its {@code TURNOUT_*} variable, or null. */
+    public String fromEnvironment(String longOption) {
+        return environment.get(environmentName(longOption));
+    }
+
+    /** The option's value from the config file (its name without dashes as key), or null. */
+    public String fromFile(String longOption) {
+        return file.getProperty(longOption.replaceFirst("^-+", ""));
     }
 }

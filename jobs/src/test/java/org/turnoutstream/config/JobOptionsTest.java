@@ -2,9 +2,6 @@ package org.turnoutstream.config;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,17 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JobOptionsTest {
-    @Command(name = "live")
-    static class Live {
-        @Mixin JobOptions options;
-    }
-
     @TempDir Path dir;
 
     JobOptions parse(Map<String, String> environment, String... args) {
-        Live live = new Live();
-        new CommandLine(live).setDefaultValueProvider(TurnoutDefaults.forArgs(args, environment)).parseArgs(args);
-        return live.options;
+        return JobOptions.parse(args, environment);
     }
 
     @Test
@@ -71,18 +61,35 @@ class JobOptionsTest {
         assertEquals(Duration.ofMinutes(10), DurationConverter.parse("10m"));
         assertEquals(Duration.ofSeconds(10), DurationConverter.parse("PT10S"));
         assertEquals(Duration.ZERO, DurationConverter.parse("0"));
-        CommandLine.TypeConversionException bad = assertThrows(CommandLine.TypeConversionException.class, () -> DurationConverter.parse("ten"));
+        IllegalArgumentException bad = assertThrows(IllegalArgumentException.class, () -> DurationConverter.parse("ten"));
         assertTrue(bad.getMessage().contains("'ten' is not a duration"));
     }
 
     @Test
+    void theJobsParserNamesTheOptionItCannotRead() {
+        assertEquals("Unknown option: '--grid'", assertThrows(OptionsException.class, () -> parse(Map.of(), "--grid", "5s")).getMessage());
+        assertEquals("Invalid value for option '--grid-interval': 'ten' is not a duration (examples: 500ms, 10s, 5m, 1h, PT10S)",
+                assertThrows(OptionsException.class, () -> parse(Map.of(), "--grid-interval", "ten")).getMessage());
+        assertEquals("Missing value for option '--election' (ID=DIR)", assertThrows(OptionsException.class, () -> parse(Map.of(), "--election")).getMessage());
+    }
+
+    @Test
+    void repeatedOptionsAddUpAndElectionsSplitAtCommas() {
+        JobOptions options = parse(Map.of(), "--election", "a=dir/a,b=dir/b", "--election=c=dir/c",
+                "--polls-close", "a=2024-03-01T18:00:00+03:30", "--heartbeat-timeout-for", "SATELLITE=3m", "--starting-offsets", "LATEST", "--bounded");
+        assertEquals(List.of("a=dir/a", "b=dir/b", "c=dir/c"), options.elections);
+        assertEquals(Map.of("a", "2024-03-01T18:00:00+03:30"), options.pollsClose);
+        assertEquals(Map.of("SATELLITE", "3m"), options.heartbeatTimeoutPerLink);
+        assertEquals(JobOptions.StartingOffsets.latest, options.startingOffsets);
+        assertTrue(options.bounded);
+    }
+
+    @Test
     void theStartUpReportMasksEverySecret() {
-        Live live = new Live();
-        CommandLine cli = new CommandLine(live);
-        cli.parseArgs("--influx-password", "hunter2", "--registry-password", "s3cret",
+        JobOptions options = JobOptions.of("--influx-password", "hunter2", "--registry-password", "s3cret",
                 "--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required password=\"p4ss\";",
                 "--kafka-property", "security.protocol=SASL_SSL");
-        List<String> report = OptionsReport.describe(cli.getCommandSpec());
+        List<String> report = OptionsReport.describe(options);
         String all = String.join("\n", report);
         assertFalse(all.contains("hunter2"), all);
         assertFalse(all.contains("s3cret"), all);

@@ -1,7 +1,6 @@
 package org.turnoutstream.config;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 import java.util.Properties;
 
@@ -11,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class KafkaClientDefaultsTest {
     @Test
     void theJobsClientsBackOffAndReportReachability() {
-        Properties client = CommandLine.populateCommand(new JobOptions()).kafkaClientProperties();
+        Properties client = JobOptions.of().kafkaClientProperties();
         assertEquals("250", client.getProperty("reconnect.backoff.ms"));
         assertEquals("10000", client.getProperty("reconnect.backoff.max.ms"));
         assertEquals("10000", client.getProperty("retry.backoff.max.ms"));
@@ -21,7 +20,7 @@ class KafkaClientDefaultsTest {
 
     @Test
     void aKafkaPropertyOfTheUserWins() {
-        Properties client = CommandLine.populateCommand(new JobOptions(),
+        Properties client = JobOptions.of(
                 "--kafka-property", "reconnect.backoff.max.ms=2000", "--kafka-property", "metric.reporters=").kafkaClientProperties();
         assertEquals("2000", client.getProperty("reconnect.backoff.max.ms"));
         assertEquals("", client.getProperty("metric.reporters"));

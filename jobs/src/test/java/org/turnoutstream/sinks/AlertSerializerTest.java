@@ -12,7 +12,6 @@ import org.turnoutstream.schemas.AlertReason;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.turnoutstream.workflows.LiveTurnoutJob;
-import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,7 +48,7 @@ class AlertSerializerTest {
 
     @Test
     void theAlertSinkIsExactlyOnceWithATransactionTimeoutTheBrokerAccepts() {
-        JobOptions defaults = CommandLine.populateCommand(new JobOptions());
+        JobOptions defaults = JobOptions.of();
         assertEquals("branch.connectivity", defaults.connectivityTopic);
         assertEquals("branch.alerts", defaults.alertsTopic);
         assertEquals("turnout-alerts", defaults.transactionalIdPrefix);
@@ -59,9 +58,9 @@ class AlertSerializerTest {
         assertNotNull(LiveTurnoutJob.alertSink(defaults, registry.config()));
         assertEquals(DeliveryGuarantee.EXACTLY_ONCE, LiveTurnoutJob.alertDeliveryGuarantee(defaults));
         assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, LiveTurnoutJob.alertDeliveryGuarantee(
-                CommandLine.populateCommand(new JobOptions(), "--checkpoint-interval", "0")));
+                JobOptions.of("--checkpoint-interval", "0")));
 
-        JobOptions tooLong = CommandLine.populateCommand(new JobOptions(), "--transaction-timeout", "20m");
+        JobOptions tooLong = JobOptions.of("--transaction-timeout", "20m");
         assertThrows(IllegalArgumentException.class, () -> LiveTurnoutJob.alertSink(tooLong, registry.config()));
     }
 }

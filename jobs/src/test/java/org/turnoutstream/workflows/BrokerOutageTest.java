@@ -27,7 +27,6 @@ import org.turnoutstream.testing.CapturedLog;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
-import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -81,7 +80,7 @@ class BrokerOutageTest {
             ElectionDayScenario wholeMorning = new ElectionDayScenario(17, 10);
             List<TurnoutReport> secondHalf = new ArrayList<>(wholeMorning.sent.subList(firstHalf.sent.size(), wholeMorning.sent.size()));
 
-            JobOptions options = CommandLine.populateCommand(new JobOptions(),
+            JobOptions options = JobOptions.of(
                     "--bootstrap-servers", broker.bootstrapServers(), "--starting-offsets", "earliest", "--group-id", "outage",
                     "--transactional-id-prefix", "outage-" + System.nanoTime(),
                     "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", database,

@@ -19,7 +19,6 @@ import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
-import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -138,7 +137,7 @@ class GrafanaQueriesTest {
                 "--starting-offsets", "earliest", "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", db,
                 "--election", ELECTION + "=" + work.resolve("reference"), "--max-clock-skew", "0", "--parallelism", "2"));
         args.addAll(List.of(extra));
-        return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+        return JobOptions.of(args.toArray(new String[0]));
     }
 
     /** Runs a query against the scenario's database, or the live feed run's when it is about the feed watchdog. */

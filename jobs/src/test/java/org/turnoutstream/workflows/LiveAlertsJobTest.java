@@ -30,7 +30,6 @@ import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
-import picocli.CommandLine;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -103,7 +102,7 @@ class LiveAlertsJobTest {
                 "--max-clock-skew", "0",
                 "--parallelism", "2"));
         args.addAll(List.of(extra));
-        return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+        return JobOptions.of(args.toArray(new String[0]));
     }
 
     void send(AlertScenario scenario, byte[]... badConnectivity) throws Exception {

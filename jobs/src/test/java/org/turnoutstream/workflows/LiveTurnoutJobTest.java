@@ -26,7 +26,6 @@ import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
-import picocli.CommandLine;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -102,7 +101,7 @@ class LiveTurnoutJobTest {
                 "--max-clock-skew", "0",
                 "--parallelism", "2"));
         args.addAll(List.of(extra));
-        return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+        return JobOptions.of(args.toArray(new String[0]));
     }
 
     /** The centre's clock: records are heard in the order sent, at the latest event time sent so far. */

@@ -22,7 +22,6 @@ import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.PortForwarder;
 import org.turnoutstream.testing.SchemaRegistryExtension;
-import picocli.CommandLine;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -76,7 +75,7 @@ class RegistryOutageJobTest {
         }
 
         int port = FreePorts.pick(); // the job's registry URL: nothing behind it yet
-        JobOptions options = CommandLine.populateCommand(new JobOptions(),
+        JobOptions options = JobOptions.of(
                 "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnout, "--dlq-topic", dlq,
                 "--connectivity-topic", "branch.connectivity.registry-outage", "--alerts-topic", "branch.alerts.registry-outage",
                 "--starting-offsets", "earliest", "--group-id", "registry-outage", "--transactional-id-prefix", "registry-outage-" + System.nanoTime(),

@@ -45,7 +45,6 @@ import org.turnoutstream.simulator.Pacer;
 import org.turnoutstream.simulator.RecordEncoder;
 import org.turnoutstream.simulator.SimulatedRecord;
 import org.turnoutstream.simulator.SimulationSettings;
-import picocli.CommandLine;
 
 /**
  * Runs the whole benchmark on this machine: its own Kafka broker, registry and influxd under
@@ -254,7 +253,7 @@ public final class BenchRunner {
                 "--max-out-of-orderness", s.maxOutOfOrderness().toMillis() + "ms",
                 "--checkpoint-interval", checkpointInterval));
         if (bounded) args.add("--bounded");
-        return CommandLine.populateCommand(new JobOptions(), args.toArray(String[]::new));
+        return JobOptions.of(args.toArray(String[]::new));
     }
 
     // ---------------------------------------------------------------- state and heap

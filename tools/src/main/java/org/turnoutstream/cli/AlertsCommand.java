@@ -27,7 +27,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.registry.DecodeException;
@@ -101,7 +100,7 @@ public final class AlertsCommand implements Runnable {
         @Option(names = "--max", paramLabel = "N", description = "Exit after printing N alerts.")
         Integer max;
 
-        @Option(names = "--timeout", converter = DurationConverter.class,
+        @Option(names = "--timeout", converter = DurationTypeConverter.class,
                 description = "Exit after this much wall-clock time (e.g. 20s, 5m); with --max, exit 1 if fewer than N alerts came.")
         Duration timeout;
 

@@ -2,7 +2,6 @@ package org.turnoutstream.cli;
 
 import org.turnoutstream.archive.ArchiveBuckets;
 import org.turnoutstream.archive.Manifest;
-import org.turnoutstream.config.DurationConverter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -62,7 +61,7 @@ public class ArchiveCommand {
         @Option(names = "--dir", required = true, paramLabel = "DIR", description = "The archive's base directory (the live job's --archive-dir).")
         String dir;
 
-        @Option(names = "--grace", defaultValue = "15m", converter = DurationConverter.class,
+        @Option(names = "--grace", defaultValue = "15m", converter = DurationTypeConverter.class,
                 description = "How long after an hour ends its bucket still receives files (checkpoints, late records) (default: ${DEFAULT-VALUE}).")
         Duration grace;
 

@@ -18,7 +18,6 @@ import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -37,14 +36,15 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** `turnout audit`: live series vs a replay vs the independent recount, per election, constituency and grid instant. */
-@Command(name = "audit", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "audit", mixinStandardHelpOptions = true, modelTransformer = JobOptionsMixin.class, sortOptions = false,
         description = {"Compares constituency_turnout, province_turnout and national_turnout (ballots, branches_reporting) per election,",
                 "area and instant: the live series (--influx-database), the replay",
                 "of --replay-report (its database, tag run=ID) and an independent recount of the same raw records (the report's offsets or",
                 "archive files, re-checked by SHA-256). Writes audit.json and audit.html to --out, prints a SHA-256 digest of the final totals.",
                 "Exit codes: 0 no unexplained difference, 1 unexplained differences, 2 bad input or a service cannot be reached."})
 public class AuditCommand implements Callable<Integer> {
-    @Mixin JobOptions options;
+    /** The job's options, added to this command's by {@link JobOptionsMixin}. */
+    final JobOptions options = new JobOptions();
     @Spec CommandSpec spec;
 
     @Option(names = "--replay-report", required = true, paramLabel = "FILE", description = "The report `turnout replay` wrote.")

@@ -31,7 +31,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartition;
-import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.registry.RegistryConfig;
@@ -99,11 +98,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--speed", paramLabel = "N", description = "Simulated seconds per wall-clock second (default: ${DEFAULT-VALUE}: the 12-hour day in a minute).")
     double speed = 720;
 
-    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--report-interval", paramLabel = "DURATION", converter = DurationTypeConverter.class,
             description = "Simulated time between a branch's reports (default: ${DEFAULT-VALUE}).")
     Duration reportInterval = Duration.ofMinutes(15);
 
-    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--heartbeat-interval", paramLabel = "DURATION", converter = DurationTypeConverter.class,
             description = "Simulated time between a branch's heartbeats on branch.connectivity (default: ${DEFAULT-VALUE}).")
     Duration heartbeatInterval = Duration.ofMinutes(10);
 
@@ -227,7 +226,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 endpoints.put("prometheus", metrics.url());
             }
 
-            JobOptions options = CommandLine.populateCommand(new JobOptions(),
+            JobOptions options = JobOptions.of(
                     "--bootstrap-servers", stack.bootstrapServers(),
                     "--turnout-topic", Topics.TURNOUT,
                     "--dlq-topic", Topics.DEAD_LETTER,

@@ -13,7 +13,6 @@ import org.turnoutstream.recovery.EmbeddedState;
 import org.turnoutstream.workflows.ClusterSubmission;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -22,15 +21,15 @@ import java.time.Instant;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Callable;
 
-@Command(name = "live", mixinStandardHelpOptions = true,
+@Command(name = "live", mixinStandardHelpOptions = true, modelTransformer = JobOptionsMixin.class,
         description = {"Runs the live turnout job: branch.turnout (Avro, Confluent wire format) -> per constituency,",
                 "province and nation turnout points in InfluxDB; bad records -> turnout.dlq.",
                 "Runs on an embedded Flink MiniCluster here, or on a cluster when submitted with `flink run` (the job jar's main)."})
 public class LiveCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LiveCommand.class);
 
-    @Mixin
-    JobOptions options;
+    /** The job's options, added to this command's by {@link JobOptionsMixin}. */
+    final JobOptions options = new JobOptions();
 
     @Spec
     CommandSpec spec;
@@ -47,7 +46,7 @@ public class LiveCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         LOG.info("Starting {} with:", LiveTurnoutJob.NAME);
-        for (String line : OptionsReport.describe(spec)) LOG.info("  {}", line);
+        for (String line : OptionsReport.describe(options)) LOG.info("  {}", line);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         if (env instanceof LocalStreamEnvironment) {
             // embedded: checkpoints on disk, resumed by the next start (on a cluster, its configuration decides)

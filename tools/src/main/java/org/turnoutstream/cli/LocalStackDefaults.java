@@ -76,9 +76,10 @@ public final class LocalStackDefaults implements CommandLine.IDefaultValueProvid
     @Override
     public String defaultValue(CommandLine.Model.ArgSpec argSpec) {
         if (!argSpec.isOption()) return null;
-        String fromConfiguration = configured.configured(argSpec);
+        String name = ((CommandLine.Model.OptionSpec) argSpec).longestName();
+        String fromConfiguration = configured.configured(name);
         if (fromConfiguration != null) return fromConfiguration;
-        String key = ((CommandLine.Model.OptionSpec) argSpec).longestName().replaceFirst("^-+", "");
+        String key = name.replaceFirst("^-+", "");
         String fromStack = stackEndpoints.get(key);
         if (fromStack != null) {
             servedFromStack.add(key);

@@ -25,7 +25,6 @@ import org.turnoutstream.workflows.LiveTurnoutJob;
 import org.turnoutstream.workflows.ReplayJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -47,7 +46,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** `turnout replay`: the live workflows, bounded, over an exact Kafka range or the archive, into separate outputs. */
-@Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "replay", mixinStandardHelpOptions = true, modelTransformer = JobOptionsMixin.class, sortOptions = false,
         description = {"Replays a stretch of the input through the live job's workflows (same code, bounded sources) into the audit",
                 "database (tag run=<id>), a replay alerts topic or file, and no DLQ unless --replay-dlq-topic. Input: --from/--to (resolved to",
                 "offsets per partition before starting), --offsets, or --from-archive DIR with --from/--to. Writes a report (JSON) for `turnout audit`.",
@@ -55,7 +54,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public class ReplayCommand implements Callable<Integer> {
     static final String RUN_TAG = "run";
 
-    @Mixin JobOptions options;
+    /** The job's options, added to this command's by {@link JobOptionsMixin}. */
+    final JobOptions options = new JobOptions();
     @Spec CommandSpec spec;
 
     @Option(names = "--from", paramLabel = "INSTANT", converter = InstantConverter.class,

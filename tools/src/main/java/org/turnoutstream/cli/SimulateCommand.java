@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.reference.Election;
@@ -70,14 +69,14 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--polls-close", defaultValue = "20:00", description = "Polls close, local time (default: ${DEFAULT-VALUE}).")
     LocalTime pollsClose;
 
-    @Option(names = "--report-interval", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--report-interval", defaultValue = "60s", converter = DurationTypeConverter.class,
             description = "Simulated time between a branch's reports (default: ${DEFAULT-VALUE}).")
     Duration reportInterval;
 
     @Option(names = "--per-ballot", description = "Send a report for every ballot instead of every report interval.")
     boolean perBallot;
 
-    @Option(names = "--heartbeat-interval", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(names = "--heartbeat-interval", defaultValue = "10s", converter = DurationTypeConverter.class,
             description = "Simulated time between a branch's heartbeats (default: ${DEFAULT-VALUE}).")
     Duration heartbeatInterval;
 
@@ -93,7 +92,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--max", description = "No pacing: send as fast as possible.")
     boolean max;
 
-    @Option(names = "--duration-limit", converter = DurationConverter.class, description = "Stop after this much wall-clock time (default: run the whole day).")
+    @Option(names = "--duration-limit", converter = DurationTypeConverter.class, description = "Stop after this much wall-clock time (default: run the whole day).")
     Duration durationLimit;
 
     @Option(names = "--duplicate-rate", defaultValue = "0.01", description = "Share of reports sent twice (default: ${DEFAULT-VALUE}).")
@@ -120,7 +119,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Generate without Kafka or the registry and print the counts.")
     boolean dryRun;
 
-    @Option(names = "--progress-interval", defaultValue = "5s", converter = DurationConverter.class, description = "How often progress goes to stderr (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--progress-interval", defaultValue = "5s", converter = DurationTypeConverter.class, description = "How often progress goes to stderr (default: ${DEFAULT-VALUE}).")
     Duration progressInterval;
 
     @Override

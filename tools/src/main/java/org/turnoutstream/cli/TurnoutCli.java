@@ -3,6 +3,8 @@ package org.turnoutstream.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.Map;
+
 /** The `turnout` command line: one entry point for the jobs and the tools around them. */
 @Command(name = "turnout", mixinStandardHelpOptions = true, version = "turnout-stream 0.1.0",
         description = "Turnout Stream: live election turnout and branch connectivity on Kafka, Flink and InfluxDB.",
@@ -17,8 +19,13 @@ public class TurnoutCli {
     }
 
     public static CommandLine commandLine(String[] args) {
+        return commandLine(args, System.getenv());
+    }
+
+    /** The command line with the defaults of {@code environment} ({@code TURNOUT_*}, {@code TURNOUT_CONFIG}, {@code TURNOUT_STACK_DIR}). */
+    public static CommandLine commandLine(String[] args, Map<String, String> environment) {
         return new CommandLine(new TurnoutCli())
-                .setDefaultValueProvider(LocalStackDefaults.forArgs(args, System.getenv()))
+                .setDefaultValueProvider(LocalStackDefaults.forArgs(args, environment))
                 .setCaseInsensitiveEnumValuesAllowed(true);
     }
 }

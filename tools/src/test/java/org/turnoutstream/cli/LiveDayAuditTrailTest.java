@@ -17,7 +17,6 @@ import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.turnoutstream.workflows.LiveTurnoutJob;
-import picocli.CommandLine;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,7 +80,7 @@ class LiveDayAuditTrailTest {
         sentTo = Instant.parse(truth.pollsClose()).plus(Duration.ofHours(1));
 
         archive = work.resolve("archive");
-        JobOptions options = CommandLine.populateCommand(new JobOptions(), common("--influx-database", liveDatabase,
+        JobOptions options = JobOptions.of(common("--influx-database", liveDatabase,
                 "--group-id", "trail-live", "--starting-offsets", "earliest", "--bounded", "--archive-dir", archive.toUri().toString(),
                 "--transactional-id-prefix", "trail-live", "--checkpoint-interval", "1s").toArray(new String[0]));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -15,7 +15,6 @@ import org.turnoutstream.testing.KafkaBrokerExtension;
 import org.turnoutstream.testing.SchemaRegistryExtension;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import org.awaitility.core.ConditionTimeoutException;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -138,7 +137,7 @@ class LiveJobKilledAndRestartedTest {
             assertTrue(job.awaitLog(restartLog, Duration.ofSeconds(60)), job.tail());
 
             // the same records, counted once without interruption (a bounded run from the earliest offsets)
-            JobOptions options = CommandLine.populateCommand(new JobOptions(), common(uninterrupted, "--dlq-topic", uninterruptedDlqTopic, "--group-id", name + "-uninterrupted",
+            JobOptions options = JobOptions.of(common(uninterrupted, "--dlq-topic", uninterruptedDlqTopic, "--group-id", name + "-uninterrupted",
                     "--starting-offsets", "earliest", "--bounded", "--transactional-id-prefix", name + "-uninterrupted",
                     "--checkpoint-interval", "1s").toArray(new String[0]));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

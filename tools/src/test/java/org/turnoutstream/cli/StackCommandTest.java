@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.local.LocalStackState;
 import picocli.CommandLine;
@@ -61,9 +60,9 @@ class StackCommandTest {
 
         // with the stack's Prometheus up, turnout live exports its metrics by default, for that Prometheus to scrape
         LocalStackDefaults defaults = new LocalStackDefaults(Map.of(), null, work);
-        JobOptions live = new JobOptions();
+        LiveCommand live = new LiveCommand();
         new CommandLine(live).setDefaultValueProvider(defaults).parseArgs("--election", "e=dir");
-        assertEquals(LocalStackDefaults.STACK_METRICS_PORTS, live.metricsPort);
+        assertEquals(LocalStackDefaults.STACK_METRICS_PORTS, live.options.metricsPort);
         assertEquals(state.endpoint("prometheus"), defaults.stackPrometheus().orElseThrow().endpoint());
 
         Run again = run("stack", "up", "--work-dir", work.toString());

@@ -7,7 +7,6 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.reference.ElectionCatalog;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +58,7 @@ class KubernetesDeploymentTest {
 
         List<String> args = new ArrayList<>();
         ((List<?>) job.get("args")).forEach(a -> args.add(a.toString()));
-        JobOptions options = CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+        JobOptions options = JobOptions.of(args.toArray(new String[0]));
         assertFalse(options.elections.isEmpty(), "an election to count");
         String referenceInImage = ElectionCatalog.parseSpecs(options.elections).values().iterator().next().toString();
         assertTrue(referenceInImage.startsWith("/opt/turnout/reference/") && dockerfile.contains("COPY reference /opt/turnout/reference"),

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.turnoutstream.bench.BenchJobs;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.registry.RegistryConfig;
-import picocli.CommandLine;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ class JobGraphTypesTest {
                 "--influx-url", "http://localhost:9", "--election", "2024-majlis-r1=" + REFERENCE, "--checkpoint-interval", "1s",
                 "--parallelism", "2"));
         args.addAll(List.of(extra));
-        return CommandLine.populateCommand(new JobOptions(), args.toArray(new String[0]));
+        return JobOptions.of(args.toArray(new String[0]));
     }
 
     /** A plain local environment: not a test context (those have generic types off already). */

@@ -92,7 +92,7 @@ class ReplayAuditTest {
         }
 
         archive = work.resolve("archive");
-        JobOptions options = CommandLine.populateCommand(new JobOptions(), withCommon("--influx-database", liveDatabase,
+        JobOptions options = JobOptions.of(withCommon("--influx-database", liveDatabase,
                 "--group-id", "replay-e2e-live", "--starting-offsets", "earliest", "--bounded", "--archive-dir", archive.toUri().toString(),
                 "--transactional-id-prefix", "replay-e2e-live", "--checkpoint-interval", "1s"));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

@@ -90,7 +90,7 @@ class SimulatedElectionDayTest {
             assertTrue(truth.faultsInjected().getOrDefault(kind, 0L) > 0, "the day has " + kind + " faults: " + truth.faultsInjected());
         }
 
-        JobOptions options = CommandLine.populateCommand(new JobOptions(),
+        JobOptions options = JobOptions.of(
                 "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--dlq-topic", deadLetterTopic,
                 "--connectivity-topic", connectivityTopic, "--alerts-topic", alertsTopic, "--transactional-id-prefix", "sim-e2e-alerts",
                 "--group-id", "sim-e2e", "--starting-offsets", "earliest", "--bounded",
@@ -142,7 +142,7 @@ class SimulatedElectionDayTest {
         String replayAlerts = "sim-e2e.branch.alerts.replay";
         kafka.createTopic(replayAlerts, 2);
         kafka.createTopic(deadLetterTopic + ".replay", 1);
-        JobOptions replay = CommandLine.populateCommand(new JobOptions(),
+        JobOptions replay = JobOptions.of(
                 "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--dlq-topic", deadLetterTopic + ".replay",
                 "--connectivity-topic", connectivityTopic, "--alerts-topic", replayAlerts, "--transactional-id-prefix", "sim-e2e-replay",
                 "--group-id", "sim-e2e-replay", "--starting-offsets", "earliest", "--bounded",

@@ -96,7 +96,7 @@ class ReferenceCatalogTest {
     void theNationalCatalogShipsInAFewHundredKilobytesAndReadsBackTheSame() throws Exception {
         Election national = ReferenceGenerator.generate(ReferenceGenerator.Params.national());
         ElectionCatalog catalog = ElectionCatalog.of(national);
-        byte[] shipped = org.apache.flink.util.InstantiationUtil.serializeObject(catalog);
+        byte[] shipped = serialize(catalog);
         assertTrue(shipped.length < 1_000_000, "the national catalog takes " + shipped.length + " bytes in a job graph");
 
         // another JVM: no instance of this catalog there yet, so it is rebuilt from the bytes
@@ -126,7 +126,7 @@ class ReferenceCatalogTest {
         ElectionCatalog catalog = ElectionCatalog.of(first, first.withId("national-r2"));
         ElectionCatalog shipped;
         try (var in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(
-                org.apache.flink.util.InstantiationUtil.serializeObject(catalog)))) {
+                serialize(catalog)))) {
             shipped = (ElectionCatalog) in.readObject();
         }
         java.util.HashSet<Long> keys = new java.util.HashSet<>();
@@ -150,17 +150,32 @@ class ReferenceCatalogTest {
     @Test
     void copiesOfOneCatalogShippedToAJvmAreOneInstanceThere() throws Exception {
         ElectionCatalog catalog = ElectionCatalog.of(smallElection("2024-r1"));
-        byte[] decoderCopy = org.apache.flink.util.InstantiationUtil.serializeObject(catalog);
-        byte[] tallyCopy = org.apache.flink.util.InstantiationUtil.serializeObject(catalog);
-        ElectionCatalog first = org.apache.flink.util.InstantiationUtil.deserializeObject(decoderCopy, getClass().getClassLoader());
-        ElectionCatalog second = org.apache.flink.util.InstantiationUtil.deserializeObject(tallyCopy, getClass().getClassLoader());
+        byte[] decoderCopy = serialize(catalog);
+        byte[] tallyCopy = serialize(catalog);
+        ElectionCatalog first = deserialize(decoderCopy);
+        ElectionCatalog second = deserialize(tallyCopy);
         assertSame(first, second, "one instance for every copy of the same catalog");
         assertTrue(second.election("2024-r1").orElseThrow().branch(karajBranch(17)).isPresent());
         assertEquals(Optional.empty(), second.election("2024-r2"), "a copy knows its one election too");
 
         ElectionCatalog other = ElectionCatalog.of(smallElection("2024-r1")); // loaded again: another catalog, maybe other data
-        ElectionCatalog otherCopy = org.apache.flink.util.InstantiationUtil.deserializeObject(
-                org.apache.flink.util.InstantiationUtil.serializeObject(other), getClass().getClassLoader());
+        ElectionCatalog otherCopy = deserialize(serialize(other));
         assertTrue(otherCopy != first, "a catalog loaded separately is not taken for another");
+    }
+
+    /** Java serialization, as Flink ships a function's fields to a TaskManager. */
+    private static byte[] serialize(Object object) throws java.io.IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(object);
+        }
+        return bytes.toByteArray();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T deserialize(byte[] bytes) throws Exception {
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return (T) in.readObject();
+        }
     }
 }
