@@ -9,9 +9,12 @@ public class BranchReport {
     public long ballotsCast;
     public long eventTime;
     /**
-     * When the centre heard the report: its Kafka record timestamp (epoch ms). The outage detector judges
-     * liveness by it, since a report buffered during an outage proves nothing about the link at its own
-     * event time. Equal to eventTime when not known (reports built without a Kafka record).
+     * The heard time: when the centre heard the report, its Kafka record timestamp (epoch ms;
+     * {@code RawRecord.heardAt}, {@code BranchSignal.heardAt}). The outage detector judges liveness by it, since a report
+     * buffered during an outage proves nothing about the link at its own event time. Equal to eventTime when not known
+     * (reports built without a Kafka record). The field keeps its older name: this class travels as a Flink POJO, whose
+     * serializer restores the reports in flight of an unaligned checkpoint field by name; a renamed field would come
+     * back as 0, a wrong heard time.
      */
     public long receivedAt;
     /**
