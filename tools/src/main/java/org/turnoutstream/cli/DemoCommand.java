@@ -5,11 +5,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,10 +32,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.registry.RegistryConfig;
+import org.turnoutstream.cli.DemoReadings.Row;
+import org.turnoutstream.cli.DemoReadings.Snapshot;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.local.Prometheus;
-import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.simulator.ElectionDaySimulator;
 import org.turnoutstream.simulator.FaultKind;
@@ -80,7 +79,6 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     static final String ELECTION = "2024-alborz-demo";
     static final String DATABASE = LocalStack.DATABASE;
-    static final String MATCH_LINE = "totals match ground truth: YES";
     /** Late reports of outages arrive up to an hour after their event time: the job must still rewrite that history. */
     static final Duration CORRECTION_HORIZON = Duration.ofHours(2);
     /** Every fault on, at visible but modest rates; the region-outage rate is raised until at least one region goes dark. */
@@ -150,11 +148,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
     private PrintWriter out;
     private boolean ansi;
-    private InfluxReader influx;
-    private Election election;
+    private DemoReadings readings;
     private ElectionDaySimulator simulator;
+    private DemoDay day;
     private SimulationRunner.Result preview;
-    private ZoneId zone;
     private long open, close;
 
     @Override
@@ -163,16 +160,17 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         ansi = System.console() != null && System.getenv("TERM") != null && !"dumb".equals(System.getenv("TERM"));
         if (!(speed > 0)) throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be positive");
         Path referenceDir = locate(reference);
-        election = Election.load(ELECTION, referenceDir);
+        Election election = Election.load(ELECTION, referenceDir);
         try {
             simulator = simulator(election, seed, reportInterval, heartbeatInterval, pollsOpen, pollsClose);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        day = DemoDay.of(simulator);
         SimulationSettings settings = simulator.plan().settings();
-        zone = settings.zone();
-        open = simulator.plan().pollsOpenMillis();
-        close = simulator.plan().pollsCloseMillis();
+        ZoneId zone = settings.zone();
+        open = day.pollsOpen();
+        close = day.pollsClose();
         // a dry run of the same seeded day: the counts to expect (the check uses what is really sent)
         preview = new SimulationRunner(simulator).pacer(Pacer.max()).run();
         Path work = workDir.toAbsolutePath().normalize();
@@ -211,7 +209,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.flush();
             stack = LocalStack.start(work, LocalStack.Ports.FREE, false);
             if (stopped.get()) stack.close();
-            influx = new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10));
+            readings = new DemoReadings(new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10)), DATABASE, ELECTION);
             out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
                     stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
                     stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
@@ -276,29 +274,29 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
 
             // wait (bounded) until InfluxDB holds the final figures
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(finalWaitSeconds);
-            Snapshot snapshot = snapshot();
+            Snapshot snapshot = readings.snapshot();
             long nextTable = System.nanoTime();
-            while (!matches(snapshot, truth) && System.nanoTime() < deadline) {
+            while (!DemoCheck.totalsMatch(snapshot, truth) && System.nanoTime() < deadline) {
                 checkJob();
                 if (System.nanoTime() >= nextTable) {
                     printTable(false);
                     nextTable = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(refreshMillis);
                 }
                 Thread.sleep(250);
-                snapshot = snapshot();
+                snapshot = readings.snapshot();
             }
             long dlq = countDeadLetters(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
-            snapshot = snapshot();
+            snapshot = readings.snapshot();
             printTable(true);
 
-            boolean totalsMatch = matches(snapshot, truth);
+            boolean totalsMatch = DemoCheck.totalsMatch(snapshot, truth);
             out.printf(Locale.ROOT, "feed: %,d records sent in %.1f s; faults %s; whole run %.1f s%n", result.records(), feedSeconds,
                     faultLine(result.faults()), (System.nanoTime() - t0) / 1e9);
             out.printf(Locale.ROOT, "dead-letter records in %s: %d (expected %d: the malformed records)%s%n", Topics.DEAD_LETTER, dlq,
                     malformed, dlq == malformed ? "" : "  <-- MISMATCH");
-            long detected = detectedOutages();
+            long detected = readings.detectedOutages();
             out.printf(Locale.ROOT, "outages: %d planned by the simulator, %d detected by the job (OUTAGE_STARTED alerts so far)%n",
-                    simulator.plan().outages().size(), detected);
+                    day.outages().size(), detected);
             out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout,"
                     + " branch_status, constituency_connectivity, alerts)%s%n",
                     stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
@@ -310,15 +308,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             summarize(result, feedSeconds, snapshot, totalsMatch, dlq, malformed, detected);
             if (metrics != null) printPipelineHealth(dlq);
             boolean ok = totalsMatch && dlq == malformed;
-            if (totalsMatch) {
-                out.println(MATCH_LINE);
-            } else {
-                out.println("totals match ground truth: NO");
-                printMismatch(snapshot, truth);
-            }
-            if (dlq != malformed) {
-                out.printf("dead-letter count does not match: %d in %s, %d malformed records sent%n", dlq, Topics.DEAD_LETTER, malformed);
-            }
+            out.print(DemoCheck.verdict(snapshot, truth, dlq, malformed, day));
             out.flush();
             writeSummary(ok ? 0 : 1, null);
 
@@ -396,20 +386,18 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         totals.set("national", comparison(result.truth().national(), snapshot.national()));
         ObjectNode constituencies = totals.putObject("constituencies");
         result.truth().constituencies().forEach((id, truth) ->
-                constituencies.set(id, JSON.createObjectNode().put("name", name(id)).setAll(comparison(truth, snapshot.constituencies().get(id)))));
+                constituencies.set(id, JSON.createObjectNode().put("name", day.constituencyName(id)).setAll(comparison(truth, snapshot.constituencies().get(id)))));
         summary.putObject("deadLetters").put("topic", Topics.DEAD_LETTER).put("onTopic", dlq).put("malformedSent", malformed)
                 .put("match", dlq == malformed);
         ObjectNode outages = summary.putObject("outages");
-        outages.put("planned", simulator.plan().outages().size());
+        outages.put("planned", day.outages().size());
         if (detectedOutages < 0) outages.putNull("detected"); // InfluxDB did not answer
         else outages.put("detected", detectedOutages);
-        outages.put("branchLinks", simulator.plan().outages().stream().filter(o -> o.reason() == PlannedOutage.Reason.BRANCH_LINK).count());
+        outages.put("branchLinks", day.branchLinkOutages());
         var regions = outages.putArray("regions");
-        simulator.plan().outages().stream().filter(o -> o.reason() == PlannedOutage.Reason.REGION)
-                .collect(java.util.stream.Collectors.groupingBy(PlannedOutage::constituencyId, java.util.TreeMap::new, java.util.stream.Collectors.toList()))
-                .forEach((c, list) -> regions.addObject().put("constituency", c).put("name", name(c))
-                        .put("from", localTime(list.get(0).start().toEpochMilli())).put("to", localTime(list.get(0).end().toEpochMilli()))
-                        .put("branches", list.size()));
+        day.regionOutages().forEach((c, list) -> regions.addObject().put("constituency", c).put("name", day.constituencyName(c))
+                .put("from", day.localTime(list.get(0).start().toEpochMilli())).put("to", day.localTime(list.get(0).end().toEpochMilli()))
+                .put("branches", list.size()));
     }
 
     /** Ground truth and InfluxDB side by side; influxdb null when InfluxDB has no point for it. */
@@ -466,14 +454,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     }
 
     private String outageLine() {
-        List<PlannedOutage> outages = simulator.plan().outages();
-        long links = outages.stream().filter(o -> o.reason() == PlannedOutage.Reason.BRANCH_LINK).count();
         StringBuilder regions = new StringBuilder();
-        outages.stream().filter(o -> o.reason() == PlannedOutage.Reason.REGION)
-                .collect(java.util.stream.Collectors.groupingBy(PlannedOutage::constituencyId, java.util.TreeMap::new, java.util.stream.Collectors.toList()))
-                .forEach((c, list) -> regions.append(String.format(Locale.ROOT, "; region %s dark %s-%s (%d branches)", name(c),
-                        localTime(list.get(0).start().toEpochMilli()), localTime(list.get(0).end().toEpochMilli()), list.size())));
-        return links + " branch link outages" + regions;
+        day.regionOutages().forEach((c, list) -> regions.append(String.format(Locale.ROOT, "; region %s dark %s-%s (%d branches)",
+                day.constituencyName(c), day.localTime(list.get(0).start().toEpochMilli()), day.localTime(list.get(0).end().toEpochMilli()),
+                list.size())));
+        return day.branchLinkOutages() + " branch link outages" + regions;
     }
 
     /**
@@ -587,157 +572,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         return count;
     }
 
-    // ---------------------------------------------------------------- reading InfluxDB
-
-    record Row(long ballots, long eligible, double turnoutPct, long reporting, long total) {}
-
-    /** {@code down}: the job's branches_down per constituency (its latest constituency_connectivity point). */
-    record Snapshot(Row national, Map<String, Row> constituencies, long nationalTime, Map<String, Long> down) {}
-
-    /** OUTAGE_STARTED alerts the job wrote to InfluxDB's alerts measurement; -1 when it cannot be read. */
-    private long detectedOutages() {
-        try {
-            List<Map<String, Object>> count = influx.query(DATABASE,
-                    "SELECT count(active) FROM alerts WHERE election='" + ELECTION + "' AND kind='OUTAGE_STARTED'");
-            return count.isEmpty() ? 0 : asLong(count.get(0).get("count"));
-        } catch (IOException e) {
-            return -1;
-        }
-    }
-
-    private Snapshot snapshot() {
-        Map<String, Row> rows = new HashMap<>();
-        Map<String, Long> down = new HashMap<>();
-        Row national = null;
-        long nationalTime = 0;
-        try {
-            for (InfluxReader.Series series : influx.series(DATABASE, "SELECT last(ballots) AS ballots, last(eligible) AS eligible, "
-                    + "last(turnout_pct) AS pct, last(branches_reporting) AS reporting, last(branches_total) AS total FROM constituency_turnout "
-                    + "WHERE election='" + ELECTION + "' GROUP BY constituency")) {
-                rows.put(series.tags().get("constituency"), row(series));
-            }
-            List<InfluxReader.Series> n = influx.series(DATABASE, "SELECT last(ballots) AS ballots, last(eligible) AS eligible, "
-                    + "last(turnout_pct) AS pct, last(branches_reporting) AS reporting, last(branches_total) AS total FROM national_turnout "
-                    + "WHERE election='" + ELECTION + "'");
-            if (!n.isEmpty()) national = row(n.get(0));
-            List<Map<String, Object>> t = influx.query(DATABASE, "SELECT last(ballots) FROM national_turnout WHERE election='" + ELECTION + "'");
-            if (!t.isEmpty()) nationalTime = asLong(t.get(0).get("time"));
-            for (InfluxReader.Series ds : influx.series(DATABASE,
-                    "SELECT last(branches_down) FROM constituency_connectivity WHERE election='" + ELECTION + "' GROUP BY constituency")) {
-                down.put(ds.tags().get("constituency"), ds.rows().isEmpty() ? 0 : asLong(ds.rows().get(0).get("last")));
-            }
-        } catch (IOException e) {
-            // influxd busy or the measurement not there yet: show what we have
-        }
-        return new Snapshot(national, rows, nationalTime, down);
-    }
-
-    /** The series' first row (a last() selection has one); a column it lacks reads as 0. */
-    private static Row row(InfluxReader.Series series) {
-        Map<String, Object> first = series.rows().isEmpty() ? Map.of() : series.rows().get(0);
-        return new Row(asLong(first.get("ballots")), asLong(first.get("eligible")), asDouble(first.get("pct")),
-                asLong(first.get("reporting")), asLong(first.get("total")));
-    }
-
-    private static long asLong(Object value) {
-        return value instanceof Number n ? n.longValue() : 0;
-    }
-
-    private static double asDouble(Object value) {
-        return value instanceof Number n ? n.doubleValue() : 0;
-    }
-
-    private static boolean matches(Snapshot s, GroundTruth truth) {
-        if (s.national() == null || s.national().ballots() != truth.national().ballots()) return false;
-        for (Map.Entry<String, GroundTruth.Totals> t : truth.constituencies().entrySet()) {
-            Row row = s.constituencies().get(t.getKey());
-            if (row == null || row.ballots() != t.getValue().ballots() || row.reporting() != t.getValue().branchesReporting()) return false;
-        }
-        return true;
-    }
-
-    private void printMismatch(Snapshot s, GroundTruth truth) {
-        out.printf(Locale.ROOT, "  %-16s %12s %12s %10s %18s%n", "", "ground truth", "InfluxDB", "difference", "branches truth/db");
-        for (Map.Entry<String, GroundTruth.Totals> t : truth.constituencies().entrySet()) {
-            Row row = s.constituencies().get(t.getKey());
-            long want = t.getValue().ballots();
-            long got = row == null ? 0 : row.ballots();
-            boolean same = row != null && got == want && row.reporting() == t.getValue().branchesReporting();
-            out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d %8d/%-9s%s%n", name(t.getKey()), want,
-                    row == null ? "missing" : String.format(Locale.ROOT, "%,d", got), got - want, t.getValue().branchesReporting(),
-                    row == null ? "-" : String.valueOf(row.reporting()), same ? "" : "  <--");
-        }
-        long national = s.national() == null ? 0 : s.national().ballots();
-        out.printf(Locale.ROOT, "  %-16s %,12d %12s %,10d%n", "national", truth.national().ballots(),
-                s.national() == null ? "missing" : String.format(Locale.ROOT, "%,d", national), national - truth.national().ballots());
-    }
-
     // ---------------------------------------------------------------- the table
 
-    /** Branches inside one of the simulator's planned outages at {@code now}, per constituency id. */
-    private Map<String, Integer> dark(long now) {
-        Map<String, Integer> dark = new HashMap<>();
-        for (PlannedOutage o : simulator.plan().outages()) {
-            if (o.start().toEpochMilli() <= now && now < o.end().toEpochMilli()) dark.merge(o.constituencyId(), 1, Integer::sum);
-        }
-        return dark;
-    }
-
+    /** The table as InfluxDB has it now; on a terminal, it redraws the screen until the final one. */
     private void printTable(boolean last) {
         if (stopped.get()) return;
-        Snapshot s = snapshot();
+        Snapshot snapshot = readings.snapshot();
         long now = simulatedNow();
-        double progress = Math.max(0, Math.min(1, (double) (now - open) / (close - open)));
-        Map<String, Integer> dark = dark(now);
-        int darkTotal = dark.values().stream().mapToInt(Integer::intValue).sum();
-        long downTotal = s.down().values().stream().mapToLong(Long::longValue).sum();
-        StringBuilder b = new StringBuilder();
-        if (ansi && !last) b.append("\033[H\033[2J");
-        b.append(last ? "== final ==\n" : "");
-        b.append(String.format(Locale.ROOT, "%s  simulated %s  [%s] %3.0f%%  sent %,d/%,d records%s%n",
-                ELECTION, localTime(now), bar(progress, 30), progress * 100, sent.get(), preview.records(),
-                now >= close ? "  (polls closed)" : ""));
-        String dataUpTo = s.nationalTime() == 0 ? "--:--:--" : localTime(s.nationalTime());
-        if (s.national() != null) {
-            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  down %d  dark %d  (InfluxDB up to %s)%n",
-                    s.national().ballots(), election.eligibleVoters(), pct(s.national().ballots(), election.eligibleVoters()),
-                    s.national().reporting(), election.branchCount(), downTotal, darkTotal, dataUpTo));
-        } else {
-            b.append(String.format(Locale.ROOT, "NATIONAL  (no points in InfluxDB yet)  dark %d%n", darkTotal));
-        }
-        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %5s %5s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches",
-                "down", "dark", ""));
-        for (Constituency c : election.constituencies()) {
-            Row row = s.constituencies().get(c.id());
-            long ballots = row == null ? 0 : row.ballots();
-            long reporting = row == null ? 0 : row.reporting();
-            double p = pct(ballots, c.eligibleVoters());
-            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d %5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
-                    reporting, c.branchCount(), s.down().getOrDefault(c.id(), 0L), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
-        }
-        b.append("down = branches the job detects as down (InfluxDB, up to its watermark); "
-                + "dark = branches in one of the simulator's planned outages now (the simulator's view)\n");
-        if (!ansi || last) b.append('\n');
-        out.print(b);
+        String table = DemoTable.render(day, snapshot, now, sent.get(), preview.records(), last);
+        out.print((ansi && !last ? "\033[H\033[2J" : "") + table + (!ansi || last ? "\n" : ""));
         out.flush();
-    }
-
-    private String localTime(long epochMillis) {
-        LocalTime t = Instant.ofEpochMilli(epochMillis).atZone(zone).toLocalTime().withNano(0);
-        return t.toString().length() == 5 ? t + ":00" : t.toString();
-    }
-
-    private static String bar(double fraction, int width) {
-        int filled = (int) Math.round(Math.max(0, Math.min(1, fraction)) * width);
-        return "#".repeat(filled) + "-".repeat(width - filled);
-    }
-
-    private static double pct(long part, long whole) {
-        return whole == 0 ? 0 : 100.0 * part / whole;
-    }
-
-    private String name(String constituencyId) {
-        return election.constituency(constituencyId).map(Constituency::name).orElse(constituencyId);
     }
 
     private static String fmt(double d) {
