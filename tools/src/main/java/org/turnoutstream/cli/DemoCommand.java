@@ -8,30 +8,19 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.TopicPartition;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.schemas.Topics;
-import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.cli.DemoReadings.Row;
 import org.turnoutstream.cli.DemoReadings.Snapshot;
 import org.turnoutstream.influx.InfluxReader;
@@ -42,10 +31,8 @@ import org.turnoutstream.simulator.ElectionDaySimulator;
 import org.turnoutstream.simulator.FaultKind;
 import org.turnoutstream.simulator.FaultRates;
 import org.turnoutstream.simulator.GroundTruth;
-import org.turnoutstream.simulator.KafkaRecordSink;
 import org.turnoutstream.simulator.Pacer;
 import org.turnoutstream.simulator.PlannedOutage;
-import org.turnoutstream.simulator.RecordEncoder;
 import org.turnoutstream.simulator.SimulationRunner;
 import org.turnoutstream.simulator.SimulationSettings;
 import org.turnoutstream.workflows.LiveTurnoutJob;
@@ -136,12 +123,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private Prometheus metrics;
     private volatile JobClient job;
     private volatile boolean interrupted;
-    private volatile KafkaProducer<byte[], byte[]> producer;
-    private volatile long feedWallStart;
-    private volatile boolean feedDone;
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicReference<Throwable> feedFailure = new AtomicReference<>();
-    private final AtomicReference<SimulationRunner.Result> feedResult = new AtomicReference<>();
+    private volatile DemoFeed feed;
     private static final ObjectMapper JSON = new ObjectMapper();
     /** What --json writes; filled in as the run goes, so a run that fails still says how far it got. */
     private final ObjectNode summary = JSON.createObjectNode();
@@ -152,7 +134,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private ElectionDaySimulator simulator;
     private DemoDay day;
     private SimulationRunner.Result preview;
-    private long open, close;
 
     @Override
     public Integer call() throws Exception {
@@ -169,8 +150,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         day = DemoDay.of(simulator);
         SimulationSettings settings = simulator.plan().settings();
         ZoneId zone = settings.zone();
-        open = day.pollsOpen();
-        close = day.pollsClose();
         // a dry run of the same seeded day: the counts to expect (the check uses what is really sent)
         preview = new SimulationRunner(simulator).pacer(Pacer.max()).run();
         Path work = workDir.toAbsolutePath().normalize();
@@ -182,7 +161,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
                 ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
         out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
-                settings.date(), pollsOpen, pollsClose, zone, fmt(speed), fmt((close - open) / 1000.0 / speed), seed, preview.records(),
+                settings.date(), pollsOpen, pollsClose, zone, fmt(speed), fmt((day.pollsClose() - day.pollsOpen()) / 1000.0 / speed), seed, preview.records(),
                 fmt(reportInterval), fmt(heartbeatInterval));
         out.printf(Locale.ROOT, "faults: %s%n", faultLine(preview.faults()));
         out.printf(Locale.ROOT, "planned outages: %s; correction horizon %s%n", outageLine(), fmt(CORRECTION_HORIZON));
@@ -260,15 +239,15 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             out.flush();
 
             long feedStart = System.nanoTime();
-            Thread feeder = startFeed(stack.bootstrapServers(), stack.registryUrl());
-            while (feeder.isAlive()) {
+            feed = new DemoFeed(simulator, speed, stack.bootstrapServers(), stack.registryUrl(), stopped::get);
+            feed.start();
+            while (feed.isSending()) {
                 printTable(false);
                 checkJob();
-                feeder.join(refreshMillis);
+                feed.join(refreshMillis);
             }
-            if (feedFailure.get() != null) throw new IllegalStateException("the feed failed: " + feedFailure.get(), feedFailure.get());
             double feedSeconds = (System.nanoTime() - feedStart) / 1e9;
-            SimulationRunner.Result result = feedResult.get();
+            SimulationRunner.Result result = feed.result();
             GroundTruth truth = result.truth();
             long malformed = malformed(result.faults());
 
@@ -285,7 +264,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 Thread.sleep(250);
                 snapshot = readings.snapshot();
             }
-            long dlq = countDeadLetters(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
+            long dlq = DemoDeadLetters.count(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
             snapshot = readings.snapshot();
             printTable(true);
 
@@ -488,8 +467,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 // the MiniCluster is already down (its own shutdown hook ran first): nothing left to cancel
             }
         }
-        KafkaProducer<byte[], byte[]> p = producer;
-        if (p != null) p.close(Duration.ofSeconds(2));
+        DemoFeed f = feed;
+        if (f != null) f.close();
         Prometheus m = metrics;
         if (m != null) m.close();
         LocalStack s = stack;
@@ -503,73 +482,11 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         return dir.toAbsolutePath().normalize();
     }
 
-    // ---------------------------------------------------------------- the feed
-
-    private Thread startFeed(String bootstrap, String registryUrl) {
-        producer = new KafkaProducer<>(KafkaRecordSink.producerProperties(bootstrap, Map.of()));
-        KafkaRecordSink sink = new KafkaRecordSink(producer);
-        Pacer paced = Pacer.speed(speed, open);
-        feedWallStart = System.nanoTime();
-        Pacer pacer = (sendAt, index) -> {
-            if (stopped.get()) throw new CancellationException("demo stopped");
-            paced.await(sendAt, index);
-            sent.set(index + 1);
-        };
-        SimulationRunner runner = new SimulationRunner(simulator)
-                .to(RecordEncoder.viaRegistry(RegistryConfig.of(registryUrl), Topics.TURNOUT, Topics.CONNECTIVITY), sink)
-                .pacer(pacer);
-        Thread thread = new Thread(() -> {
-            try {
-                feedResult.set(runner.run());
-            } catch (RuntimeException e) {
-                if (!stopped.get()) feedFailure.compareAndSet(null, e);
-            } finally {
-                feedDone = true;
-            }
-        }, "demo-feed");
-        thread.setDaemon(true);
-        thread.start();
-        return thread;
-    }
-
-    /** The simulated clock of the feed: polls open until it starts, then following the pacer, polls close once done. */
-    private long simulatedNow() {
-        if (feedDone) return close;
-        if (feedWallStart == 0) return open;
-        return Math.min(close, open + (long) ((System.nanoTime() - feedWallStart) / 1e6 * speed));
-    }
-
     private void checkJob() throws Exception {
         JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
         if (status.isGloballyTerminalState()) {
             throw new IllegalStateException("the live job stopped unexpectedly: " + status);
         }
-    }
-
-    /**
-     * The dead letters in the DLQ as a read_committed consumer sees them (the job writes them in transactions committed
-     * with its checkpoints: offsets also count the commit markers, and an aborted attempt's records), once at least
-     * {@code expected} are there or at {@code timeout}.
-     */
-    private long countDeadLetters(String bootstrap, long expected, Duration timeout) throws Exception {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        long count = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEAD_LETTER, Duration.ofSeconds(10)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (count < expected && System.nanoTime() < deadline) {
-                count += consumer.poll(Duration.ofMillis(250)).count();
-            }
-        }
-        return count;
     }
 
     // ---------------------------------------------------------------- the table
@@ -578,8 +495,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private void printTable(boolean last) {
         if (stopped.get()) return;
         Snapshot snapshot = readings.snapshot();
-        long now = simulatedNow();
-        String table = DemoTable.render(day, snapshot, now, sent.get(), preview.records(), last);
+        long now = feed.simulatedNow();
+        String table = DemoTable.render(day, snapshot, now, feed.sent(), preview.records(), last);
         out.print((ansi && !last ? "\033[H\033[2J" : "") + table + (!ansi || last ? "\n" : ""));
         out.flush();
     }
