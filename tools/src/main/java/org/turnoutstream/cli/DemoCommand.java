@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.ZoneId;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -15,18 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.turnoutstream.config.JobOptions;
-import org.turnoutstream.schemas.Topics;
-import org.turnoutstream.cli.DemoReadings.Row;
 import org.turnoutstream.cli.DemoReadings.Snapshot;
+import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.local.LocalStack;
 import org.turnoutstream.local.Prometheus;
 import org.turnoutstream.reference.Election;
+import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.simulator.ElectionDaySimulator;
 import org.turnoutstream.simulator.FaultKind;
 import org.turnoutstream.simulator.FaultRates;
@@ -48,6 +43,11 @@ import picocli.CommandLine.Spec;
  * MiniCluster, plays a compressed SYNTHETIC election day for Alborz with the election-day simulator (every
  * fault kind on), shows the turnout InfluxDB holds as it comes in, and checks the final figures against the
  * simulator's ground truth (recorded from what was actually sent).
+ *
+ * <p>This class holds the options and tells that story; its parts: {@link DemoFeed} (the simulator feeding Kafka, and the
+ * simulated clock), {@link DemoReadings} (what InfluxDB holds), {@link DemoTable} (the live table), {@link DemoCheck}
+ * (the verdict against the ground truth), {@link DemoDeadLetters} (the dead-letter topic), {@link DemoPipelineHealth}
+ * (--prometheus) and {@link DemoSummary} (--json), all speaking of one {@link DemoDay}.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
@@ -122,18 +122,16 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private volatile LocalStack stack;
     private Prometheus metrics;
     private volatile JobClient job;
-    private volatile boolean interrupted;
     private volatile DemoFeed feed;
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** What --json writes; filled in as the run goes, so a run that fails still says how far it got. */
-    private final ObjectNode summary = JSON.createObjectNode();
+    private volatile boolean interrupted;
 
     private PrintWriter out;
     private boolean ansi;
-    private DemoReadings readings;
     private ElectionDaySimulator simulator;
     private DemoDay day;
     private SimulationRunner.Result preview;
+    private DemoReadings readings;
+    private DemoSummary summary;
 
     @Override
     public Integer call() throws Exception {
@@ -149,24 +147,13 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
         day = DemoDay.of(simulator);
         SimulationSettings settings = simulator.plan().settings();
-        ZoneId zone = settings.zone();
         // a dry run of the same seeded day: the counts to expect (the check uses what is really sent)
         preview = new SimulationRunner(simulator).pacer(Pacer.max()).run();
         Path work = workDir.toAbsolutePath().normalize();
-        if (json != null && json.toAbsolutePath().getParent() != null) Files.createDirectories(json.toAbsolutePath().getParent());
-        summary.put("format", "turnout-demo-summary/1").put("election", ELECTION).put("seed", seed).put("speed", speed)
-                .put("date", settings.date().toString()).put("pollsOpen", pollsOpen.toString()).put("pollsClose", pollsClose.toString())
-                .put("zone", zone.getId()).put("reportInterval", reportInterval.toString()).put("heartbeatInterval", heartbeatInterval.toString())
-                .put("workDir", work.toString());
-        out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
-                ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
-        out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
-                settings.date(), pollsOpen, pollsClose, zone, fmt(speed), fmt((day.pollsClose() - day.pollsOpen()) / 1000.0 / speed), seed, preview.records(),
-                fmt(reportInterval), fmt(heartbeatInterval));
-        out.printf(Locale.ROOT, "faults: %s%n", faultLine(preview.faults()));
-        out.printf(Locale.ROOT, "planned outages: %s; correction horizon %s%n", outageLine(), fmt(CORRECTION_HORIZON));
-        out.printf("work dir %s%n", work);
-        out.flush();
+        summary = new DemoSummary(json);
+        summary.createDirectory();
+        summary.settings(ELECTION, seed, speed, settings, pollsOpen, pollsClose, reportInterval, heartbeatInterval, work);
+        printTheDay(settings, work);
 
         quietLibraries();
         Thread hook = new Thread(() -> {
@@ -182,91 +169,21 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         try {
-            Files.createDirectories(work);
-            LocalStack.wipe(work);
-            out.println("starting Kafka, the schema registry and influxd...");
-            out.flush();
-            stack = LocalStack.start(work, LocalStack.Ports.FREE, false);
-            if (stopped.get()) stack.close();
-            readings = new DemoReadings(new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10)), DATABASE, ELECTION);
-            out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
-                    stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
-                    stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
-            ObjectNode endpoints = summary.putObject("endpoints");
-            endpoints.put("kafka", stack.bootstrapServers()).put("registry", stack.registryUrl()).put("influxdb", stack.influxUrl());
-            stack.prepare();
-            out.printf("  topics %s created, schemas registered, InfluxDB database %s created%n",
-                    String.join(", ", LocalStack.TOPICS.keySet()), DATABASE);
-            if (prometheus) {
-                metrics = Prometheus.start(work.resolve("prometheus"), 0, Duration.ofSeconds(1), false);
-                out.printf("  Prometheus %s (pid %d)%n", metrics.url(), metrics.pid());
-                endpoints.put("prometheus", metrics.url());
-            }
-
-            JobOptions options = JobOptions.of(
-                    "--bootstrap-servers", stack.bootstrapServers(),
-                    "--turnout-topic", Topics.TURNOUT,
-                    "--dlq-topic", Topics.DEAD_LETTER,
-                    "--group-id", "turnout-demo",
-                    "--starting-offsets", "earliest",
-                    "--registry-url", stack.registryUrl(),
-                    "--influx-url", stack.influxUrl(),
-                    "--influx-database", DATABASE,
-                    "--election", ELECTION + "=" + referenceDir,
-                    "--parallelism", "2",
-                    "--quiet-feed-after", "10s",
-                    "--max-out-of-orderness", "2s",
-                    // a branch is down after missing two heartbeats and a half, whatever the demo's heartbeat interval
-                    "--heartbeat-timeout", heartbeatInterval.multipliedBy(5).dividedBy(2).toSeconds() + "s",
-                    "--max-clock-skew", "0",
-                    "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
-                    "--checkpoint-interval", "2s");
-            // like turnout live: the web UI and everything else of the MiniCluster on loopback only
-            EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(EmbeddedNetwork.LOOPBACK, "8081-8099", EmbeddedNetwork.LOOPBACK,
-                    prometheus ? LocalStackDefaults.STACK_METRICS_PORTS : null);
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(network.configuration());
-            LiveTurnoutJob.define(env, options);
-            job = env.executeAsync("turnout-demo");
-            if (metrics != null) {
-                metrics.addTarget("turnout-demo", network.metricsAddress(), Map.of("group_id", "turnout-demo"));
-            }
-            out.printf(Locale.ROOT, "  live job %s running on an embedded Flink MiniCluster (parallelism 2); ready in %.1f s%n",
-                    job.getJobID(), (System.nanoTime() - t0) / 1e9);
-            out.printf("  web UI %s%s%n%n", network.url(), network.metricsUrl()
-                    .map(url -> "; metrics " + url + ", scraped by Prometheus " + metrics.url()).orElse(""));
-            endpoints.put("webUi", network.url());
-            network.metricsUrl().ifPresent(url -> endpoints.put("metrics", url));
-            out.flush();
+            startServices(work, t0);
+            if (prometheus) startPrometheus(work);
+            startJob(referenceDir, t0);
 
             long feedStart = System.nanoTime();
-            feed = new DemoFeed(simulator, speed, stack.bootstrapServers(), stack.registryUrl(), stopped::get);
-            feed.start();
-            while (feed.isSending()) {
-                printTable(false);
-                checkJob();
-                feed.join(refreshMillis);
-            }
+            playTheDay();
             double feedSeconds = (System.nanoTime() - feedStart) / 1e9;
             SimulationRunner.Result result = feed.result();
             GroundTruth truth = result.truth();
             long malformed = malformed(result.faults());
 
-            // wait (bounded) until InfluxDB holds the final figures
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(finalWaitSeconds);
-            Snapshot snapshot = readings.snapshot();
-            long nextTable = System.nanoTime();
-            while (!DemoCheck.totalsMatch(snapshot, truth) && System.nanoTime() < deadline) {
-                checkJob();
-                if (System.nanoTime() >= nextTable) {
-                    printTable(false);
-                    nextTable = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(refreshMillis);
-                }
-                Thread.sleep(250);
-                snapshot = readings.snapshot();
-            }
+            awaitFinalTotals(truth);
             long dlq = DemoDeadLetters.count(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
-            snapshot = readings.snapshot();
-            printTable(true);
+            Snapshot snapshot = readings.snapshot();
+            showTable(true);
 
             boolean totalsMatch = DemoCheck.totalsMatch(snapshot, truth);
             out.printf(Locale.ROOT, "feed: %,d records sent in %.1f s; faults %s; whole run %.1f s%n", result.records(), feedSeconds,
@@ -276,37 +193,22 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             long detected = readings.detectedOutages();
             out.printf(Locale.ROOT, "outages: %d planned by the simulator, %d detected by the job (OUTAGE_STARTED alerts so far)%n",
                     day.outages().size(), detected);
-            out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout,"
-                    + " branch_status, constituency_connectivity, alerts)%s%n",
-                    stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
-            out.printf("  data files under %s (Kafka: %s, registry log: %s)%n", work.resolve("influxdb"), work.resolve("kafka"),
-                    work.resolve("registry").resolve("registry.log"));
-            out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
-                    stack.influxUrl(), DATABASE, ELECTION);
-            out.println("  Grafana: dashboards and alert rules to provision are in grafana/provisioning (see grafana/README.md).");
-            summarize(result, feedSeconds, snapshot, totalsMatch, dlq, malformed, detected);
-            if (metrics != null) printPipelineHealth(dlq);
+            printWhereTheDataIs(work);
+            summary.results(result, feedSeconds, snapshot, totalsMatch, dlq, malformed, detected, day);
+            if (metrics != null) reportPipelineHealth(dlq);
             boolean ok = totalsMatch && dlq == malformed;
             out.print(DemoCheck.verdict(snapshot, truth, dlq, malformed, day));
             out.flush();
-            writeSummary(ok ? 0 : 1, null);
+            summary.write(ok ? 0 : 1, null, spec.commandLine().getErr());
 
-            if (keepRunning) {
-                out.println();
-                out.println("--keep-running: the services and the job stay up; press Ctrl-C to stop them.");
-                out.printf("  Kafka %s, registry %s, InfluxDB %s%s%n", stack.bootstrapServers(), stack.registryUrl(), stack.influxUrl(),
-                        metrics == null ? "" : ", Prometheus " + metrics.url() + " (Grafana: TURNOUT_INFLUX_URL=" + stack.influxUrl()
-                                + " TURNOUT_PROMETHEUS_URL=" + metrics.url() + ")");
-                out.flush();
-                new CountDownLatch(1).await();
-            }
+            if (keepRunning) waitForCtrlC();
             return ok ? 0 : 1;
         } catch (Exception e) {
             if (interrupted) {
-                writeSummary(130, "interrupted");
+                summary.write(130, "interrupted", spec.commandLine().getErr());
                 return 130; // Ctrl-C: the shutdown hook reports and stops everything
             }
-            writeSummary(1, String.valueOf(e)); // picocli reports the exception and exits 1
+            summary.write(1, String.valueOf(e), spec.commandLine().getErr()); // picocli reports the exception and exits 1
             throw e;
         } finally {
             stopAll();
@@ -318,94 +220,163 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
-    /** The end of a run with --prometheus: what the pipeline-health dashboard shows, as Prometheus has it now. */
-    private void printPipelineHealth(long dlqRecords) {
-        ObjectNode health = summary.putObject("pipelineHealth").put("prometheus", metrics.url());
+    /** What the demo is about to play: the election, the simulated day, its faults and outages. */
+    private void printTheDay(SimulationSettings settings, Path work) {
+        Election election = day.election();
+        out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
+                ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
+        out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
+                settings.date(), pollsOpen, pollsClose, day.zone(), fmt(speed), fmt((day.pollsClose() - day.pollsOpen()) / 1000.0 / speed), seed,
+                preview.records(), fmt(reportInterval), fmt(heartbeatInterval));
+        out.printf(Locale.ROOT, "faults: %s%n", faultLine(preview.faults()));
+        out.printf(Locale.ROOT, "planned outages: %s; correction horizon %s%n", outageLine(), fmt(CORRECTION_HORIZON));
+        out.printf("work dir %s%n", work);
+        out.flush();
+    }
+
+    /** Kafka, the schema registry and influxd, with data under {@code work} (wiped first); the topics, schemas and database. */
+    private void startServices(Path work, long t0) throws Exception {
+        Files.createDirectories(work);
+        LocalStack.wipe(work);
+        out.println("starting Kafka, the schema registry and influxd...");
+        out.flush();
+        stack = LocalStack.start(work, LocalStack.Ports.FREE, false);
+        if (stopped.get()) stack.close();
+        readings = new DemoReadings(new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10)), DATABASE, ELECTION);
+        out.printf(Locale.ROOT, "  Kafka %s (pid %d), registry %s (pid %d), influxd %s (pid %d), up in %.1f s%n",
+                stack.bootstrapServers(), stack.kafka().pid(), stack.registryUrl(), stack.registry().pid(), stack.influxUrl(),
+                stack.influx().pid(), (System.nanoTime() - t0) / 1e9);
+        summary.endpoint("kafka", stack.bootstrapServers());
+        summary.endpoint("registry", stack.registryUrl());
+        summary.endpoint("influxdb", stack.influxUrl());
+        stack.prepare();
+        out.printf("  topics %s created, schemas registered, InfluxDB database %s created%n",
+                String.join(", ", LocalStack.TOPICS.keySet()), DATABASE);
+    }
+
+    private void startPrometheus(Path work) throws IOException {
+        metrics = Prometheus.start(work.resolve("prometheus"), 0, Duration.ofSeconds(1), false);
+        out.printf("  Prometheus %s (pid %d)%n", metrics.url(), metrics.pid());
+        summary.endpoint("prometheus", metrics.url());
+    }
+
+    /** The live job on an embedded MiniCluster, reading the demo's topics from the start and writing to its InfluxDB. */
+    private void startJob(Path referenceDir, long t0) throws Exception {
+        JobOptions options = JobOptions.of(
+                "--bootstrap-servers", stack.bootstrapServers(),
+                "--turnout-topic", Topics.TURNOUT,
+                "--dlq-topic", Topics.DEAD_LETTER,
+                "--group-id", "turnout-demo",
+                "--starting-offsets", "earliest",
+                "--registry-url", stack.registryUrl(),
+                "--influx-url", stack.influxUrl(),
+                "--influx-database", DATABASE,
+                "--election", ELECTION + "=" + referenceDir,
+                "--parallelism", "2",
+                "--quiet-feed-after", "10s",
+                "--max-out-of-orderness", "2s",
+                // a branch is down after missing two heartbeats and a half, whatever the demo's heartbeat interval
+                "--heartbeat-timeout", heartbeatInterval.multipliedBy(5).dividedBy(2).toSeconds() + "s",
+                "--max-clock-skew", "0",
+                "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
+                "--checkpoint-interval", "2s");
+        // like turnout live: the web UI and everything else of the MiniCluster on loopback only
+        EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(EmbeddedNetwork.LOOPBACK, "8081-8099", EmbeddedNetwork.LOOPBACK,
+                prometheus ? LocalStackDefaults.STACK_METRICS_PORTS : null);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(network.configuration());
+        LiveTurnoutJob.define(env, options);
+        job = env.executeAsync("turnout-demo");
+        if (metrics != null) {
+            metrics.addTarget("turnout-demo", network.metricsAddress(), Map.of("group_id", "turnout-demo"));
+        }
+        out.printf(Locale.ROOT, "  live job %s running on an embedded Flink MiniCluster (parallelism 2); ready in %.1f s%n",
+                job.getJobID(), (System.nanoTime() - t0) / 1e9);
+        out.printf("  web UI %s%s%n%n", network.url(), network.metricsUrl()
+                .map(url -> "; metrics " + url + ", scraped by Prometheus " + metrics.url()).orElse(""));
+        summary.endpoint("webUi", network.url());
+        network.metricsUrl().ifPresent(url -> summary.endpoint("metrics", url));
+        out.flush();
+    }
+
+    /** The simulator feeds the day to Kafka while the table follows InfluxDB; returns once the feed has ended. */
+    private void playTheDay() throws Exception {
+        feed = new DemoFeed(simulator, speed, stack.bootstrapServers(), stack.registryUrl(), stopped::get);
+        feed.start();
+        while (feed.isSending()) {
+            showTable(false);
+            checkJob();
+            feed.join(refreshMillis);
+        }
+    }
+
+    /** Waits (at most --final-wait) until InfluxDB holds the ground truth's totals, the table still refreshing. */
+    private void awaitFinalTotals(GroundTruth truth) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(finalWaitSeconds);
+        Snapshot snapshot = readings.snapshot();
+        long nextTable = System.nanoTime();
+        while (!DemoCheck.totalsMatch(snapshot, truth) && System.nanoTime() < deadline) {
+            checkJob();
+            if (System.nanoTime() >= nextTable) {
+                showTable(false);
+                nextTable = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(refreshMillis);
+            }
+            Thread.sleep(250);
+            snapshot = readings.snapshot();
+        }
+    }
+
+    /** The table as InfluxDB has it now; on a terminal, it redraws the screen until the final one. */
+    private void showTable(boolean last) {
+        if (stopped.get()) return;
+        Snapshot snapshot = readings.snapshot();
+        long now = feed.simulatedNow();
+        String table = DemoTable.render(day, snapshot, now, feed.sent(), preview.records(), last);
+        out.print((ansi && !last ? "\033[H\033[2J" : "") + table + (!ansi || last ? "\n" : ""));
+        out.flush();
+    }
+
+    private void checkJob() throws Exception {
+        JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
+        if (status.isGloballyTerminalState()) {
+            throw new IllegalStateException("the live job stopped unexpectedly: " + status);
+        }
+    }
+
+    private void printWhereTheDataIs(Path work) {
+        out.printf("data: InfluxDB %s, database %s (measurements constituency_turnout, province_turnout, national_turnout,"
+                + " branch_status, constituency_connectivity, alerts)%s%n",
+                stack.influxUrl(), DATABASE, keepRunning ? "" : "; stopped when the demo ends (use --keep-running to explore it)");
+        out.printf("  data files under %s (Kafka: %s, registry log: %s)%n", work.resolve("influxdb"), work.resolve("kafka"),
+                work.resolve("registry").resolve("registry.log"));
+        out.printf("  e.g. curl -G %s/query --data-urlencode db=%s --data-urlencode \"q=SELECT last(ballots), last(turnout_pct) FROM national_turnout WHERE election='%s'\"%n",
+                stack.influxUrl(), DATABASE, ELECTION);
+        out.println("  Grafana: dashboards and alert rules to provision are in grafana/provisioning (see grafana/README.md).");
+    }
+
+    /** --keep-running: the services and the job stay up until Ctrl-C (the shutdown hook stops them). */
+    private void waitForCtrlC() throws InterruptedException {
+        out.println();
+        out.println("--keep-running: the services and the job stay up; press Ctrl-C to stop them.");
+        out.printf("  Kafka %s, registry %s, InfluxDB %s%s%n", stack.bootstrapServers(), stack.registryUrl(), stack.influxUrl(),
+                metrics == null ? "" : ", Prometheus " + metrics.url() + " (Grafana: TURNOUT_INFLUX_URL=" + stack.influxUrl()
+                        + " TURNOUT_PROMETHEUS_URL=" + metrics.url() + ")");
+        out.flush();
+        new CountDownLatch(1).await();
+    }
+
+    /** With --prometheus: the pipeline's health as Prometheus has it, printed and in the summary. */
+    private void reportPipelineHealth(long deadLetters) {
+        summary.pipelineHealthFrom(metrics.url());
         try {
-            // the last scrape may predate the last dead letter: wait (briefly) for Prometheus to have them all
-            Map<String, Long> byReason = Map.of();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            do {
-                byReason = promByLabel("sum by (reason) (flink_taskmanager_job_task_operator_reason_dead_letters{group_id=\"turnout-demo\"})", "reason");
-                if (byReason.values().stream().mapToLong(Long::longValue).sum() == dlqRecords) break;
-                Thread.sleep(500);
-            } while (System.nanoTime() < deadline);
-            long deadLetters = byReason.values().stream().mapToLong(Long::longValue).sum();
-            long late = promTotal("sum(flink_taskmanager_job_task_operator_late_reports{group_id=\"turnout-demo\"})");
-            long beyondHorizon = promTotal("sum(flink_taskmanager_job_task_operator_reports_beyond_horizon{group_id=\"turnout-demo\"})");
-            Map<String, Long> alertsByKind = promByLabel("sum by (kind) (flink_taskmanager_job_task_operator_user_kind_alerts{group_id=\"turnout-demo\"})", "kind");
-            long checkpointsCompleted = promTotal("max(flink_jobmanager_job_numberOfCompletedCheckpoints{group_id=\"turnout-demo\"})");
-            long checkpointsFailed = promTotal("max(flink_jobmanager_job_numberOfFailedCheckpoints{group_id=\"turnout-demo\"})");
-            out.printf(Locale.ROOT, "pipeline health (Prometheus %s): %,d dead letters by reason %s%n", metrics.url(), deadLetters, byReason);
-            out.printf(Locale.ROOT, "  late reports %,d, beyond the correction horizon %,d; alerts by kind %s; checkpoints completed %,d, failed %,d%n",
-                    late, beyondHorizon, alertsByKind, checkpointsCompleted, checkpointsFailed);
-            health.put("deadLetters", deadLetters);
-            byReason.forEach(health.putObject("deadLettersByReason")::put);
-            health.put("lateReports", late).put("beyondHorizon", beyondHorizon);
-            alertsByKind.forEach(health.putObject("alertsByKind")::put);
-            health.putObject("checkpoints").put("completed", checkpointsCompleted).put("failed", checkpointsFailed);
+            DemoPipelineHealth health = DemoPipelineHealth.read(metrics, deadLetters);
+            out.print(health.lines(metrics.url()));
+            summary.pipelineHealth(health);
         } catch (IOException e) {
             out.println("pipeline health: Prometheus " + metrics.url() + " did not answer: " + e.getMessage());
-            health.put("error", "Prometheus did not answer: " + e.getMessage());
+            summary.pipelineHealthError("Prometheus did not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-    }
-
-    /** The figures of the end of the run, for --json: the same ones the check and the lines above it use. */
-    private void summarize(SimulationRunner.Result result, double feedSeconds, Snapshot snapshot, boolean totalsMatch, long dlq, long malformed,
-                           long detectedOutages) {
-        summary.put("recordsSent", result.records()).put("feedSeconds", Math.round(feedSeconds * 10) / 10.0);
-        ObjectNode faults = summary.putObject("faults");
-        for (FaultKind kind : FaultKind.values()) {
-            if (kind != FaultKind.NONE) faults.put(kind.name(), result.faults().getOrDefault(kind, 0L));
-        }
-        ObjectNode totals = summary.putObject("totals");
-        totals.put("match", totalsMatch);
-        totals.set("national", comparison(result.truth().national(), snapshot.national()));
-        ObjectNode constituencies = totals.putObject("constituencies");
-        result.truth().constituencies().forEach((id, truth) ->
-                constituencies.set(id, JSON.createObjectNode().put("name", day.constituencyName(id)).setAll(comparison(truth, snapshot.constituencies().get(id)))));
-        summary.putObject("deadLetters").put("topic", Topics.DEAD_LETTER).put("onTopic", dlq).put("malformedSent", malformed)
-                .put("match", dlq == malformed);
-        ObjectNode outages = summary.putObject("outages");
-        outages.put("planned", day.outages().size());
-        if (detectedOutages < 0) outages.putNull("detected"); // InfluxDB did not answer
-        else outages.put("detected", detectedOutages);
-        outages.put("branchLinks", day.branchLinkOutages());
-        var regions = outages.putArray("regions");
-        day.regionOutages().forEach((c, list) -> regions.addObject().put("constituency", c).put("name", day.constituencyName(c))
-                .put("from", day.localTime(list.get(0).start().toEpochMilli())).put("to", day.localTime(list.get(0).end().toEpochMilli()))
-                .put("branches", list.size()));
-    }
-
-    /** Ground truth and InfluxDB side by side; influxdb null when InfluxDB has no point for it. */
-    private static ObjectNode comparison(GroundTruth.Totals truth, Row influxdb) {
-        ObjectNode node = JSON.createObjectNode();
-        node.putObject("truth").put("ballots", truth.ballots()).put("branchesReporting", truth.branchesReporting());
-        if (influxdb == null) node.putNull("influxdb");
-        else node.putObject("influxdb").put("ballots", influxdb.ballots()).put("branchesReporting", influxdb.reporting());
-        return node;
-    }
-
-    /** --json: the summary with the exit code (and what went wrong, if something did); a file that cannot be written is reported, not fatal. */
-    private void writeSummary(int exitCode, String error) {
-        if (json == null) return;
-        summary.put("exitCode", exitCode);
-        if (error != null) summary.put("error", error);
-        try {
-            JSON.writer(SerializationFeature.INDENT_OUTPUT).writeValue(json.toFile(), summary);
-        } catch (IOException e) {
-            spec.commandLine().getErr().println("demo: cannot write the JSON summary " + json + ": " + e.getMessage());
-        }
-    }
-
-    private Map<String, Long> promByLabel(String promql, String label) throws IOException {
-        return metrics.valuesByLabel(promql, label);
-    }
-
-    private long promTotal(String promql) throws IOException {
-        return promByLabel(promql, "__name__").values().stream().mapToLong(Long::longValue).sum();
     }
 
     /** The demo's simulated day: every fault on; the region-outage rate raised until at least one constituency goes dark. */
@@ -480,25 +451,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Path parent = Path.of("").toAbsolutePath().getParent();
         if (parent != null && Files.isDirectory(parent.resolve(dir))) return parent.resolve(dir).normalize();
         return dir.toAbsolutePath().normalize();
-    }
-
-    private void checkJob() throws Exception {
-        JobStatus status = job.getJobStatus().get(10, TimeUnit.SECONDS);
-        if (status.isGloballyTerminalState()) {
-            throw new IllegalStateException("the live job stopped unexpectedly: " + status);
-        }
-    }
-
-    // ---------------------------------------------------------------- the table
-
-    /** The table as InfluxDB has it now; on a terminal, it redraws the screen until the final one. */
-    private void printTable(boolean last) {
-        if (stopped.get()) return;
-        Snapshot snapshot = readings.snapshot();
-        long now = feed.simulatedNow();
-        String table = DemoTable.render(day, snapshot, now, feed.sent(), preview.records(), last);
-        out.print((ansi && !last ? "\033[H\033[2J" : "") + table + (!ansi || last ? "\n" : ""));
-        out.flush();
     }
 
     private static String fmt(double d) {
