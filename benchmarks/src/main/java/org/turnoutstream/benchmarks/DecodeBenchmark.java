@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.schemas.TurnoutReport;
 

@@ -5,7 +5,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.schemas.ArchivedRecord;
 
 import java.util.Map;

@@ -1,7 +1,6 @@
 package org.turnoutstream.events;
 
 import org.turnoutstream.registry.ConfluentRegistryClient;
-import org.turnoutstream.registry.DecodeException;
 import org.turnoutstream.registry.RegistryConfig;
 
 import java.io.ByteArrayInputStream;

@@ -9,7 +9,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.DecodeException;
 import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.schemas.ConnectivityEvent;
 

@@ -11,7 +11,6 @@ import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.DecodeException;
 import org.turnoutstream.schemas.TurnoutReport;
 
 import java.util.Optional;

@@ -2,7 +2,6 @@ package org.turnoutstream.events;
 import org.turnoutstream.registry.RegistryUnavailableException;
 import org.turnoutstream.registry.RegistryConfig;
 
-import org.turnoutstream.registry.DecodeException;
 
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.turnoutstream.registry.DecodeException.Reason;
+import org.turnoutstream.events.DecodeException.Reason;
 import org.turnoutstream.local.FreePorts;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.ElectionDay;

@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.events.ConfluentAvroEncoder;
 import org.turnoutstream.events.ConfluentSchemaCoder;
-import org.turnoutstream.registry.DecodeException;
 import org.turnoutstream.registry.Subjects;
 import org.turnoutstream.signals.BranchSignal;
 import org.turnoutstream.reference.BranchKey;

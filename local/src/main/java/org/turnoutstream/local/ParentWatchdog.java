@@ -64,7 +64,7 @@ public final class ParentWatchdog {
 
     /**
      * Copies this class into {@code dir} so it can go on a foreign classpath without the rest of
-     * the job jar (whose dependencies would clash with the server's).
+     * this classpath (whose dependencies would clash with the server's).
      *
      * @return the classpath entry to add
      */

@@ -32,7 +32,7 @@ public final class ServicesHome {
             return dir;
         }
         Path cwd = Paths.get("").toAbsolutePath();
-        // the jobs module's tests and the CLI may run from the repository root or from one of its modules
+        // the tests (of local, jobs, tools) and the CLI may run from the repository root or from one of its modules
         for (Path base : new Path[] {cwd, cwd.getParent()}) {
             if (base == null) {
                 continue;

@@ -7,7 +7,6 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.turnoutstream.testing.StandaloneFlinkCluster;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +22,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 import static org.awaitility.Awaitility.await;
 
@@ -147,18 +150,13 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
 
     /** Waits until the JobManager lists exactly one job (an application cluster's) and returns its id. */
     public String awaitOnlyJob(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> ids = List.of();
-        while (System.nanoTime() < deadline) {
+        return poll(timeout, () -> {
             try {
-                ids = jobIds();
-                if (ids.size() == 1) return ids.get(0);
+                return jobIds();
             } catch (RuntimeException notYet) {
-                // the dispatcher may not answer yet
+                return List.<String>of(); // the dispatcher may not answer yet
             }
-            pause(250);
-        }
-        throw new IllegalStateException("not exactly one job within " + timeout + ": " + ids + "\n" + cluster.logTails());
+        }, ids -> ids.size() == 1, ids -> "not exactly one job within " + timeout + ": " + ids + "\n" + cluster.logTails()).get(0);
     }
 
     /** {@code GET /jobs/:id/checkpoints}: the latest completed checkpoint's location, or null. */
@@ -179,20 +177,20 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
 
     /** Waits until the job and every one of its tasks run (a savepoint can be taken only then). */
     public void awaitRunning(String jobId, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode job = null;
-        while (System.nanoTime() < deadline) {
-            job = job(jobId);
+        poll(timeout, () -> {
+            JsonNode job = job(jobId);
             String state = job.path("state").asText();
             if (TERMINAL.contains(state)) {
                 throw new IllegalStateException("job " + jobId + " is " + state + " instead of running: " + exceptions(jobId));
             }
-            boolean allRunning = "RUNNING".equals(state) && job.path("vertices").size() > 0;
-            for (JsonNode vertex : job.path("vertices")) allRunning &= "RUNNING".equals(vertex.path("status").asText());
-            if (allRunning) return;
-            pause(250);
-        }
-        throw new IllegalStateException("job " + jobId + " not running within " + timeout + ": " + job);
+            return job;
+        }, FlinkClusterExtension::allTasksRunning, job -> "job " + jobId + " not running within " + timeout + ": " + job);
+    }
+
+    private static boolean allTasksRunning(JsonNode job) {
+        boolean allRunning = "RUNNING".equals(job.path("state").asText()) && job.path("vertices").size() > 0;
+        for (JsonNode vertex : job.path("vertices")) allRunning &= "RUNNING".equals(vertex.path("status").asText());
+        return allRunning;
     }
 
     /**
@@ -207,33 +205,37 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(request.toString())), "stop " + jobId);
         String requestId = trigger.path("request-id").asText();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode status = trigger;
-        while (System.nanoTime() < deadline) {
-            status = send(HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "/savepoints/" + requestId)).GET(),
-                    "savepoint status " + requestId);
-            if ("COMPLETED".equals(status.path("status").path("id").asText())) {
-                JsonNode operation = status.path("operation");
-                if (operation.has("failure-cause")) {
-                    throw new IllegalStateException("stop with savepoint failed: " + operation.path("failure-cause"));
-                }
-                return operation.path("location").asText();
-            }
-            pause(250);
+        JsonNode operation = poll(timeout,
+                () -> send(HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "/savepoints/" + requestId)).GET(),
+                        "savepoint status " + requestId),
+                status -> "COMPLETED".equals(status.path("status").path("id").asText()),
+                status -> "savepoint of job " + jobId + " not complete within " + timeout + ": " + status).path("operation");
+        if (operation.has("failure-cause")) {
+            throw new IllegalStateException("stop with savepoint failed: " + operation.path("failure-cause"));
         }
-        throw new IllegalStateException("savepoint of job " + jobId + " not complete within " + timeout + ": " + status);
+        return operation.path("location").asText();
     }
 
     /** Waits for a terminal state and returns it. */
     public String awaitTerminal(String jobId, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String state = "";
-        while (System.nanoTime() < deadline) {
-            state = jobState(jobId);
-            if (TERMINAL.contains(state)) return state;
-            pause(250);
+        return poll(timeout, () -> jobState(jobId), TERMINAL::contains, state -> "job " + jobId + " still " + state + " after " + timeout);
+    }
+
+    /**
+     * Asks {@code probe} every 250 ms until its answer is {@code done} and returns that answer. An exception the probe
+     * throws ends the wait (the probe says waiting is hopeless); on timeout, {@code timedOut} describes the last answer.
+     */
+    private static <T> T poll(Duration timeout, Callable<T> probe, Predicate<T> done, Function<T, String> timedOut) {
+        AtomicReference<T> last = new AtomicReference<>();
+        try {
+            return await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(250)).until(() -> {
+                T answer = probe.call();
+                last.set(answer);
+                return answer;
+            }, done);
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException(timedOut.apply(last.get()), e);
         }
-        throw new IllegalStateException("job " + jobId + " still " + state + " after " + timeout);
     }
 
     /** {@code PATCH /jobs/:id?mode=cancel}, for cleanup. */
@@ -275,15 +277,6 @@ public final class FlinkClusterExtension implements BeforeAllCallback, AfterAllC
             return JSON.readTree(response.body());
         } catch (IOException e) {
             throw new UncheckedIOException("Flink REST " + what + " failed", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

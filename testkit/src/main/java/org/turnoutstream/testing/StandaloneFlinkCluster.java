@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -220,22 +221,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     public void startJobManagerAgain() throws IOException {
         if (jobManager.isAlive()) throw new IllegalStateException("the JobManager (pid " + jobManager.pid() + ") still runs");
         jobManager = launchJobManager();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!jobManager.isAlive()) throw new IOException("the Flink JobManager exited while starting again; " + logTails());
-            try {
-                HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl + "/overview"))
-                        .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) return;
-            } catch (IOException notYet) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for the Flink JobManager");
-            }
-            LocalProcess.pause(300);
-        }
-        throw new IOException("the Flink JobManager started again did not answer within " + READY_TIMEOUT.toSeconds() + " s; " + logTails());
+        awaitOverview("starting again", false, overview -> true, "answer");
     }
 
     private static int awaitExit(Process process, Duration timeout) {
@@ -343,20 +329,30 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
     private static final Pattern SLOTS_TOTAL = Pattern.compile("\"slots-total\"\\s*:\\s*(\\d+)");
 
     private void awaitSlots() throws IOException {
+        awaitOverview("starting", true, overview -> number(TASK_MANAGERS, overview) >= 1 && number(SLOTS_TOTAL, overview) >= slots,
+                "offer " + slots + " slots");
+    }
+
+    /**
+     * Polls the REST API's {@code /overview} every 300 ms until {@code ready} accepts its answer; fails at once when the
+     * JobManager (or, with {@code taskManagerToo}, the TaskManager) exits, and after {@link #READY_TIMEOUT} with the
+     * last answer and the log tails.
+     */
+    private void awaitOverview(String phase, boolean taskManagerToo, Predicate<String> ready, String what) throws IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         String last = "(no answer yet)";
         while (System.nanoTime() < deadline) {
             if (!jobManager.isAlive()) {
-                throw new IOException("the Flink JobManager exited while starting; " + logTails());
+                throw new IOException("the Flink JobManager exited while " + phase + "; " + logTails());
             }
-            if (!taskManager.isAlive()) {
-                throw new IOException("the Flink TaskManager exited while starting; " + logTails());
+            if (taskManagerToo && !taskManager.isAlive()) {
+                throw new IOException("the Flink TaskManager exited while " + phase + "; " + logTails());
             }
             try {
                 HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(restUrl + "/overview"))
                         .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
                 last = response.statusCode() + " " + response.body();
-                if (response.statusCode() == 200 && number(TASK_MANAGERS, response.body()) >= 1 && number(SLOTS_TOTAL, response.body()) >= slots) {
+                if (response.statusCode() == 200 && ready.test(response.body())) {
                     return;
                 }
             } catch (IOException notYet) {
@@ -367,7 +363,7 @@ public final class StandaloneFlinkCluster implements AutoCloseable {
             }
             LocalProcess.pause(300);
         }
-        throw new IOException("the Flink cluster at " + restUrl + " did not offer " + slots + " slots within "
+        throw new IOException("the Flink cluster at " + restUrl + " (" + phase + ") did not " + what + " within "
                 + READY_TIMEOUT.toSeconds() + " s; last /overview: " + last + "; " + logTails());
     }
 

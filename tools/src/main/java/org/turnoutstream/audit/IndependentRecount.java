@@ -3,7 +3,7 @@ package org.turnoutstream.audit;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RejectionReason;
 import org.turnoutstream.events.ReportValidator;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;

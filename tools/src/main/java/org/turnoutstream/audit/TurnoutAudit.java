@@ -2,7 +2,7 @@ package org.turnoutstream.audit;
 
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.ReportValidator;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.reference.Constituency;
 import org.turnoutstream.schemas.TurnoutReport;
 

@@ -24,7 +24,7 @@ import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RawRecordDeserializer;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.ConnectivityEvent;

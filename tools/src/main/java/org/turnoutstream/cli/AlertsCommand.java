@@ -29,7 +29,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.registry.RegistryException;
 import org.turnoutstream.schemas.AlertKind;

@@ -9,7 +9,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.OptionsReport;
-import org.turnoutstream.recovery.EmbeddedState;
 import org.turnoutstream.workflows.ClusterSubmission;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine.Command;

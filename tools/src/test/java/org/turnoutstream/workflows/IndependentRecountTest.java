@@ -12,7 +12,7 @@ import org.turnoutstream.audit.IndependentRecount.PointKey;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RejectionReason;
 import org.turnoutstream.events.ReportValidator;
-import org.turnoutstream.registry.DecodeException;
+import org.turnoutstream.events.DecodeException;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.testing.ElectionDayFixtures;

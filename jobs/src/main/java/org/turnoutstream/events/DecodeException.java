@@ -1,4 +1,4 @@
-package org.turnoutstream.registry;
+package org.turnoutstream.events;
 
 import java.io.IOException;
 

@@ -1,4 +1,6 @@
-package org.turnoutstream.recovery;
+package org.turnoutstream.cli;
+
+import org.turnoutstream.recovery.RetainedCheckpoints;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;

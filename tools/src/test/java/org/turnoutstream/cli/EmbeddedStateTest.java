@@ -1,4 +1,4 @@
-package org.turnoutstream.recovery;
+package org.turnoutstream.cli;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
