@@ -59,22 +59,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (n <= 0 || fresh <= warm || !(freshnessRate > 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--events and --freshness-rate must be positive, --freshness-seconds above --warmup-seconds");
         }
-        quietLibraries();
+        QuietLogs.libraries();
         BenchRunner.Settings settings = new BenchRunner.Settings(workDir, n, branches, constituencies, provinces, freshnessRate,
                 Duration.ofSeconds(fresh), Duration.ofSeconds(warm), Duration.ofSeconds(10), Duration.ofSeconds(5), quick);
         BenchReport report = new BenchRunner(settings, System.err).run();
         PrintWriter out = spec.commandLine().getOut();
         report.print(out);
         return 0;
-    }
-
-    private static void quietLibraries() {
-        try {
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.flink", org.apache.logging.log4j.Level.ERROR);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.pekko", org.apache.logging.log4j.Level.ERROR);
-        } catch (LinkageError noLog4jCore) {
-            // another logging backend
-        }
     }
 }

@@ -155,7 +155,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         summary.settings(ELECTION, seed, speed, settings, pollsOpen, pollsClose, reportInterval, heartbeatInterval, work);
         printTheDay(settings, work);
 
-        quietLibraries();
+        QuietLogs.librariesAndLocalServices();
         Thread hook = new Thread(() -> {
             interrupted = true;
             if (stopped.get()) return;
@@ -409,21 +409,6 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 day.constituencyName(c), day.localTime(list.get(0).start().toEpochMilli()), day.localTime(list.get(0).end().toEpochMilli()),
                 list.size())));
         return day.branchLinkOutages() + " branch link outages" + regions;
-    }
-
-    /**
-     * The demo prints its own status; library warnings that are expected on a laptop run (brokers not yet
-     * listening, Flink's missing web log, metric name collisions) would only bury the table.
-     */
-    static void quietLibraries() {
-        try {
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.turnoutstream.local", org.apache.logging.log4j.Level.WARN);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.flink", org.apache.logging.log4j.Level.ERROR);
-            org.apache.logging.log4j.core.config.Configurator.setLevel("org.apache.pekko", org.apache.logging.log4j.Level.ERROR);
-        } catch (LinkageError noLog4jCore) {
-            // another logging backend: leave its configuration alone
-        }
     }
 
     /** Stops what this command started: the feed, the job, the feed's producer, then the services by process. Idempotent. */

@@ -53,7 +53,7 @@ public final class StackCommand implements Callable<Integer> {
         @Override
         public final Integer call() throws Exception {
             out = spec.commandLine().getOut();
-            DemoCommand.quietLibraries(); // this command prints its own summary
+            QuietLogs.librariesAndLocalServices(); // this command prints its own summary
             try {
                 return run();
             } finally {
