@@ -148,6 +148,22 @@ public class JobOptions {
     @JobOption(name = "--polls-close-grace", defaultValue = "2h", description = "How long after --polls-close the election is over for outages and alerts (default: ${DEFAULT-VALUE}).")
     public Duration pollsCloseGrace;
 
+    @JobOption(name = "--polls-open", paramLabel = "ELECTION=TIME", description = "When the polls open in an election, as an ISO-8601 time with its offset (e.g. 2024-03-08T08:00:00+03:30); repeatable. Needed for an election compared with a baseline (--baseline) and for an election that is one.")
+    public Map<String, String> pollsOpen = new LinkedHashMap<>();
+
+    // Participation against a baseline (a run-off against its first round)
+    @JobOption(name = "--baseline", paramLabel = "ELECTION=SOURCE", description = "Compare an election's turnout with a baseline at the same time since the polls opened (fields baseline_pct, vs_baseline_pts, projected_pct of its turnout points; PARTICIPATION_LAGGING alerts); repeatable. SOURCE: another election's id (its constituency_turnout series in --influx-database, read when the job starts: count or replay it first; give its --polls-open and --polls-close too) or a CSV file of published figures (constituency_id,polls_open,polls_close,HH:MM...,final; see docs/participation.md). The election needs --polls-open and --polls-close.")
+    public Map<String, String> baselines = new LinkedHashMap<>();
+
+    @JobOption(name = "--projection-after", defaultValue = "0.25", description = "Share of an election's polling day (0-1) before which no projected final turnout is written (default: ${DEFAULT-VALUE}).")
+    public double projectionAfter;
+
+    @JobOption(name = "--lagging-points", defaultValue = "5", description = "A constituency more than this many percentage points behind its baseline for --lagging-for raises PARTICIPATION_LAGGING (default: ${DEFAULT-VALUE}).")
+    public double laggingPoints;
+
+    @JobOption(name = "--lagging-for", defaultValue = "30m", description = "How long a constituency must stay behind its baseline by more than --lagging-points before PARTICIPATION_LAGGING (default: ${DEFAULT-VALUE}).")
+    public Duration laggingFor;
+
     @JobOption(name = "--heartbeat-timeout-for", paramLabel = "LINK=DURATION", description = "Heartbeat timeout for one link type (FIBER, DSL, MOBILE, SATELLITE), e.g. SATELLITE=3m; repeatable.")
     public Map<String, String> heartbeatTimeoutPerLink = new LinkedHashMap<>();
 

@@ -57,6 +57,13 @@ public final class InfluxPoint implements Serializable {
         return new InfluxPoint(measurement, more, fields, timeMillis);
     }
 
+    /** The same point with these fields added (or replaced), after its own: e.g. the comparison with a baseline. */
+    public InfluxPoint withFields(Map<String, ?> more) {
+        LinkedHashMap<String, Object> all = new LinkedHashMap<>(fields);
+        more.forEach((name, value) -> all.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, name)));
+        return new InfluxPoint(measurement, tags, all, timeMillis);
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) return true;

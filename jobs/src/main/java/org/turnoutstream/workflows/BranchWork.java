@@ -62,9 +62,9 @@ public final class BranchWork {
                 .transform("branch work", TypeInformation.of(BranchDelta.class), work.operator())
                 .uid("branch-work");
         DataStream<BranchStatusChange> changes = deltas.getSideOutput(BranchWorkFunction.STATUS_CHANGES);
-        DataStream<BranchAlert> integrityAlerts = deltas.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS).union(reports.alerts());
-
         TurnoutWorkflow.Outputs counted = TurnoutWorkflow.tally(reports, deltas, catalog, turnout, pointSink, turnoutDeadLetters);
+        // the turnout workflow's alerts: refused reports, and participation lagging behind a baseline
+        DataStream<BranchAlert> integrityAlerts = deltas.getSideOutput(BranchWorkFunction.INTEGRITY_ALERTS).union(counted.alerts());
         OutageAlertWorkflow.alerts(events, reportSignals, changes, integrityAlerts, counted.points(), catalog, connectivity,
                 alertSink, pointSink, connectivityDeadLetters);
         return counted;

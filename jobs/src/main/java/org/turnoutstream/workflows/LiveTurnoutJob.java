@@ -77,7 +77,9 @@ public final class LiveTurnoutJob {
                 .uid("connectivity-source");
 
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
-        workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings(options).withPublishedUpTo(start.published(), start.recountsTheDay()),
+        TurnoutSettings settings = settings(options).withPublishedUpTo(start.published(), start.recountsTheDay())
+                .withParticipation(Baselines.of(options, catalog));
+        workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings,
                 new Sinks(pointSink(options), deadLetterSink(options, "turnout"), deadLetterSink(options, "connectivity"),
                         alertSink(options, registry)));
     }
@@ -151,7 +153,8 @@ public final class LiveTurnoutJob {
      */
     public static TurnoutWorkflow.Outputs workflows(DataStream<RawRecord> turnoutRecords, DataStream<RawRecord> connectivityRecords,
                                                     ElectionCatalog catalog, RegistryConfig registry, JobOptions options, Sinks sinks) {
-        return workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings(options), sinks);
+        return workflows(turnoutRecords, connectivityRecords, catalog, registry, options,
+                settings(options).withParticipation(Baselines.of(options, catalog)), sinks);
     }
 
     /** As above, with the turnout settings given (the live job's know what InfluxDB held when it started). */
@@ -257,13 +260,22 @@ public final class LiveTurnoutJob {
                 .withHours(pollingHours(options));
     }
 
-    /** --polls-close ELECTION=TIME (repeatable) and --polls-close-grace; an election not given with --election is an error. */
+    /**
+     * --polls-close ELECTION=TIME (repeatable) and --polls-close-grace; an election neither given with --election nor named as
+     * a --baseline is an error (and so for --polls-open).
+     */
     static PollingHours pollingHours(JobOptions options) {
         Map<String, java.time.Instant> close = new java.util.TreeMap<>();
         java.util.Set<String> elections = new java.util.TreeSet<>(ElectionCatalog.parseSpecs(options.elections).keySet());
+        elections.addAll(Baselines.sourceElections(options));
+        for (String election : options.pollsOpen.keySet()) {
+            if (!elections.contains(election)) {
+                throw new IllegalArgumentException("--polls-open " + election + "=...: no such election (--election and --baseline give " + elections + ")");
+            }
+        }
         for (Map.Entry<String, String> entry : options.pollsClose.entrySet()) {
             if (!elections.contains(entry.getKey())) {
-                throw new IllegalArgumentException("--polls-close " + entry.getKey() + "=...: no such election (--election gives " + elections + ")");
+                throw new IllegalArgumentException("--polls-close " + entry.getKey() + "=...: no such election (--election and --baseline give " + elections + ")");
             }
             try {
                 close.put(entry.getKey(), java.time.OffsetDateTime.parse(entry.getValue()).toInstant());

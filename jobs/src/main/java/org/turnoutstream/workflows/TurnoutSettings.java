@@ -22,10 +22,19 @@ public record TurnoutSettings(
         Duration maxClockSkew,
         long maxBranchBallots,
         Map<String, Long> publishedUpTo,
-        boolean rewritePublished) implements Serializable {
+        boolean rewritePublished,
+        ParticipationSettings participation) implements Serializable {
 
     public TurnoutSettings {
         publishedUpTo = Collections.unmodifiableMap(new TreeMap<>(publishedUpTo));
+        java.util.Objects.requireNonNull(participation, "participation");
+    }
+
+    /** No baselines. */
+    public TurnoutSettings(Duration gridInterval, Duration correctionHorizon, Duration maxOutOfOrderness, Duration quietFeedAfter,
+                           Duration maxClockSkew, long maxBranchBallots, Map<String, Long> publishedUpTo, boolean rewritePublished) {
+        this(gridInterval, correctionHorizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew, maxBranchBallots, publishedUpTo,
+                rewritePublished, ParticipationSettings.none());
     }
 
     /** Nothing published before: every point is written when computed. */
@@ -46,15 +55,15 @@ public record TurnoutSettings(
     }
 
     public TurnoutSettings withQuietFeedAfter(Duration quiet) {
-        return new TurnoutSettings(gridInterval, correctionHorizon, maxOutOfOrderness, quiet, maxClockSkew, maxBranchBallots, publishedUpTo, rewritePublished);
+        return new TurnoutSettings(gridInterval, correctionHorizon, maxOutOfOrderness, quiet, maxClockSkew, maxBranchBallots, publishedUpTo, rewritePublished, participation);
     }
 
     public TurnoutSettings withMaxOutOfOrderness(Duration bound) {
-        return new TurnoutSettings(gridInterval, correctionHorizon, bound, quietFeedAfter, maxClockSkew, maxBranchBallots, publishedUpTo, rewritePublished);
+        return new TurnoutSettings(gridInterval, correctionHorizon, bound, quietFeedAfter, maxClockSkew, maxBranchBallots, publishedUpTo, rewritePublished, participation);
     }
 
     public TurnoutSettings withCorrectionHorizon(Duration horizon) {
-        return new TurnoutSettings(gridInterval, horizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew, maxBranchBallots, publishedUpTo, rewritePublished);
+        return new TurnoutSettings(gridInterval, horizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew, maxBranchBallots, publishedUpTo, rewritePublished, participation);
     }
 
     /**
@@ -63,6 +72,12 @@ public record TurnoutSettings(
      */
     public TurnoutSettings withPublishedUpTo(Map<String, Long> published, boolean rewrite) {
         return new TurnoutSettings(gridInterval, correctionHorizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew, maxBranchBallots,
-                published, rewrite);
+                published, rewrite, participation);
+    }
+
+    /** The same, comparing elections with these baselines. */
+    public TurnoutSettings withParticipation(ParticipationSettings comparison) {
+        return new TurnoutSettings(gridInterval, correctionHorizon, maxOutOfOrderness, quietFeedAfter, maxClockSkew, maxBranchBallots,
+                publishedUpTo, rewritePublished, comparison);
     }
 }

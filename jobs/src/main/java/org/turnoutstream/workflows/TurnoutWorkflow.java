@@ -16,6 +16,9 @@ import org.turnoutstream.functions.AboveCapacityAlerts;
 import org.turnoutstream.functions.BranchDelta;
 import org.turnoutstream.functions.BranchLatestCount;
 import org.turnoutstream.functions.ElectionTally;
+import org.turnoutstream.functions.ParticipationFields;
+import org.turnoutstream.functions.ParticipationLagging;
+import org.turnoutstream.functions.TurnoutOverEligible;
 import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.TurnoutReport;
@@ -88,9 +91,27 @@ public final class TurnoutWorkflow {
                 .keyBy(delta -> delta.election)
                 .process(new ElectionTally(catalog, settings.grid(), settings.publishedUpTo(), settings.rewritePublished()))
                 .name("election tally").uid("election-tally");
+        DataStream<BranchAlert> alerts = decoded.alerts();
+        ParticipationSettings participation = settings.participation();
+        if (participation.any()) {
+            points = points
+                    .map(new ParticipationFields(participation.baselines())).returns(InfluxPoint.class)
+                    .name("compared with baselines").uid("participation-fields");
+            alerts = alerts.union(lagging(points, participation));
+        }
 
         points.sinkTo(pointSink).name("turnout points").uid("turnout-points-sink");
         decoded.deadLetters().sinkTo(deadLetterSink).name("dead letters").uid("dead-letter-sink");
-        return new Outputs(points, decoded.deadLetters(), decoded.reports(), decoded.alerts());
+        return new Outputs(points, decoded.deadLetters(), decoded.reports(), alerts);
+    }
+
+    /** PARTICIPATION_LAGGING / _CAUGHT_UP from the constituency points compared with a baseline ({@link ParticipationLagging}). */
+    static DataStream<BranchAlert> lagging(DataStream<InfluxPoint> points, ParticipationSettings participation) {
+        return points
+                .filter(ParticipationLagging::judged)
+                .name("constituency points vs baselines").uid("participation-points")
+                .keyBy(TurnoutOverEligible::keyOf)
+                .process(new ParticipationLagging(participation.lagPoints(), participation.lagFor()))
+                .name("participation lagging").uid("participation-lagging");
     }
 }
