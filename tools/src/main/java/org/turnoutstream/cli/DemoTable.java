@@ -32,25 +32,38 @@ final class DemoTable {
                 now >= day.pollsClose() ? "  (polls closed)" : ""));
         String dataUpTo = s.nationalTime() == 0 ? "--:--:--" : day.localTime(s.nationalTime());
         if (s.national() != null) {
-            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%  branches %,d/%,d  down %d  dark %d  (InfluxDB up to %s)%n",
+            b.append(String.format(Locale.ROOT, "NATIONAL  ballots %,d of %,d eligible  turnout %.2f %%%s  branches %,d/%,d  down %d  dark %d  (InfluxDB up to %s)%n",
                     s.national().ballots(), election.eligibleVoters(), pct(s.national().ballots(), election.eligibleVoters()),
-                    s.national().reporting(), election.branchCount(), downTotal, darkTotal, dataUpTo));
+                    comparison(s.national()), s.national().reporting(), election.branchCount(), downTotal, darkTotal, dataUpTo));
         } else {
             b.append(String.format(Locale.ROOT, "NATIONAL  (no points in InfluxDB yet)  dark %d%n", darkTotal));
         }
-        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %5s %5s  %s%n", "constituency", "ballots", "eligible", "turnout", "branches",
-                "down", "dark", ""));
+        b.append(String.format(Locale.ROOT, "%-15s %11s %11s %9s %11s %11s %5s %5s  %s%n", "constituency", "ballots", "eligible", "turnout",
+                "vs round 1", "branches", "down", "dark", ""));
         for (Constituency c : election.constituencies()) {
             Row row = s.constituencies().get(c.id());
             long ballots = row == null ? 0 : row.ballots();
             long reporting = row == null ? 0 : row.reporting();
             double p = pct(ballots, c.eligibleVoters());
-            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %5d/%-5d %5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
-                    reporting, c.branchCount(), s.down().getOrDefault(c.id(), 0L), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
+            b.append(String.format(Locale.ROOT, "%-15s %,11d %,11d %7.2f %% %11s %5d/%-5d %5d %5d  %s%n", c.name(), ballots, c.eligibleVoters(), p,
+                    points(row), reporting, c.branchCount(), s.down().getOrDefault(c.id(), 0L), dark.getOrDefault(c.id(), 0), bar(p / 100, 20)));
         }
-        b.append("down = branches the job detects as down (InfluxDB, up to its watermark); "
+        b.append("vs round 1 = percentage points against the first round at the same time of its day (negative: behind); "
+                + "down = branches the job detects as down (InfluxDB, up to its watermark); "
                 + "dark = branches in one of the simulator's planned outages now (the simulator's view)\n");
         return b.toString();
+    }
+
+    /** The national comparison: points against round 1, and the projection once there is one; "" without a baseline. */
+    private static String comparison(Row national) {
+        if (national.vsBaseline() == null) return "";
+        return String.format(Locale.ROOT, " (%+.2f pts vs round 1%s)", national.vsBaseline(),
+                national.projected() == null ? "" : String.format(Locale.ROOT, ", projected %.1f %%", national.projected()));
+    }
+
+    /** A constituency's points against round 1, "-" while it has none. */
+    private static String points(Row row) {
+        return row == null || row.vsBaseline() == null ? "-" : String.format(Locale.ROOT, "%+.2f pts", row.vsBaseline());
     }
 
     /** {@code width} characters, '#' for the part done. */
