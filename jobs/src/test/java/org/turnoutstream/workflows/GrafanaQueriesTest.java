@@ -15,6 +15,7 @@ import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.ConnectivityKind;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.testing.ElectionDayFixtures;
 import org.turnoutstream.testing.FlinkMiniCluster;
 import org.turnoutstream.testing.InfluxDbExtension;
 import org.turnoutstream.testing.KafkaBrokerExtension;
@@ -24,7 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -52,9 +58,10 @@ import static org.turnoutstream.workflows.AlertScenario.epoch;
 /**
  * Every Grafana query against what the pipeline really wrote. The live job (unbounded, real Kafka, registry and
  * influxd) runs the {@link AlertScenario} morning, then the feed falls silent so the watchdog raises FEED_SILENT:
- * every measurement the job writes is in InfluxDB. Then every panel, variable, annotation and alert-rule query,
- * with its variables substituted as Grafana does, must parse, name only measurements, fields and tags InfluxDB
- * has, and return the series the scenario implies.
+ * every measurement the job writes is in InfluxDB. A third run counts a run-off compared with the first round's
+ * published hours (issue 14): the baseline fields and the lagging alerts. Then every panel, variable, annotation and
+ * alert-rule query, with its variables substituted as Grafana does, must parse, name only measurements, fields and
+ * tags InfluxDB has, and return the series the scenarios imply.
  */
 class GrafanaQueriesTest {
     @RegisterExtension static final KafkaBrokerExtension kafka = new KafkaBrokerExtension();
@@ -69,6 +76,46 @@ class GrafanaQueriesTest {
     static String database, feedDatabase;
     /** measurement -> its field and tag keys, from SHOW FIELD KEYS / SHOW TAG KEYS after the run. */
     static final Map<String, Set<String>> schema = new TreeMap<>();
+
+    /**
+     * The run-off, on its own day (polls 08:00-20:00 Tehran time), compared with the first round's published hours: every
+     * constituency had 10 % at 10:00, 20 % at 12:00 ... 60 % at the close, 5 points an hour. Its reports (one branch per
+     * constituency, cumulative ballots of 1,000 eligible voters) every two hours from 09:00; grid 10 minutes:
+     * <pre>
+     *           09:00  11:00  13:00  15:00    at noon, against 20 %
+     *   karaj    10 %   20 %   30 %   40 %      0 points, projected 60 %
+     *   fardis    3 %    6 %   10 %   43 %    -14 points, projected 18 %
+     *   tehran   15 %   25 %   35 %   45 %     +5 points, projected 75 %
+     *   Alborz                                 13 %: -7 points, projected 39 %
+     *   nation                                 17 %: -3 points, projected 51 %  (projected = today x 60 / 20)
+     * </pre>
+     * fardis is more than 5 points behind from 09:40 (3 % against 8.33 %) to 14:50: PARTICIPATION_LAGGING, raised 30 minutes
+     * later and dated 09:40, and PARTICIPATION_CAUGHT_UP at 15:00 (43 % against 35 %). karaj is never more than 4.17 points
+     * behind (just before each report), tehran never behind. No projection before 11:00 (a quarter of the day).
+     */
+    static final String RUN_OFF = ElectionDayFixtures.RUN_OFF;
+    static final String ROUND_ONE_PUBLISHED = """
+            constituency_id,polls_open,polls_close,10:00,12:00,14:00,16:00,18:00,final
+            karaj,08:00,20:00,10,20,30,40,50,60
+            fardis,08:00,20:00,10,20,30,40,50,60
+            tehran,08:00,20:00,10,20,30,40,50,60
+            """;
+    /** {branch, local time, ballots so far}. */
+    static final String[][] RUN_OFF_REPORTS = {
+            {"alb-karaj-0001", "09:00", "100"}, {"alb-karaj-0001", "11:00", "200"}, {"alb-karaj-0001", "13:00", "300"}, {"alb-karaj-0001", "15:00", "400"},
+            {"alb-fardis-0001", "09:00", "30"}, {"alb-fardis-0001", "11:00", "60"}, {"alb-fardis-0001", "13:00", "100"}, {"alb-fardis-0001", "15:00", "430"},
+            {"teh-tehran-0001", "09:00", "150"}, {"teh-tehran-0001", "11:00", "250"}, {"teh-tehran-0001", "13:00", "350"}, {"teh-tehran-0001", "15:00", "450"}};
+    static final long RUN_OFF_FROM = runOff("07:00"), RUN_OFF_TO = runOff("21:00"), NOON = runOff("12:00");
+    static final Map<String, String> RUN_OFF_FARDIS = Map.of("election", RUN_OFF, "constituency", "fardis");
+
+    /** A local time of the run-off day, as epoch milliseconds. */
+    static long runOff(String hhmm) {
+        return ZonedDateTime.of(ElectionDayFixtures.RUN_OFF_DAY, LocalTime.parse(hhmm), ElectionDayFixtures.TEHRAN).toInstant().toEpochMilli();
+    }
+
+    static String runOffIso(String hhmm) {
+        return Instant.ofEpochMilli(runOff(hhmm)).atZone(ElectionDayFixtures.TEHRAN).toOffsetDateTime().toString();
+    }
 
     @BeforeAll
     static void runTheLiveJobOverTheAlertScenario(@org.junit.jupiter.api.io.TempDir Path work) throws Exception {
@@ -93,7 +140,7 @@ class GrafanaQueriesTest {
 
         // the scenario, bounded and deterministic (as LiveAlertsJobTest runs it): every measurement but the watchdog's
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        LiveTurnoutJob.define(env, options(run, turnoutTopic, connectivityTopic, alertsTopic, deadLetterTopic, database, work,
+        LiveTurnoutJob.define(env, options(ELECTION, run, turnoutTopic, connectivityTopic, alertsTopic, deadLetterTopic, database, work,
                 "--bounded", "--quiet-feed-after", "0", "--max-out-of-orderness", "1h", "--correction-horizon", "1h", "--checkpoint-interval", "1s"));
         env.execute("grafana-queries");
 
@@ -109,7 +156,7 @@ class GrafanaQueriesTest {
             producer.flush();
         }
         StreamExecutionEnvironment live = StreamExecutionEnvironment.getExecutionEnvironment();
-        LiveTurnoutJob.define(live, options(run + "-feed", turnoutTopic + ".none", feedTopic, alertsTopic + ".feed", deadLetterTopic, feedDatabase, work,
+        LiveTurnoutJob.define(live, options(ELECTION, run + "-feed", turnoutTopic + ".none", feedTopic, alertsTopic + ".feed", deadLetterTopic, feedDatabase, work,
                 "--quiet-feed-after", "1s", "--max-out-of-orderness", "1s", "--heartbeat-timeout", "15s", "--feed-silent-after", "3s", "--checkpoint-interval", "1s"));
         kafka.createTopic(turnoutTopic + ".none", 1);
         kafka.createTopic(alertsTopic + ".feed", 1);
@@ -120,6 +167,32 @@ class GrafanaQueriesTest {
         } finally {
             job.cancel().get(30, TimeUnit.SECONDS);
         }
+
+        // the run-off against the first round's published hours, into the same database: its own bounded job, as its day
+        // needs a 10-minute grid and (reports only, no connectivity) a heartbeat timeout longer than the day
+        Path published = Files.writeString(work.resolve("round-one-published.csv"), ROUND_ONE_PUBLISHED);
+        String runOffTopic = turnoutTopic + ".runoff";
+        kafka.createTopic(runOffTopic, 2);
+        kafka.createTopic(connectivityTopic + ".runoff", 1);
+        kafka.createTopic(alertsTopic + ".runoff", 1);
+        ConfluentAvroEncoder<TurnoutReport> runOffReports = ConfluentAvroEncoder.forTopic(registry.config(), runOffTopic, TurnoutReport.class);
+        try (Producer<byte[], byte[]> producer = kafka.producer()) {
+            Map<String, Integer> sequence = new HashMap<>();
+            for (String[] r : Arrays.stream(RUN_OFF_REPORTS).sorted(Comparator.comparing(r -> r[1])).toList()) {
+                String constituency = AlertScenario.BRANCHES.entrySet().stream().filter(c -> c.getValue().contains(r[0])).findFirst().orElseThrow().getKey();
+                TurnoutReport report = TurnoutReport.newBuilder().setElection(RUN_OFF).setBranchId(r[0]).setConstituencyId(constituency)
+                        .setSequence(sequence.merge(r[0], 1, Integer::sum)).setBallotsCast(Long.parseLong(r[2])).setEventTime(Instant.ofEpochMilli(runOff(r[1]))).build();
+                producer.send(new ProducerRecord<>(runOffTopic, null, runOff(r[1]), utf8(r[0]), runOffReports.encode(report)));
+            }
+            producer.flush();
+        }
+        StreamExecutionEnvironment runOffJob = StreamExecutionEnvironment.getExecutionEnvironment();
+        LiveTurnoutJob.define(runOffJob, options(RUN_OFF, run + "-runoff", runOffTopic, connectivityTopic + ".runoff", alertsTopic + ".runoff", deadLetterTopic, database, work,
+                "--bounded", "--quiet-feed-after", "0", "--grid-interval", "10m", "--heartbeat-timeout", "12h", "--max-out-of-orderness", "1m",
+                "--checkpoint-interval", "1s", "--polls-open", RUN_OFF + "=" + runOffIso("08:00"), "--polls-close", RUN_OFF + "=" + runOffIso("20:00"),
+                "--baseline", RUN_OFF + "=" + published));
+        runOffJob.execute("grafana-queries-runoff");
+
         for (Map<String, Object> m : rows("SHOW MEASUREMENTS")) {
             String measurement = (String) m.get("name");
             Set<String> keys = new TreeSet<>();
@@ -129,13 +202,13 @@ class GrafanaQueriesTest {
         }
     }
 
-    static JobOptions options(String run, String turnoutTopic, String connectivityTopic, String alertsTopic, String deadLetterTopic,
+    static JobOptions options(String election, String run, String turnoutTopic, String connectivityTopic, String alertsTopic, String deadLetterTopic,
                               String db, Path work, String... extra) {
         List<String> args = new ArrayList<>(List.of(
                 "--bootstrap-servers", kafka.bootstrapServers(), "--turnout-topic", turnoutTopic, "--connectivity-topic", connectivityTopic,
                 "--alerts-topic", alertsTopic, "--transactional-id-prefix", run, "--dlq-topic", deadLetterTopic, "--group-id", run,
                 "--starting-offsets", "earliest", "--registry-url", registry.url(), "--influx-url", influx.url(), "--influx-database", db,
-                "--election", ELECTION + "=" + work.resolve("reference"), "--max-clock-skew", "0", "--parallelism", "2"));
+                "--election", election + "=" + work.resolve("reference"), "--max-clock-skew", "0", "--parallelism", "2"));
         args.addAll(List.of(extra));
         return JobOptions.of(args.toArray(new String[0]));
     }
@@ -202,8 +275,11 @@ class GrafanaQueriesTest {
     void theRunWroteEveryMeasurementThePipelineHas() {
         assertEquals(Set.of("constituency_turnout", "province_turnout", "national_turnout", "branch_status", "constituency_connectivity", "alerts"),
                 schema.keySet());
-        assertEquals(Set.of("election", "province", "constituency", "ballots", "eligible", "turnout_pct", "branches_reporting", "branches_total"),
-                schema.get("constituency_turnout"));
+        assertEquals(Set.of("election", "province", "constituency", "ballots", "eligible", "turnout_pct", "branches_reporting", "branches_total",
+                "baseline_pct", "vs_baseline_pts", "projected_pct"), schema.get("constituency_turnout"));
+        assertTrue(schema.get("national_turnout").containsAll(Set.of("baseline_pct", "vs_baseline_pts", "projected_pct")), "national: " + schema.get("national_turnout"));
+        // ... on the run-off's points only
+        assertEquals(List.of(), rows("SELECT count(\"baseline_pct\") FROM \"constituency_turnout\" WHERE \"election\" = '" + ELECTION + "'"));
         assertEquals(Set.of("election", "kind", "constituency", "subject", "branch", "reason", "active", "duration_s", "alert_id"), schema.get("alerts"));
     }
 
@@ -232,7 +308,7 @@ class GrafanaQueriesTest {
             if (run(q, RANGE_FROM, RANGE_TO, "10s").isEmpty() && run(q, RANGE_FROM, epoch(at(10, 0)), "10s").isEmpty()) empty.add(q.toString());
         }
         assertEquals(List.of(), empty, "queries without data after the scenario");
-        assertEquals(Set.of(ELECTION), values(run(variable("turnout-national", "election"), RANGE_FROM, RANGE_TO, "10s")));
+        assertEquals(Set.of(ELECTION, RUN_OFF), values(run(variable("turnout-national", "election"), RANGE_FROM, RANGE_TO, "10s")));
         assertEquals(Set.of("karaj", "fardis", "tehran"), values(run(variable("turnout-constituency", "constituency"), RANGE_FROM, RANGE_TO, "10s")));
     }
 
@@ -448,5 +524,15 @@ class GrafanaQueriesTest {
         Map<String, String> regression = Map.of("election", ELECTION, "constituency", "tehran", "kind", "COUNT_REGRESSION");
         assertEquals(Map.of(regression, true), evaluate("turnout-integrity", epoch(at(6, 0)), Map.of()));
         assertEquals(Map.of(), evaluate("turnout-integrity", epoch(at(21, 0)), Map.of()), "15 minutes later: NoData, OK");
+    }
+
+    @Test
+    void laggingRuleFiresForTheConstituencyBehindItsBaselineUntilItCatchesUp() {
+        String lagging = "turnout-participation-lagging";
+        assertEquals(Map.of(RUN_OFF_FARDIS, true), evaluate(lagging, NOON, Map.of()), "fardis only: karaj and tehran never lagged");
+        assertEquals(Map.of(RUN_OFF_FARDIS, false), evaluate(lagging, runOff("16:00"), Map.of()), "caught up at 15:00");
+        assertEquals(Map.of(), evaluate(lagging, runOff("09:30"), Map.of()), "NoData before fardis fell behind: OK");
+        assertEquals(Map.of(), evaluate(lagging, epoch(at(10, 0)), Map.of()), "the first round has no baseline: NoData, OK");
+        assertEquals("OK", rule(lagging).get("noDataState"));
     }
 }
