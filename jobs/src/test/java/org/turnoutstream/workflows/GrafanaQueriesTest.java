@@ -1,5 +1,6 @@
 package org.turnoutstream.workflows;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.Producer;
@@ -46,6 +47,7 @@ import java.util.stream.Collectors;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -107,6 +109,7 @@ class GrafanaQueriesTest {
             {"teh-tehran-0001", "09:00", "150"}, {"teh-tehran-0001", "11:00", "250"}, {"teh-tehran-0001", "13:00", "350"}, {"teh-tehran-0001", "15:00", "450"}};
     static final long RUN_OFF_FROM = runOff("07:00"), RUN_OFF_TO = runOff("21:00"), NOON = runOff("12:00");
     static final Map<String, String> RUN_OFF_FARDIS = Map.of("election", RUN_OFF, "constituency", "fardis");
+    static final double EPS = 1e-9;
 
     /** A local time of the run-off day, as epoch milliseconds. */
     static long runOff(String hhmm) {
@@ -255,14 +258,56 @@ class GrafanaQueriesTest {
         return all;
     }
 
+    /** The first round's dashboards: election {@link AlertScenario#ELECTION}, constituency fardis. */
+    static final Map<String, String> ROUND_ONE_FARDIS = Map.of("election", ELECTION, "constituency", "fardis");
+
     static List<Map<String, Object>> run(PanelQuery q, long from, long to, String interval) {
-        return rows(GrafanaProvisioning.substitute(q.query(), Map.of("election", ELECTION, "constituency", "fardis"), from, to, interval));
+        return run(q, ROUND_ONE_FARDIS, from, to, interval);
+    }
+
+    static List<Map<String, Object>> run(PanelQuery q, Map<String, String> variables, long from, long to, String interval) {
+        return rows(GrafanaProvisioning.substitute(q.query(), variables, from, to, interval));
     }
 
     static List<Map<String, Object>> panel(String dashboard, String title, long from, long to, String interval) {
-        List<PanelQuery> queries = grafana.panelQueries().stream().filter(q -> q.dashboard().equals(dashboard) && q.panel().equals(title)).toList();
+        return panel(dashboard, title, ROUND_ONE_FARDIS, from, to, interval);
+    }
+
+    static List<Map<String, Object>> panel(String dashboard, String title, Map<String, String> variables, long from, long to, String interval) {
+        List<PanelQuery> queries = queriesOf(dashboard, title);
         assertEquals(1, queries.size(), dashboard + " / " + title + ": one query");
-        return run(queries.get(0), from, to, interval);
+        return run(queries.get(0), variables, from, to, interval);
+    }
+
+    /** The rows of every query of a panel (Grafana merges them into one table). */
+    static List<Map<String, Object>> panelRows(String dashboard, String title, Map<String, String> variables, long from, long to, String interval) {
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (PanelQuery q : queriesOf(dashboard, title)) rows.addAll(run(q, variables, from, to, interval));
+        return rows;
+    }
+
+    static List<PanelQuery> queriesOf(String dashboard, String title) {
+        return grafana.panelQueries().stream().filter(q -> q.dashboard().equals(dashboard) && q.panel().equals(title)).toList();
+    }
+
+    static JsonNode panelJson(String dashboard, String title) {
+        for (JsonNode panel : grafana.dashboard(dashboard).path("panels")) if (panel.path("title").asText().equals(title)) return panel;
+        throw new AssertionError(dashboard + " has no panel " + title);
+    }
+
+    /** The colour a panel's thresholds give {@code value} in {@code column}: the column's own thresholds, else the panel's. */
+    static String colour(String dashboard, String title, String column, double value) {
+        JsonNode panel = panelJson(dashboard, title), thresholds = panel.path("fieldConfig").path("defaults").path("thresholds");
+        for (JsonNode override : panel.path("fieldConfig").path("overrides")) {
+            if (!override.path("matcher").path("id").asText().equals("byName") || !override.path("matcher").path("options").asText().equals(column)) continue;
+            for (JsonNode property : override.path("properties")) if (property.path("id").asText().equals("thresholds")) thresholds = property.path("value");
+        }
+        String colour = null;
+        for (JsonNode step : thresholds.path("steps")) {
+            if (step.path("value").isNull() || step.path("value").asDouble() <= value) colour = step.path("color").asText();
+        }
+        assertNotNull(colour, dashboard + " / " + title + ": thresholds for " + column);
+        return colour;
     }
 
     static double number(Map<String, Object> row, String column) {
@@ -299,15 +344,30 @@ class GrafanaQueriesTest {
         assertThrows(IllegalArgumentException.class, () -> assertNamesExist("kind", "SELECT count(\"active\") FROM \"alerts\" WHERE \"kind\" = 'DLQ_FULL'"));
     }
 
+    static final Pattern COMPARES_WITH_BASELINE = Pattern.compile("baseline_pct|vs_baseline_pts|projected_pct|PARTICIPATION_");
+
     @Test
     void everyPanelVariableAndAnnotationQueryParsesAndReturnsDataOverTheMorning() {
-        List<String> empty = new ArrayList<>();
+        List<String> empty = new ArrayList<>(), withoutBaseline = new ArrayList<>();
+        Set<String> comparing = new TreeSet<>();
         for (PanelQuery q : allDashboardQueries()) {
             // a query InfluxDB rejects throws here, with its error message
+            if (COMPARES_WITH_BASELINE.matcher(q.query()).find()) {
+                // only the run-off has a baseline: data over its day (lagging still active at noon), nothing for the first round
+                comparing.add(q.dashboard() + " / " + q.panel());
+                if (run(q, RUN_OFF_FARDIS, RUN_OFF_FROM, RUN_OFF_TO, "10m").isEmpty() && run(q, RUN_OFF_FARDIS, RUN_OFF_FROM, NOON, "10m").isEmpty()) empty.add(q.toString());
+                if (!run(q, RANGE_FROM, RANGE_TO, "10s").isEmpty()) withoutBaseline.add(q.toString());
+                continue;
+            }
             // "now"-style panels (active alerts, dark branches) show something mid-morning, the others at the end
             if (run(q, RANGE_FROM, RANGE_TO, "10s").isEmpty() && run(q, RANGE_FROM, epoch(at(10, 0)), "10s").isEmpty()) empty.add(q.toString());
         }
-        assertEquals(List.of(), empty, "queries without data after the scenario");
+        assertEquals(List.of(), empty, "queries without data after the scenarios");
+        assertEquals(List.of(), withoutBaseline, "comparisons with data for an election without a baseline");
+        assertEquals(Set.of("turnout-national / National turnout vs baseline", "turnout-national / Projected final turnout (national)",
+                "turnout-national / National turnout against baseline", "turnout-national / Constituencies against baseline", "turnout-national / Active alerts",
+                "turnout-constituency / Turnout vs baseline", "turnout-constituency / Projected final turnout", "turnout-constituency / Turnout against baseline"),
+                comparing);
         assertEquals(Set.of(ELECTION, RUN_OFF), values(run(variable("turnout-national", "election"), RANGE_FROM, RANGE_TO, "10s")));
         assertEquals(Set.of("karaj", "fardis", "tehran"), values(run(variable("turnout-constituency", "constituency"), RANGE_FROM, RANGE_TO, "10s")));
     }
@@ -360,7 +420,11 @@ class GrafanaQueriesTest {
     }
 
     static Set<String> activeAlerts(long now) {
-        return panel("turnout-national", "Active alerts", RANGE_FROM, now, "10s").stream()
+        return activeAlerts(ROUND_ONE_FARDIS, RANGE_FROM, now);
+    }
+
+    static Set<String> activeAlerts(Map<String, String> variables, long from, long now) {
+        return panelRows("turnout-national", "Active alerts", variables, from, now, "10s").stream()
                 .map(r -> r.get("kind") + " " + r.get("subject")).collect(Collectors.toSet());
     }
 
@@ -420,6 +484,85 @@ class GrafanaQueriesTest {
         assertEquals(3.0, maxFardisDown);
         Map<String, Object> latest = panel("turnout-connectivity", "Latest turnout point", RANGE_FROM, RANGE_TO, "10s").get(0);
         assertTrue(number(latest, "time") >= epoch(at(19, 0)) && number(latest, "time") <= END, "the last point is at the last report: " + latest);
+    }
+
+    // ------------------------------------------------------------------ the run-off against its baseline (issue 14)
+
+    static final Map<String, String> RUN_OFF_NATION = Map.of("election", RUN_OFF);
+
+    /** The row of a time series at {@code instant}. */
+    static Map<String, Object> rowAt(List<Map<String, Object>> series, long instant) {
+        return series.stream().filter(r -> number(r, "time") == instant).findFirst().orElseThrow(() -> new AssertionError("no row at " + instant + " in " + series));
+    }
+
+    @Test
+    void theNationalOverviewShowsTheRunOffAgainstTheFirstRound() {
+        // at noon: 17 % against 20 %, projected 17 x 60 / 20
+        double vs = number(panel("turnout-national", "National turnout vs baseline", RUN_OFF_NATION, RUN_OFF_FROM, NOON, "10m").get(0), "vs baseline");
+        assertEquals(-3.0, vs, EPS);
+        assertEquals("red", colour("turnout-national", "National turnout vs baseline", "vs baseline", vs), "behind: red");
+        assertEquals(51.0, number(panel("turnout-national", "Projected final turnout (national)", RUN_OFF_NATION, RUN_OFF_FROM, NOON, "10m").get(0), "projected final"), EPS);
+        assertEquals(List.of(), panel("turnout-national", "Projected final turnout (national)", RUN_OFF_NATION, RUN_OFF_FROM, runOff("10:30"), "10m"),
+                "no projection before a quarter of the day");
+        Map<String, Object> noon = rowAt(panel("turnout-national", "National turnout against baseline", RUN_OFF_NATION, RUN_OFF_FROM, RUN_OFF_TO, "10m"), NOON);
+        assertEquals(17.0, number(noon, "today"), EPS);
+        assertEquals(20.0, number(noon, "baseline"), EPS);
+        assertEquals(51.0, number(noon, "projected final"), EPS);
+
+        // per constituency, furthest behind first: fardis red
+        Map<String, List<Double>> table = new TreeMap<>();
+        for (Map<String, Object> row : panel("turnout-national", "Constituencies against baseline", RUN_OFF_NATION, RUN_OFF_FROM, NOON, "10m")) {
+            table.put(row.get("province") + "/" + row.get("constituency"),
+                    List.of(number(row, "turnout %"), number(row, "baseline %"), number(row, "vs baseline (points)"), number(row, "projected final %")));
+        }
+        assertEquals(Map.of("Alborz/fardis", List.of(6.0, 20.0, -14.0, 18.0), "Alborz/karaj", List.of(20.0, 20.0, 0.0, 60.0),
+                "Tehran/tehran", List.of(25.0, 20.0, 5.0, 75.0)), table);
+        JsonNode sortBy = panelJson("turnout-national", "Constituencies against baseline").path("options").path("sortBy").get(0);
+        assertEquals("vs baseline (points)", sortBy.path("displayName").asText());
+        assertFalse(sortBy.path("desc").asBoolean(), "furthest behind first");
+        assertEquals("red", colour("turnout-national", "Constituencies against baseline", "vs baseline (points)", -14.0));
+        assertEquals("green", colour("turnout-national", "Constituencies against baseline", "vs baseline (points)", 0.0));
+
+        // fardis lagging is an active alert at noon, no more once it caught up (15:00)
+        assertEquals(Set.of("PARTICIPATION_LAGGING fardis"), activeAlerts(RUN_OFF_NATION, RUN_OFF_FROM, NOON));
+        assertEquals(Set.of(), activeAlerts(RUN_OFF_NATION, RUN_OFF_FROM, RUN_OFF_TO));
+
+        // the first round has no baseline: no data, and the stats say so
+        assertEquals(List.of(), panel("turnout-national", "National turnout vs baseline", RANGE_FROM, RANGE_TO, "10s"));
+        assertEquals("no baseline", panelJson("turnout-national", "National turnout vs baseline").path("fieldConfig").path("defaults").path("noValue").asText());
+        assertEquals("no projection", panelJson("turnout-national", "Projected final turnout (national)").path("fieldConfig").path("defaults").path("noValue").asText());
+    }
+
+    @Test
+    void theConstituencyDetailShowsFardisLaggingBehindItsBaselineAndCatchingUp() {
+        double vs = number(panel("turnout-constituency", "Turnout vs baseline", RUN_OFF_FARDIS, RUN_OFF_FROM, NOON, "10m").get(0), "vs baseline");
+        assertEquals(-14.0, vs, EPS);
+        assertEquals("red", colour("turnout-constituency", "Turnout vs baseline", "vs baseline", vs));
+        assertEquals(18.0, number(panel("turnout-constituency", "Projected final turnout", RUN_OFF_FARDIS, RUN_OFF_FROM, NOON, "10m").get(0), "projected final"), EPS);
+        List<Map<String, Object>> series = panel("turnout-constituency", "Turnout against baseline", RUN_OFF_FARDIS, RUN_OFF_FROM, RUN_OFF_TO, "10m");
+        assertEquals(List.of(6.0, 20.0, 18.0), List.of(number(rowAt(series, NOON), "today"), number(rowAt(series, NOON), "baseline"), number(rowAt(series, NOON), "projected final")));
+        assertEquals(List.of(43.0, 35.0), List.of(number(rowAt(series, runOff("15:00")), "today"), number(rowAt(series, runOff("15:00")), "baseline")), "caught up at 15:00");
+        double karaj = number(panel("turnout-constituency", "Turnout vs baseline", Map.of("election", RUN_OFF, "constituency", "karaj"), RUN_OFF_FROM, NOON, "10m").get(0), "vs baseline");
+        assertEquals(0.0, karaj, EPS);
+        assertEquals("green", colour("turnout-constituency", "Turnout vs baseline", "vs baseline", karaj));
+
+        // the lagging episode in the alerts table and as annotations: dated when fardis fell behind, ended when it caught up
+        Map<String, Map<String, Object>> alerts = new TreeMap<>();
+        for (Map<String, Object> row : panel("turnout-constituency", "Alerts in this constituency", RUN_OFF_FARDIS, RUN_OFF_FROM, RUN_OFF_TO, "10m")) {
+            alerts.put((String) row.get("kind"), row);
+        }
+        assertEquals(Set.of("PARTICIPATION_LAGGING", "PARTICIPATION_CAUGHT_UP"), alerts.keySet());
+        assertEquals((double) runOff("09:40"), number(alerts.get("PARTICIPATION_LAGGING"), "time"));
+        assertEquals(1.0, number(alerts.get("PARTICIPATION_LAGGING"), "active"));
+        assertEquals((double) runOff("15:00"), number(alerts.get("PARTICIPATION_CAUGHT_UP"), "time"));
+        assertEquals(0.0, number(alerts.get("PARTICIPATION_CAUGHT_UP"), "active"));
+        assertEquals(5 * 3600 + 20 * 60, number(alerts.get("PARTICIPATION_CAUGHT_UP"), "duration_s"), "behind from 09:40 to 15:00");
+        PanelQuery annotation = grafana.variableAndAnnotationQueries().stream().filter(q -> q.panel().equals("annotation Alerts")).findFirst().orElseThrow();
+        assertEquals(2, run(annotation, RUN_OFF_FARDIS, RUN_OFF_FROM, RUN_OFF_TO, "10m").size());
+
+        // the first round: nothing to compare, no error
+        assertEquals(List.of(), panel("turnout-constituency", "Turnout against baseline", RANGE_FROM, RANGE_TO, "10s"));
+        assertEquals("no baseline", panelJson("turnout-constituency", "Turnout against baseline").path("fieldConfig").path("defaults").path("noValue").asText());
     }
 
     // ------------------------------------------------------------------ alert rules, evaluated as Grafana does
