@@ -230,7 +230,8 @@ class GrafanaProvisioningTest {
         }
         assertEquals(new TreeSet<>(List.of("turnout-branch-down-long", "turnout-constituency-degraded", "turnout-feed-silent",
                 "turnout-pipeline-stalled", "turnout-integrity", "turnout-dlq-rate-high", "turnout-watermark-stalled",
-                "turnout-checkpoints-failing")), uids, "the five rules of issue 6 and the three pipeline rules of issue 12");
+                "turnout-checkpoints-failing", "turnout-participation-lagging")), uids,
+                "the five rules of issue 6, the three pipeline rules of issue 12 and the lagging rule of issue 14");
         Map<String, Object> stalled = rules.stream().filter(r -> "turnout-pipeline-stalled".equals(r.get("uid"))).findFirst().orElseThrow();
         assertEquals("Alerting", stalled.get("noDataState"), "no turnout points at all is exactly what the stall rule is for");
     }
