@@ -93,6 +93,44 @@ public final class TurnoutAudit {
     public record Difference(Key key, Counts live, Counts replay, Counts recount, boolean explained, String explanation,
                              List<Evidence> events) {}
 
+    /** How far two participation values (percent) may be apart and still agree: relative, or absolute below 1. */
+    public static final double TOLERANCE = 1e-9;
+
+    /** The participation fields of a point, in percent or percentage points; null where the point has not the field. */
+    public record Participation(Double baselinePct, Double vsBaselinePts, Double projectedPct) {
+        public static final Participation NONE = new Participation(null, null, null);
+        /** The fields as InfluxDB names them, in report order. */
+        public static final List<String> FIELDS = List.of("baseline_pct", "vs_baseline_pts", "projected_pct");
+
+        /** The value of one of {@link #FIELDS}. */
+        public Double field(String name) {
+            return switch (name) {
+                case "baseline_pct" -> baselinePct;
+                case "vs_baseline_pts" -> vsBaselinePts;
+                case "projected_pct" -> projectedPct;
+                default -> throw new IllegalArgumentException("not a participation field: " + name);
+            };
+        }
+
+        /** The fields that differ from {@code other}'s: one present and one not, or further apart than {@link #TOLERANCE}. */
+        public List<String> differingFields(Participation other) {
+            List<String> differing = new ArrayList<>();
+            for (String f : FIELDS) if (!agree(field(f), other.field(f))) differing.add(f);
+            return differing;
+        }
+
+        private static boolean agree(Double a, Double b) {
+            if (a == null || b == null) return a == b;
+            return Math.abs(a - b) <= TOLERANCE * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
+        }
+
+        String show(List<String> fields) {
+            StringBuilder text = new StringBuilder();
+            for (String f : fields) text.append(text.length() == 0 ? "" : ", ").append(field(f) == null ? "no " + f : f + " " + field(f));
+            return text.toString();
+        }
+    }
+
     public record Result(int pointsCompared, List<Difference> differences, Map<String, Map<String, long[]>> liveFinal,
                          Map<String, Map<String, long[]>> replayFinal, IndependentRecount.Result recount) {
         public long unexplained() {
