@@ -5,6 +5,10 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import org.turnoutstream.functions.ParticipationFields;
+import org.turnoutstream.reference.BaselineCurve;
+import org.turnoutstream.reference.BaselineTable;
+import org.turnoutstream.workflows.Baselines;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
@@ -118,6 +122,15 @@ class ArchitectureTest {
     static final ArchRule theJobAndItsMainDoNotUsePicocli = noClasses().that().resideInAnyPackage(JOB)
             .or().belongToAnyOf(TurnoutJob.class)
             .should().dependOnClassesThat().resideInAPackage("picocli..");
+
+    /**
+     * The audit's participation check ({@code IndependentParticipation}) is the check of the job's comparison with a
+     * baseline: it computes from the formulas and reads the baseline itself, sharing none of the job's code for it.
+     */
+    @ArchTest
+    static final ArchRule theAuditComputesParticipationOnItsOwn = noClasses().that().resideInAPackage("org.turnoutstream.audit..")
+            .should().dependOnClassesThat().resideInAPackage("org.turnoutstream.participation..")
+            .orShould().dependOnClassesThat().belongToAnyOf(BaselineCurve.class, BaselineTable.class, Baselines.class, ParticipationFields.class);
 
     /** The tools build on the job and each other, never the job on the CLI: nothing outside cli uses it, the job jar's main included. */
     @ArchTest

@@ -27,6 +27,11 @@ import java.util.TreeSet;
  * valid reports of that area that count at the instant or arrive after it. A difference is EXPLAINED only by a documented rule of the live job: a report that
  * arrived (Kafka timestamp) more than the correction horizon after the instant does not rewrite that point, though
  * the recount counts it. Everything else is UNEXPLAINED.
+ *
+ * <p>For an election compared with a baseline (issue 14) the points also carry baseline_pct, vs_baseline_pts and
+ * projected_pct: those of the live series and the replay are compared, presence and value (within {@link #TOLERANCE}),
+ * with the {@link IndependentParticipation} of the recount's ballots. Such a difference is EXPLAINED only when the
+ * fields are what the baseline gives for the point's own ballots and the point's ballots difference is itself explained.
  */
 public final class TurnoutAudit {
     public static final int MAX_EVENTS_PER_DIFFERENCE = 40;
@@ -93,19 +98,87 @@ public final class TurnoutAudit {
     public record Difference(Key key, Counts live, Counts replay, Counts recount, boolean explained, String explanation,
                              List<Evidence> events) {}
 
-    public record Result(int pointsCompared, List<Difference> differences, Map<String, Map<String, long[]>> liveFinal,
+    /** How far two participation values (percent) may be apart and still agree: relative, or absolute below 1. */
+    public static final double TOLERANCE = 1e-9;
+
+    /** The participation fields of a point, in percent or percentage points; null where the point has not the field. */
+    public record Participation(Double baselinePct, Double vsBaselinePts, Double projectedPct) {
+        public static final Participation NONE = new Participation(null, null, null);
+        /** The fields as InfluxDB names them, in report order. */
+        public static final List<String> FIELDS = List.of("baseline_pct", "vs_baseline_pts", "projected_pct");
+
+        /** The value of one of {@link #FIELDS}. */
+        public Double field(String name) {
+            return switch (name) {
+                case "baseline_pct" -> baselinePct;
+                case "vs_baseline_pts" -> vsBaselinePts;
+                case "projected_pct" -> projectedPct;
+                default -> throw new IllegalArgumentException("not a participation field: " + name);
+            };
+        }
+
+        /** The fields that differ from {@code other}'s: one present and one not, or further apart than {@link #TOLERANCE}. */
+        public List<String> differingFields(Participation other) {
+            List<String> differing = new ArrayList<>();
+            for (String f : FIELDS) if (!agree(field(f), other.field(f))) differing.add(f);
+            return differing;
+        }
+
+        private static boolean agree(Double a, Double b) {
+            if (a == null || b == null) return a == b;
+            return Math.abs(a - b) <= TOLERANCE * Math.max(1.0, Math.max(Math.abs(a), Math.abs(b)));
+        }
+
+        String show(List<String> fields) {
+            StringBuilder text = new StringBuilder();
+            for (String f : fields) text.append(text.length() == 0 ? "" : ", ").append(field(f) == null ? "no " + f : f + " " + field(f));
+            return text.toString();
+        }
+    }
+
+    /**
+     * What the participation comparison needs: per election compared with a baseline the audit's own computation, and
+     * the fields of the live series' and the replay's points (a point of such an election without them: {@link Participation#NONE}).
+     */
+    public record ParticipationInput(Map<String, IndependentParticipation> baselines, Map<Key, Participation> live, Map<Key, Participation> replay) {
+        public static ParticipationInput none() {
+            return new ParticipationInput(Map.of(), Map.of(), Map.of());
+        }
+    }
+
+    /** A point whose participation fields differ; {@code recount}: the audit's computation from the recount's ballots. */
+    public record ParticipationDifference(Key key, String baseline, Participation live, Participation replay, Participation recount,
+                                          boolean explained, String explanation) {}
+
+    /** @param participationCompared per election compared with a baseline, how many points had their participation fields compared */
+    public record Result(int pointsCompared, List<Difference> differences, Map<String, Integer> participationCompared,
+                         List<ParticipationDifference> participationDifferences, Map<String, Map<String, long[]>> liveFinal,
                          Map<String, Map<String, long[]>> replayFinal, IndependentRecount.Result recount) {
+        /** Ballots and participation differences together: what the verdict counts. */
+        public int allDifferences() {
+            return differences.size() + participationDifferences.size();
+        }
+
         public long unexplained() {
-            return differences.stream().filter(d -> !d.explained()).count();
+            return differences.stream().filter(d -> !d.explained()).count() + participationDifferences.stream().filter(d -> !d.explained()).count();
+        }
+
+        /** Every difference's explanation, ballots differences first. */
+        public List<String> explanations() {
+            List<String> all = new ArrayList<>();
+            differences.forEach(d -> all.add(d.explanation()));
+            participationDifferences.forEach(d -> all.add(d.explanation()));
+            return all;
         }
     }
 
     /**
      * @param live    the live series: key -> counts (only the recount's elections and time range are compared)
      * @param replay  the replay's series, likewise
+     * @param participation the participation fields of the elections compared with a baseline ({@link ParticipationInput#none()}: none)
      * @param reread  reads the same raw records again (turnout topic), for the explanations
      */
-    public static Result compare(IndependentRecount.Result recount, Map<Key, Counts> live, Map<Key, Counts> replay,
+    public static Result compare(IndependentRecount.Result recount, Map<Key, Counts> live, Map<Key, Counts> replay, ParticipationInput participation,
                                  ReplayRecords reread, IndependentRecount.ValueDecoder decoder, ReportValidator validator,
                                  Duration correctionHorizon) throws IOException {
         Map<Key, Counts> truth = new TreeMap<>();
@@ -150,7 +223,68 @@ public final class TurnoutAudit {
         List<Difference> differences = new ArrayList<>();
         for (Key k : differing) differences.add(explain(k, truth.get(k), live.get(k), replay.get(k),
                 evidence.getOrDefault(k.group(), List.of()), recount.gridMillis(), correctionHorizon));
-        return new Result(keys.size(), differences, finalTotals(live, ranges), finalTotals(replay, ranges), recount);
+        Map<String, Integer> participationCompared = new TreeMap<>();
+        List<ParticipationDifference> participationDifferences = compareParticipation(truth, live, replay, participation, differences,
+                participationCompared);
+        return new Result(keys.size(), differences, participationCompared, participationDifferences, finalTotals(live, ranges),
+                finalTotals(replay, ranges), recount);
+    }
+
+    /** At every recount point of an election with a baseline, the fields of the live and replay points that have one. */
+    private static List<ParticipationDifference> compareParticipation(Map<Key, Counts> truth, Map<Key, Counts> live, Map<Key, Counts> replay,
+                                                                      ParticipationInput input, List<Difference> ballotsDifferences,
+                                                                      Map<String, Integer> compared) {
+        Map<Key, Difference> ballots = new HashMap<>();
+        for (Difference d : ballotsDifferences) ballots.put(d.key(), d);
+        for (String election : input.baselines().keySet()) compared.put(election, 0);
+        List<ParticipationDifference> out = new ArrayList<>();
+        for (Map.Entry<Key, Counts> point : truth.entrySet()) {
+            Key k = point.getKey();
+            IndependentParticipation baseline = input.baselines().get(k.election());
+            if (baseline == null) continue;
+            compared.merge(k.election(), 1, Integer::sum);
+            Participation expected = baseline.at(k, point.getValue().ballots());
+            // a source without the point has a ballots difference already
+            Participation l = live.get(k) == null ? null : input.live().getOrDefault(k, Participation.NONE);
+            Participation r = replay.get(k) == null ? null : input.replay().getOrDefault(k, Participation.NONE);
+            List<String> liveDiffers = l == null ? List.of() : l.differingFields(expected);
+            List<String> replayDiffers = r == null ? List.of() : r.differingFields(expected);
+            if (liveDiffers.isEmpty() && replayDiffers.isEmpty()) continue;
+            out.add(explainParticipation(k, baseline, expected, l, live.get(k), liveDiffers, r, replay.get(k), replayDiffers, ballots.get(k)));
+        }
+        return out;
+    }
+
+    private static ParticipationDifference explainParticipation(Key k, IndependentParticipation baseline, Participation expected,
+                                                                Participation live, Counts liveCounts, List<String> liveDiffers,
+                                                                Participation replay, Counts replayCounts, List<String> replayDiffers,
+                                                                Difference ballots) {
+        List<String> fields = new ArrayList<>();
+        for (String f : Participation.FIELDS) if (liveDiffers.contains(f) || replayDiffers.contains(f)) fields.add(f);
+        List<String> sides = new ArrayList<>(), inconsistent = new ArrayList<>();
+        if (!liveDiffers.isEmpty()) {
+            sides.add("live " + live.show(fields));
+            if (!live.differingFields(baseline.at(k, liveCounts.ballots())).isEmpty()) inconsistent.add("live");
+        }
+        if (!replayDiffers.isEmpty()) {
+            sides.add("replay " + replay.show(fields));
+            if (!replay.differingFields(baseline.at(k, replayCounts.ballots())).isEmpty()) inconsistent.add("replay");
+        }
+        String base = k.label() + " at " + Instant.ofEpochMilli(k.time()) + ": " + String.join("; ", sides) + " but the recount with the baseline ("
+                + baseline.source() + ") gives " + expected.show(fields);
+        boolean explained = inconsistent.isEmpty() && ballots != null && ballots.explained();
+        String explanation;
+        if (explained) {
+            explanation = base + ". EXPLAINED: they are what the baseline gives for the point's own ballots, which differ from the recount's"
+                    + " as explained for them (reports after the correction horizon)";
+        } else if (inconsistent.isEmpty()) {
+            explanation = base + ". UNEXPLAINED: they are what the baseline gives for the point's own ballots, whose difference from the"
+                    + " recount is unexplained";
+        } else {
+            explanation = base + ". UNEXPLAINED: the " + String.join(" and ", inconsistent) + " fields are not what the baseline gives for"
+                    + " the point's own ballots";
+        }
+        return new ParticipationDifference(k, baseline.source(), live, replay, expected, explained, explanation);
     }
 
     /**

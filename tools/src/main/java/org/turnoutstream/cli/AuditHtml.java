@@ -19,6 +19,12 @@ final class AuditHtml {
                 .append(" compared (live, replay, recount), fields ballots and branches_reporting; ")
                 .append(a.path("differences").asLong()).append(" difference(s), ").append(a.path("unexplained").asLong())
                 .append(" unexplained. Generated ").append(esc(a.path("generatedAt").asText())).append(".</p>");
+        for (JsonNode p : a.path("participation")) {
+            h.append("<p>Election ").append(esc(p.path("election").asText())).append(" (baseline: ").append(esc(p.path("baseline").asText()))
+                    .append("): fields ").append(esc(join(p.path("fields")))).append(" of ").append(p.path("pointsCompared").asLong())
+                    .append(" points compared with the audit's own computation from the recount and the baseline; ")
+                    .append(p.path("differences").asLong()).append(" difference(s), ").append(p.path("unexplained").asLong()).append(" unexplained.</p>");
+        }
 
         h.append("<h2>Final totals</h2><p>SHA-256 of the final totals per constituency (canonical text <code>turnout-final-totals/1</code>):<br>")
                 .append("recount <code>").append(esc(a.path("finalTotalsSha256").path("recount").asText())).append("</code><br>live <code>")
@@ -38,6 +44,12 @@ final class AuditHtml {
         for (JsonNode d : a.path("differenceList")) {
             h.append("<h3 class=\"").append(d.path("explained").asBoolean() ? "ok" : "bad").append("\">").append(esc(d.path("area").asText()))
                     .append(" (").append(esc(d.path("measurement").asText())).append(") at ").append(esc(d.path("time").asText())).append("</h3><p>").append(esc(d.path("explanation").asText())).append("</p>");
+            if ("participation".equals(d.path("kind").asText())) {
+                h.append("<table><tr><th>field</th><th>live</th><th>replay</th><th>recount</th></tr>");
+                d.path("recount").fieldNames().forEachRemaining(f -> h.append("<tr><td class=l>").append(esc(f)).append("</td>")
+                        .append(value(d.path("live"), f)).append(value(d.path("replay"), f)).append(value(d.path("recount"), f)).append("</tr>"));
+                h.append("</table>");
+            }
             if (!d.path("events").isEmpty()) {
                 h.append("<table><tr><th>branch</th><th>sequence</th><th>ballots</th><th>event time</th><th>received (Kafka)</th><th>record</th><th>why listed</th></tr>");
                 for (JsonNode e : d.path("events")) {
@@ -90,6 +102,11 @@ final class AuditHtml {
         StringBuilder out = new StringBuilder();
         array.forEach(n -> out.append(out.length() == 0 ? "" : ", ").append(n.asText()));
         return out.toString();
+    }
+
+    private static String value(JsonNode fields, String field) {
+        JsonNode n = fields.path(field);
+        return "<td>" + (fields.isNull() ? "no point" : n.isMissingNode() || n.isNull() ? "&ndash;" : esc(n.asText())) + "</td>";
     }
 
     private static String cell(JsonNode n) {

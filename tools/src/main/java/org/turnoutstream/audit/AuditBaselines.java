@@ -1,0 +1,83 @@
+package org.turnoutstream.audit;
+
+import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.influx.InfluxReader;
+import org.turnoutstream.reference.Election;
+import org.turnoutstream.reference.ElectionCatalog;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * The baselines of the audited elections, read for the {@link IndependentParticipation} from the same sources the job
+ * reads, given by the same options ({@code --baseline ELECTION=SOURCE}, {@code --polls-open}, {@code --polls-close},
+ * {@code --projection-after}): a published-hours CSV file (read here, line by line), or the baseline election's live
+ * {@code constituency_turnout} series in {@code --influx-database} over its polling day and an hour either side.
+ */
+public final class AuditBaselines {
+    /** How far around the baseline election's polling day its series is read (the job reads as far). */
+    static final Duration AROUND_THE_DAY = Duration.ofHours(1);
+
+    private AuditBaselines() {}
+
+    /** election -> the computation for it; empty without {@code --baseline}. Throws IllegalArgumentException or IOException with what is wrong. */
+    public static Map<String, IndependentParticipation> load(JobOptions options, ElectionCatalog catalog, InfluxReader influx) throws IOException {
+        Map<String, IndependentParticipation> baselines = new TreeMap<>();
+        for (Map.Entry<String, String> entry : options.baselines.entrySet()) {
+            String id = entry.getKey(), source = entry.getValue().strip();
+            Election election = catalog.election(id).orElseThrow(() -> new IllegalArgumentException(
+                    "--baseline " + id + "=...: no such election (--election gives " + catalog.electionIds() + ")"));
+            Instant open = time(options.pollsOpen, "--polls-open", id), close = time(options.pollsClose, "--polls-close", id);
+            Map<String, NavigableMap<Long, Double>> known;
+            String what;
+            if (source.toLowerCase(Locale.ROOT).endsWith(".csv") || Files.isRegularFile(Path.of(source))) {
+                known = IndependentParticipation.fromTable(Files.readAllLines(Path.of(source), StandardCharsets.UTF_8), source);
+                what = "table " + source;
+            } else {
+                Instant baseOpen = time(options.pollsOpen, "--polls-open", source), baseClose = time(options.pollsClose, "--polls-close", source);
+                known = IndependentParticipation.fromSeries(series(influx, options.influxDatabase, source, baseOpen, baseClose), baseOpen, baseClose);
+                what = "election " + source;
+            }
+            baselines.put(id, IndependentParticipation.of(election, what, open, close, options.projectionAfter, known));
+        }
+        return baselines;
+    }
+
+    /** The live constituency series of {@code election} (constituency -> instant -> turnout_pct) around its polling day. */
+    static Map<String, NavigableMap<Long, Double>> series(InfluxReader influx, String database, String election, Instant open, Instant close)
+            throws IOException {
+        long from = open.minus(AROUND_THE_DAY).toEpochMilli(), to = close.plus(AROUND_THE_DAY).toEpochMilli();
+        Map<String, NavigableMap<Long, Double>> series = new TreeMap<>();
+        for (Map<String, Object> row : influx.query(database, "SELECT turnout_pct, constituency FROM " + AuditPoints.CONSTITUENCY
+                + " WHERE election = " + InfluxReader.literal(election) + " AND run = '' AND time >= " + from + "ms AND time <= " + to + "ms")) {
+            if (row.get("constituency") instanceof String constituency && row.get("turnout_pct") instanceof Number pct) {
+                series.computeIfAbsent(constituency, c -> new TreeMap<>()).put(((Number) row.get("time")).longValue(), pct.doubleValue());
+            }
+        }
+        if (series.isEmpty()) {
+            throw new IllegalArgumentException("baseline election " + election + " has no " + AuditPoints.CONSTITUENCY + " points in database "
+                    + database + " from " + Instant.ofEpochMilli(from) + " to " + Instant.ofEpochMilli(to));
+        }
+        return series;
+    }
+
+    private static Instant time(Map<String, String> times, String option, String election) {
+        String value = times.get(election);
+        if (value == null) throw new IllegalArgumentException("the audit of a baseline needs " + option + " " + election + "=TIME, as the job was given");
+        try {
+            return OffsetDateTime.parse(value.strip()).toInstant();
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " " + election + "=" + value + ": not an ISO-8601 time with an offset");
+        }
+    }
+}
