@@ -23,7 +23,7 @@ import java.util.TreeSet;
  *   <li>baseline(e): the constituency's curve at e (the baseline's turnout the same time after its own polls opened);
  *       for a province or the nation, the curves of its constituencies weighted by this election's eligible voters
  *       (sum of curve x eligible / sum of eligible): the turnout the area would have if every constituency voted as in
- *       the baseline;</li>
+ *       the baseline (an area where nobody is eligible: the plain mean of its curves);</li>
  *   <li>difference = today - baseline(e), in percentage points (negative: behind the baseline);</li>
  *   <li>projected final = today x baseline(close) / baseline(e): today's turnout carried to the close along the
  *       baseline's curve; defined once e is at least {@code projectionAfter} of this election's polling day and

@@ -30,8 +30,8 @@ import java.util.TreeSet;
 /**
  * The baselines of the elections compared with one ({@code --baseline ELECTION=SOURCE}), loaded and checked when the job
  * is defined, so a mistake stops it before it starts: from a published table (a CSV file, {@link BaselineTable}) or from
- * another election counted by this system, whose {@code constituency_turnout} series is read from InfluxDB
- * ({@link SeriesCurves}). The curves then travel in the job graph: the job compares with the same baseline for its whole
+ * another election counted by this system, whose live {@code constituency_turnout} series (no {@code run} tag: not a
+ * replay's) is read from InfluxDB ({@link SeriesCurves}). The curves then travel in the job graph: the job compares with the same baseline for its whole
  * life, and a replay or audit defined later reads the same (the baseline election's day is over).
  *
  * <p>A series with missing hours is refused: its first point more than {@link #LONGEST_GAP} after the polls opened, its
@@ -105,7 +105,7 @@ public final class Baselines {
     static Map<String, BaselineCurve> fromSeries(InfluxReader influx, String database, String election, Instant open, Instant close) {
         long from = open.toEpochMilli() - LONGEST_GAP.toMillis(), to = close.toEpochMilli() + LONGEST_GAP.toMillis();
         String query = "SELECT \"turnout_pct\" FROM " + InfluxReader.identifier(TurnoutPoints.CONSTITUENCY) + " WHERE \"election\" = "
-                + InfluxReader.literal(election) + " AND time >= " + from + "ms AND time <= " + to + "ms GROUP BY \"constituency\"";
+                + InfluxReader.literal(election) + " AND \"run\" = '' AND time >= " + from + "ms AND time <= " + to + "ms GROUP BY \"constituency\"";
         Map<String, NavigableMap<Long, Double>> series = new TreeMap<>();
         try {
             for (Map<String, Object> row : influx.query(database, query)) {
