@@ -83,6 +83,14 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1403", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--run-off", description = "Simulate the run-off (second round) of the first round that the same"
+            + " reference data and --seed give: each constituency's turnout curve is that round's with seeded, bounded changes"
+            + " (final turnout times 0.75 to 1.05; morning and evening peaks moved by up to 4 %% of the day, 29 min of 12 h;"
+            + " their weights and the midday dip times 0.8 to 1.25), so some constituencies fall behind their first round and"
+            + " others keep up. Branch shares, report clocks, faults and outages are drawn afresh."
+            + " Give the run-off its own --election id and --date.")
+    boolean runOff;
+
     @Option(names = "--speed", paramLabel = "N", description = "Simulated seconds per wall second (120 plays 12 hours in 6 minutes). Default when no pacing is given: 60.")
     Double speed;
 
@@ -113,7 +121,7 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--region-outage-rate", defaultValue = "0.02", description = "Share of constituencies cut off for a while (default: ${DEFAULT-VALUE}).")
     double regionOutageRate;
 
-    @Option(names = "--truth", paramLabel = "FILE", description = "Write the ground truth (totals at polls close, outages, faults) as JSON.")
+    @Option(names = "--truth", paramLabel = "FILE", description = "Write the ground truth (totals at polls close, ballots per constituency every hour after the opening and at the close, outages, faults) as JSON.")
     Path truth;
 
     @Option(names = "--dry-run", description = "Generate without Kafka or the registry and print the counts.")
@@ -134,7 +142,7 @@ public final class SimulateCommand implements Callable<Integer> {
             loaded = catalog.election(id).orElseThrow();
             settings = SimulationSettings.defaults(id).withDate(date).withZone(ZoneId.of(timezone))
                     .withPolls(pollsOpen, pollsClose).withReportInterval(reportInterval).withPerBallot(perBallot)
-                    .withHeartbeatInterval(heartbeatInterval).withSeed(seed)
+                    .withHeartbeatInterval(heartbeatInterval).withSeed(seed).withRunOff(runOff)
                     .withFaults(new FaultRates(duplicateRate, reorderRate, lateRate, malformedRate, outageRate, regionOutageRate))
                     .withTopics(turnoutTopic, connectivityTopic);
         } catch (ReferenceDataException | IllegalArgumentException | java.time.DateTimeException e) {
@@ -143,9 +151,9 @@ public final class SimulateCommand implements Callable<Integer> {
         PrintStream err = System.err;
         PrintWriter out = spec.commandLine().getOut();
         ElectionDaySimulator simulator = ElectionDaySimulator.of(loaded, settings);
-        err.printf(Locale.ROOT, "simulating %s (SYNTHETIC): %,d branches in %,d constituencies, %s %s-%s %s, seed %d, %d planned outage(s)%n",
+        err.printf(Locale.ROOT, "simulating %s (SYNTHETIC): %,d branches in %,d constituencies, %s %s-%s %s, seed %d%s, %d planned outage(s)%n",
                 loaded.id(), loaded.branchCount(), loaded.constituencies().size(), date, pollsOpen, pollsClose, timezone,
-                seed, simulator.plan().outages().size());
+                seed, runOff ? " (the run-off of that seed's first round)" : "", simulator.plan().outages().size());
         SimulationRunner runner = new SimulationRunner(simulator).progress(err, progressInterval).wallLimit(durationLimit);
         SimulationRunner.Result result;
         if (dryRun) {

@@ -13,7 +13,8 @@ import org.turnoutstream.reference.Election;
 
 /**
  * What will happen on the simulated day, decided up front from the reference data and the seed: per
- * constituency a {@link TurnoutCurve} and maybe a region outage; per branch its eligible voters (as the reference
+ * constituency a {@link TurnoutCurve} (a first round's, or the run-off's of the first round with the same seed) and
+ * maybe a region outage; per branch its eligible voters (as the reference
  * data declares them, else a weighted share of the constituency's), how many of them will vote, its link, the phase
  * of its report and heartbeat clocks, and maybe a link outage.
  * Memory is a few arrays per branch (60,000 branches: a few MB); the events themselves are generated
@@ -38,7 +39,7 @@ public final class ElectionDayPlan {
     private ElectionDayPlan(Election election, SimulationSettings settings) {
         this.election = Objects.requireNonNull(election, "election");
         this.settings = Objects.requireNonNull(settings, "settings");
-        long seed = settings.seed();
+        long seed = settings.daySeed();
         openMs = settings.pollsOpenInstant().toEpochMilli();
         closeMs = settings.pollsCloseInstant().toEpochMilli();
         long day = closeMs - openMs;
@@ -49,7 +50,7 @@ public final class ElectionDayPlan {
         long[] regionEnd = new long[constituencies.size()];
         for (int c = 0; c < constituencies.size(); c++) {
             cIndex.put(constituencies.get(c).id(), c);
-            curves[c] = TurnoutCurve.seeded(seed, c);
+            curves[c] = settings.runOff() ? TurnoutCurve.runOff(settings.seed(), c) : TurnoutCurve.seeded(settings.seed(), c);
             regionStart[c] = -1;
             if (Mix.unit(seed, 201, c, 0) < settings.faults().regionOutage()) {
                 long length = Mix.between(10 * 60_000L, 60 * 60_000L + 1, seed, 201, c, 1);

@@ -130,7 +130,7 @@ public final class ElectionDaySimulator implements Iterable<SimulatedRecord> {
         Day(ElectionDayPlan plan) {
             this.plan = plan;
             this.s = plan.settings();
-            seed = s.seed();
+            seed = s.daySeed();
             open = plan.pollsOpenMillis();
             close = plan.pollsCloseMillis();
             day = close - open;

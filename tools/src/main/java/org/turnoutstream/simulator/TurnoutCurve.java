@@ -7,13 +7,21 @@ package org.turnoutstream.simulator;
  * <p>The voting rate has a morning rush, a midday dip and an evening peak; the curve is its normalised
  * integral, so {@link #votedShare} rises monotonically from 0 at opening to exactly 1 at closing, and
  * {@link #turnoutAt} ends at {@link #finalTurnout()} (the share of eligible voters who vote). Parameters are
- * seeded per constituency ({@link #seeded}).
+ * seeded per constituency: a first round's by {@link #seeded}, its run-off's by {@link #runOff}.
  */
 public final class TurnoutCurve {
     /** Resolution of the integrated curve: one step per minute of a 12-hour day. */
     static final int STEPS = 720;
     public static final double MIN_FINAL_TURNOUT = 0.35;
     public static final double MAX_FINAL_TURNOUT = 0.75;
+    /**
+     * Bounds of the factor that turns a first round's final turnout into its run-off's: most constituencies vote less
+     * in a second round, some a little more.
+     */
+    public static final double MIN_RUN_OFF_FACTOR = 0.75;
+    public static final double MAX_RUN_OFF_FACTOR = 1.05;
+    /** How far a run-off's morning and evening peaks move from the first round's, as a share of the day (0.04: 29 min of 12 h). */
+    public static final double MAX_RUN_OFF_PEAK_SHIFT = 0.04;
 
     private final double finalTurnout;
     private final double morningPeak, morningWeight, eveningPeak, eveningWeight, middayDip, base;
@@ -49,6 +57,24 @@ public final class TurnoutCurve {
                 Mix.between(0.78, 0.92, seed, 101, constituency, 3),   // 17:22 .. 19:02
                 Mix.between(1.6, 3.0, seed, 101, constituency, 4),
                 Mix.between(0.30, 0.55, seed, 101, constituency, 5));
+    }
+
+    /**
+     * The run-off's curve in the constituency whose first-round curve is {@code seeded(seed, constituency)}: the same
+     * day with seeded, bounded changes (purpose 102, so the first round's draws stay as they were): the final turnout
+     * times a factor in [{@value #MIN_RUN_OFF_FACTOR}, {@value #MAX_RUN_OFF_FACTOR}), each peak moved by up to
+     * {@value #MAX_RUN_OFF_PEAK_SHIFT} of the day, the peaks' weights and the midday dip scaled by 0.8-1.25. So one
+     * constituency falls several points behind its first round during the day while another keeps up.
+     */
+    public static TurnoutCurve runOff(long seed, long constituency) {
+        TurnoutCurve first = seeded(seed, constituency);
+        return new TurnoutCurve(
+                first.finalTurnout * Mix.between(MIN_RUN_OFF_FACTOR, MAX_RUN_OFF_FACTOR, seed, 102, constituency, 0),
+                first.morningPeak + Mix.between(-MAX_RUN_OFF_PEAK_SHIFT, MAX_RUN_OFF_PEAK_SHIFT, seed, 102, constituency, 1),
+                first.morningWeight * Mix.between(0.8, 1.25, seed, 102, constituency, 2),
+                first.eveningPeak + Mix.between(-MAX_RUN_OFF_PEAK_SHIFT, MAX_RUN_OFF_PEAK_SHIFT, seed, 102, constituency, 3),
+                first.eveningWeight * Mix.between(0.8, 1.25, seed, 102, constituency, 4),
+                first.middayDip * Mix.between(0.8, 1.25, seed, 102, constituency, 5));
     }
 
     private double intensityRaw(double x) {

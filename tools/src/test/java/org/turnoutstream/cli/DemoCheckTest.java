@@ -80,6 +80,6 @@ class DemoCheckTest {
         constituencies.put("fardis", new GroundTruth.Totals("alborz", fardisBallots, fardisReporting, 2, 500));
         GroundTruth.Totals national = new GroundTruth.Totals(null, karajBallots + fardisBallots, karajReporting + fardisReporting, 5, 1_500);
         return new GroundTruth(DemoFixtures.ELECTION, "2024-03-01T04:30:00Z", "2024-03-01T16:30:00Z", 1403, 5_678, national, constituencies,
-                List.of(), Map.of());
+                List.of(), Map.of(), List.of());
     }
 }

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -214,6 +215,14 @@ class ElectionDaySimulatorTest {
         assertEquals(ELECTION.branchCount(), truth.national().branchesReporting());
         assertEquals(sim.plan().outages().size(), truth.outages().size());
         assertEquals(result.records(), truth.recordsSent());
+        assertEquals(12, truth.series().size(), "09:00, 10:00, ... 19:00 and the close");
+        for (GroundTruth.SeriesPoint point : truth.series()) {
+            Map<String, long[]> then = SimulatorFixtures.naiveTruthAt(ELECTION, turnoutValues, Instant.parse(point.at()).toEpochMilli());
+            for (var c : ELECTION.constituencies()) assertEquals(then.get(c.id())[0], point.ballots().get(c.id()), c.id() + " at " + point.at());
+        }
+        GroundTruth.SeriesPoint close = truth.series().get(11);
+        assertEquals(sim.plan().settings().pollsCloseInstant().toString(), close.at());
+        for (var c : ELECTION.constituencies()) assertEquals(truth.constituencies().get(c.id()).ballots(), close.ballots().get(c.id()));
 
         Path file = dir.resolve("truth.json");
         truth.write(file);

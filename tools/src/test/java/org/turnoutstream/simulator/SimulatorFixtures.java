@@ -19,7 +19,12 @@ final class SimulatorFixtures {
     private SimulatorFixtures() {}
 
     static Election smallElection(int branches, int constituencies) {
-        return ReferenceGenerator.generate(ReferenceGenerator.Params.national().withElectionId("sim-test")
+        return smallElection("sim-test", branches, constituencies);
+    }
+
+    /** The same reference data under another election id (a run-off's, say). */
+    static Election smallElection(String id, int branches, int constituencies) {
+        return ReferenceGenerator.generate(ReferenceGenerator.Params.national().withElectionId(id)
                 .withBranches(branches).withConstituencies(constituencies).withProvinces(2)
                 .withEligibleVoters(branches * 1_000L).validate());
     }
