@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalTime;
+import java.time.ZonedDateTime;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -38,11 +40,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code turnout demo}: the whole pipeline on one machine in about a minute. Brings up the local stack
- * (Kafka, the schema registry and influxd, attached to this JVM), runs the live job on an embedded Flink
- * MiniCluster, plays a compressed SYNTHETIC election day for Alborz with the election-day simulator (every
- * fault kind on), shows the turnout InfluxDB holds as it comes in, and checks the final figures against the
- * simulator's ground truth (recorded from what was actually sent).
+ * {@code turnout demo}: the whole pipeline on one machine in about a minute and a half. Brings up the local stack
+ * (Kafka, the schema registry and influxd, attached to this JVM), counts a first round ({@link DemoFirstRound}), runs the
+ * live job on an embedded Flink MiniCluster, plays a compressed SYNTHETIC run-off day for Alborz with the election-day
+ * simulator (every fault kind on) compared with that first round, shows the turnout InfluxDB holds as it comes in, and
+ * checks the final figures and the comparison ({@link DemoParticipation}) against the simulator's ground truth (recorded
+ * from what was actually sent).
  *
  * <p>This class holds the options and tells that story; its parts: {@link DemoFeed} (the simulator feeding Kafka, and the
  * simulated clock), {@link DemoReadings} (what InfluxDB holds), {@link DemoTable} (the live table), {@link DemoCheck}
@@ -51,18 +54,21 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {
-            "Runs the whole pipeline on this machine on a SYNTHETIC Alborz election day (~1 min).",
+            "Runs the whole pipeline on this machine on a SYNTHETIC Alborz run-off (~1.5 min).",
             "Starts Kafka, the schema registry (Apicurio) and influxd (data under --work-dir), registers",
-            "the schemas, runs the live job on an embedded Flink MiniCluster and plays election",
-            DemoCommand.ELECTION + " with the simulator (polls 08:00-20:00 local time, compressed; with",
-            "duplicates, reordering, late reports, malformed records, branch outages and a region outage).",
-            "A table refreshes from InfluxDB: national and per-constituency ballots, turnout, branches",
-            "reporting, branches 'down' as the job's outage detector sees them (InfluxDB",
+            "the schemas, sends a clean first round (" + DemoFirstRound.ELECTION + ", 2024-03-01) at full speed",
+            "and counts it with a bounded run of the live job; then runs the live job on an embedded Flink",
+            "MiniCluster and plays the run-off " + DemoCommand.ELECTION + " a week later with the simulator",
+            "(polls 08:00-20:00 local time, compressed; with duplicates, reordering, late reports, malformed",
+            "records, branch outages and a region outage), compared with the first round at the same hour.",
+            "A table refreshes from InfluxDB: national and per-constituency ballots, turnout, points 'vs round",
+            "1', branches reporting, branches 'down' as the job's outage detector sees them (InfluxDB",
             "constituency_connectivity) and 'dark' as the SIMULATOR planned them (branches inside one of its",
             "planned outages at the current simulated time), so the two can be compared.",
-            "At the end it checks InfluxDB's final totals against the simulator's ground truth and the",
-            "dead-letter topic against the malformed records sent (--json FILE: that summary as JSON too).",
-            "Exit code 0 when both match, 1 otherwise, 130 on Ctrl-C. Ctrl-C stops everything it started."})
+            "At the end it checks InfluxDB's final totals and its comparison with round 1 (every hour) against",
+            "the simulator's ground truth, and the dead-letter topic against the malformed records sent",
+            "(--json FILE: that summary as JSON too).",
+            "Exit code 0 when all match, 1 otherwise, 130 on Ctrl-C. Ctrl-C stops everything it started."})
 public final class DemoCommand implements java.util.concurrent.Callable<Integer> {
     static final String ELECTION = "2024-alborz-demo";
     static final String DATABASE = LocalStack.DATABASE;
@@ -70,6 +76,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     static final Duration CORRECTION_HORIZON = Duration.ofHours(2);
     /** Every fault on, at visible but modest rates; the region-outage rate is raised until at least one region goes dark. */
     static final FaultRates FAULTS = new FaultRates(0.01, 0.01, 0.005, 0.0005, 0.02, 0.15);
+    /** The run-off is played a week after its first round. */
+    static final LocalDate RUN_OFF_DATE = DemoFirstRound.DATE.plusWeeks(1);
 
     @Spec
     CommandSpec spec;
@@ -128,6 +136,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     private PrintWriter out;
     private boolean ansi;
     private ElectionDaySimulator simulator;
+    private ElectionDaySimulator firstRound;
+    private GroundTruth firstRoundTruth;
     private DemoDay day;
     private SimulationRunner.Result preview;
     private DemoReadings readings;
@@ -142,6 +152,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         Election election = Election.load(ELECTION, referenceDir);
         try {
             simulator = simulator(election, seed, reportInterval, heartbeatInterval, pollsOpen, pollsClose);
+            firstRound = DemoFirstRound.simulator(referenceDir, seed, reportInterval, heartbeatInterval, pollsOpen, pollsClose);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -171,6 +182,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         try {
             startServices(work, t0);
             if (prometheus) startPrometheus(work);
+            countTheFirstRound(referenceDir);
             startJob(referenceDir, t0);
 
             long feedStart = System.nanoTime();
@@ -184,6 +196,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             long dlq = DemoDeadLetters.count(stack.bootstrapServers(), malformed, Duration.ofSeconds(30));
             Snapshot snapshot = readings.snapshot();
             showTable(true);
+            DemoParticipation.Result participation = DemoParticipation.check(new InfluxReader(stack.influxUrl(), null, null), DATABASE,
+                    ELECTION, firstRoundTruth, truth);
+            summary.participation(participation);
 
             boolean totalsMatch = DemoCheck.totalsMatch(snapshot, truth);
             out.printf(Locale.ROOT, "feed: %,d records sent in %.1f s; faults %s; whole run %.1f s%n", result.records(), feedSeconds,
@@ -196,8 +211,9 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
             printWhereTheDataIs(work);
             summary.results(result, feedSeconds, snapshot, totalsMatch, dlq, malformed, detected, day);
             if (metrics != null) reportPipelineHealth(dlq);
-            boolean ok = totalsMatch && dlq == malformed;
+            boolean ok = totalsMatch && dlq == malformed && participation.matches();
             out.print(DemoCheck.verdict(snapshot, truth, dlq, malformed, day));
+            out.println(participation.line());
             out.flush();
             summary.write(ok ? 0 : 1, null, spec.commandLine().getErr());
 
@@ -223,8 +239,8 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
     /** What the demo is about to play: the election, the simulated day, its faults and outages. */
     private void printTheDay(SimulationSettings settings, Path work) {
         Election election = day.election();
-        out.printf(Locale.ROOT, "Turnout Stream demo: election %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
-                ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
+        out.printf(Locale.ROOT, "Turnout Stream demo: run-off %s against its first round %s, %d constituencies, %,d branches, %,d eligible voters (SYNTHETIC data)%n",
+                ELECTION, DemoFirstRound.ELECTION, election.constituencies().size(), election.branchCount(), election.eligibleVoters());
         out.printf(Locale.ROOT, "simulated day %s %s-%s %s at %sx (%s s of feed), seed %d: %,d records (reports every %s, heartbeats every %s per branch)%n",
                 settings.date(), pollsOpen, pollsClose, day.zone(), fmt(speed), fmt((day.pollsClose() - day.pollsOpen()) / 1000.0 / speed), seed,
                 preview.records(), fmt(reportInterval), fmt(heartbeatInterval));
@@ -260,18 +276,44 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         summary.endpoint("prometheus", metrics.url());
     }
 
-    /** The live job on an embedded MiniCluster, reading the demo's topics from the start and writing to its InfluxDB. */
-    private void startJob(Path referenceDir, long t0) throws Exception {
-        JobOptions options = JobOptions.of(
+    /**
+     * The first round, a week before: sent to Kafka as fast as the simulator can, counted by a bounded run of the live job
+     * into InfluxDB, where the run-off's job reads it as its baseline.
+     */
+    private void countTheFirstRound(Path referenceDir) throws Exception {
+        long start = System.nanoTime();
+        SimulationSettings settings = firstRound.plan().settings();
+        out.printf(Locale.ROOT, "first round %s (%s): sending its day to Kafka and counting it (a bounded run of the live job)...%n",
+                DemoFirstRound.ELECTION, settings.date());
+        out.flush();
+        SimulationRunner.Result sent = DemoFirstRound.send(firstRound, stack.bootstrapServers(), stack.registryUrl());
+        firstRoundTruth = sent.truth();
+        DemoFirstRound.count(jobOptions(referenceDir, DemoFirstRound.ELECTION, "--bounded", "--group-id", "turnout-demo-first-round",
+                "--transactional-id-prefix", "turnout-demo-first-round"));
+        DemoReadings.Row counted = new DemoReadings(new InfluxReader(stack.influxUrl(), null, null, Duration.ofSeconds(10)), DATABASE,
+                DemoFirstRound.ELECTION).snapshot().national();
+        long truthBallots = firstRoundTruth.national().ballots();
+        out.printf(Locale.ROOT, "  %,d records, counted in %.1f s: national turnout %s (ground truth %.2f %%)%s%n", sent.records(),
+                (System.nanoTime() - start) / 1e9, counted == null ? "missing" : String.format(Locale.ROOT, "%.2f %%", counted.turnoutPct()),
+                100.0 * truthBallots / firstRoundTruth.national().eligibleVoters(),
+                counted != null && counted.ballots() == truthBallots ? "" : "  <-- MISMATCH");
+        summary.firstRound(DemoFirstRound.ELECTION, settings, sent.records(), truthBallots, counted);
+        out.flush();
+    }
+
+    /**
+     * The live job's options for the demo's stack: the given elections (the reference data's, polls as the simulator's
+     * days have them), then {@code extra}.
+     */
+    private JobOptions jobOptions(Path referenceDir, String elections, String... extra) {
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
                 "--bootstrap-servers", stack.bootstrapServers(),
                 "--turnout-topic", Topics.TURNOUT,
                 "--dlq-topic", Topics.DEAD_LETTER,
-                "--group-id", "turnout-demo",
                 "--starting-offsets", "earliest",
                 "--registry-url", stack.registryUrl(),
                 "--influx-url", stack.influxUrl(),
                 "--influx-database", DATABASE,
-                "--election", ELECTION + "=" + referenceDir,
                 "--parallelism", "2",
                 "--quiet-feed-after", "10s",
                 "--max-out-of-orderness", "2s",
@@ -279,7 +321,28 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 "--heartbeat-timeout", heartbeatInterval.multipliedBy(5).dividedBy(2).toSeconds() + "s",
                 "--max-clock-skew", "0",
                 "--correction-horizon", CORRECTION_HORIZON.toMinutes() + "m",
-                "--checkpoint-interval", "2s");
+                "--checkpoint-interval", "2s"));
+        for (String election : elections.split(",")) {
+            LocalDate date = election.equals(ELECTION) ? RUN_OFF_DATE : DemoFirstRound.DATE;
+            args.addAll(java.util.List.of("--election", election + "=" + referenceDir,
+                    "--polls-open", election + "=" + at(date, pollsOpen), "--polls-close", election + "=" + at(date, pollsClose)));
+        }
+        args.addAll(java.util.List.of(extra));
+        return JobOptions.of(args.toArray(new String[0]));
+    }
+
+    /** A local time of the demo's days as an ISO-8601 time with its offset. */
+    private String at(LocalDate date, LocalTime time) {
+        return ZonedDateTime.of(date, time, day.zone()).toOffsetDateTime().toString();
+    }
+
+    /**
+     * The live job on an embedded MiniCluster: both rounds side by side (the first one counted again from the start of
+     * the topics, as a job without state does), the run-off compared with the first round's series in InfluxDB.
+     */
+    private void startJob(Path referenceDir, long t0) throws Exception {
+        JobOptions options = jobOptions(referenceDir, DemoFirstRound.ELECTION + "," + ELECTION, "--group-id", "turnout-demo",
+                "--baseline", ELECTION + "=" + DemoFirstRound.ELECTION);
         // like turnout live: the web UI and everything else of the MiniCluster on loopback only
         EmbeddedNetwork.Plan network = EmbeddedNetwork.plan(EmbeddedNetwork.LOOPBACK, "8081-8099", EmbeddedNetwork.LOOPBACK,
                 prometheus ? LocalStackDefaults.STACK_METRICS_PORTS : null);
@@ -379,11 +442,14 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
         }
     }
 
-    /** The demo's simulated day: every fault on; the region-outage rate raised until at least one constituency goes dark. */
+    /**
+     * The demo's simulated day, the run-off of {@link DemoFirstRound}'s first round a week later: every fault on; the
+     * region-outage rate raised until at least one constituency goes dark.
+     */
     static ElectionDaySimulator simulator(Election election, long seed, Duration reportInterval, Duration heartbeatInterval,
                                           LocalTime pollsOpen, LocalTime pollsClose) {
-        SimulationSettings base = SimulationSettings.defaults(ELECTION).withSeed(seed).withReportInterval(reportInterval)
-                .withHeartbeatInterval(heartbeatInterval).withPolls(pollsOpen, pollsClose);
+        SimulationSettings base = SimulationSettings.defaults(ELECTION).withSeed(seed).withDate(RUN_OFF_DATE).withRunOff(true)
+                .withReportInterval(reportInterval).withHeartbeatInterval(heartbeatInterval).withPolls(pollsOpen, pollsClose);
         ElectionDaySimulator simulator = null;
         for (double regionRate : new double[] {FAULTS.regionOutage(), 0.3, 0.5, 0.75, 1.0}) {
             simulator = ElectionDaySimulator.of(election, base.withFaults(FAULTS.withRegionOutage(regionRate)));

@@ -48,6 +48,23 @@ final class DemoSummary {
                 .put("workDir", workDir.toString());
     }
 
+    /** The first round the run-off is compared with: sent, counted, and its national ballots in the truth and InfluxDB. */
+    void firstRound(String election, SimulationSettings day, long records, long truthBallots, Row counted) {
+        ObjectNode node = summary.putObject("firstRound").put("election", election).put("date", day.date().toString()).put("recordsSent", records)
+                .put("truthBallots", truthBallots);
+        if (counted == null) node.putNull("influxdbBallots");
+        else node.put("influxdbBallots", counted.ballots());
+        node.put("match", counted != null && counted.ballots() == truthBallots);
+    }
+
+    /** The run-off against round 1: the job's comparison against the simulator's reference model. */
+    void participation(DemoParticipation.Result result) {
+        ObjectNode node = summary.putObject("participation").put("match", result.matches()).put("figures", result.figures())
+                .put("instants", result.instants());
+        ArrayNode differences = node.putArray("differences");
+        result.differences().stream().limit(20).forEach(differences::add);
+    }
+
     /** Where a service of the run listens ({@code kafka}, {@code registry}, {@code influxdb}, {@code webUi}, ...). */
     void endpoint(String name, String url) {
         ObjectNode endpoints = summary.get("endpoints") instanceof ObjectNode existing ? existing : summary.putObject("endpoints");

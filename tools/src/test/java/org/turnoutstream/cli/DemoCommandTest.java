@@ -66,6 +66,16 @@ class DemoCommandTest {
         assertTrue(totals.path("constituencies").size() > 0, "per-constituency totals");
         totals.path("constituencies").forEach(c -> assertEquals(c.path("truth"), c.path("influxdb"), c.path("name").asText()));
 
+        // the run-off against its first round: the first round counted, the comparison every hour as the ground truth has it
+        JsonNode firstRound = summary.path("firstRound");
+        assertTrue(firstRound.path("match").asBoolean(), "the first round counted: " + firstRound);
+        assertEquals(firstRound.path("truthBallots").asLong(-1), firstRound.path("influxdbBallots").asLong(-2), "first round ballots");
+        JsonNode participation = summary.path("participation");
+        assertTrue(participation.path("match").asBoolean(), "the comparison with round 1 matches the ground truth: " + participation);
+        assertEquals(3, participation.path("instants").asInt(), "09:00, 10:00 and the 11:00 close: " + participation);
+        assertEquals(3 * (8 + 1) * 3, participation.path("figures").asInt(), "three figures per constituency and the nation");
+        assertTrue(output.contains("vs round 1"), "the table's vs round 1 column");
+
         JsonNode deadLetters = summary.path("deadLetters");
         long onTopic = deadLetters.path("onTopic").asLong(-1);
         assertEquals(deadLetters.path("malformedSent").asLong(-2), onTopic, "every malformed record in the DLQ");
