@@ -14,13 +14,10 @@ import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.reference.ReferenceDataException;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -59,16 +56,20 @@ public final class Baselines {
             Instant open = required(options.pollsOpen, "--polls-open", id, "--baseline " + id);
             Instant close = required(options.pollsClose, "--polls-close", id, "--baseline " + id);
             Baseline baseline;
-            if (isTable(source)) {
-                baseline = Baseline.of(election, "table " + source, open, close, options.projectionAfter,
-                        BaselineTable.load(Path.of(source), election));
+            BaselineSource parsed = BaselineSource.parse(source);
+            if (parsed instanceof BaselineSource.Table table) {
+                baseline = Baseline.of(election, table.toString(), open, close, options.projectionAfter, BaselineTable.load(table.file(), election));
             } else {
-                if (source.equals(id)) throw new IllegalArgumentException("--baseline " + id + "=" + source + ": an election cannot be its own baseline");
+                BaselineSource.Series series = (BaselineSource.Series) parsed;
+                String base = series.election();
+                if (base.equals(id) && series.database() == null) {
+                    throw new IllegalArgumentException("--baseline " + id + "=" + source + ": an election cannot be its own baseline");
+                }
                 String what = "--baseline " + id + "=" + source;
-                Instant baseOpen = required(options.pollsOpen, "--polls-open", source, what);
-                Instant baseClose = required(options.pollsClose, "--polls-close", source, what);
-                baseline = Baseline.of(election, "election " + source, open, close, options.projectionAfter,
-                        fromSeries(influx, options.influxDatabase, source, baseOpen, baseClose));
+                Instant baseOpen = required(options.pollsOpen, "--polls-open", base, what);
+                Instant baseClose = required(options.pollsClose, "--polls-close", base, what);
+                baseline = Baseline.of(election, series.toString(), open, close, options.projectionAfter,
+                        fromSeries(influx, series.databaseOr(options.influxDatabase), base, series.run(), baseOpen, baseClose));
             }
             LOG.info("election {} is compared with {} (polls {} to {}; projection after {} of the day; lagging: more than {} points behind for {})",
                     id, baseline.source(), open, close, options.projectionAfter, options.laggingPoints, options.laggingFor);
@@ -80,13 +81,10 @@ public final class Baselines {
     /** The elections named as a baseline source (not tables): their polling hours may be given without --election. */
     public static Set<String> sourceElections(JobOptions options) {
         Set<String> sources = new TreeSet<>();
-        for (String source : options.baselines.values()) if (!isTable(source.strip())) sources.add(source.strip());
+        for (String source : options.baselines.values()) {
+            if (BaselineSource.parse(source) instanceof BaselineSource.Series series) sources.add(series.election());
+        }
         return sources;
-    }
-
-    /** A source that names a CSV file (by its extension, or because such a file exists) is a table; else an election id. */
-    static boolean isTable(String source) {
-        return source.toLowerCase(Locale.ROOT).endsWith(".csv") || Files.isRegularFile(Path.of(source));
     }
 
     static Instant required(Map<String, String> times, String option, String election, String neededBy) {
@@ -101,11 +99,15 @@ public final class Baselines {
         }
     }
 
-    /** The curves of {@code election}'s constituency series in InfluxDB over its polling day [open, close]. */
-    static Map<String, BaselineCurve> fromSeries(InfluxReader influx, String database, String election, Instant open, Instant close) {
+    /**
+     * The curves of {@code election}'s constituency series in InfluxDB over its polling day [open, close]: the points tagged
+     * {@code run} ("" : the live series, untagged).
+     */
+    static Map<String, BaselineCurve> fromSeries(InfluxReader influx, String database, String election, String run, Instant open, Instant close) {
         long from = open.toEpochMilli() - LONGEST_GAP.toMillis(), to = close.toEpochMilli() + LONGEST_GAP.toMillis();
         String query = "SELECT \"turnout_pct\" FROM " + InfluxReader.identifier(TurnoutPoints.CONSTITUENCY) + " WHERE \"election\" = "
-                + InfluxReader.literal(election) + " AND \"run\" = '' AND time >= " + from + "ms AND time <= " + to + "ms GROUP BY \"constituency\"";
+                + InfluxReader.literal(election) + " AND \"run\" = " + InfluxReader.literal(run) + " AND time >= " + from + "ms AND time <= "
+                + to + "ms GROUP BY \"constituency\"";
         Map<String, NavigableMap<Long, Double>> series = new TreeMap<>();
         try {
             for (Map<String, Object> row : influx.query(database, query)) {
@@ -120,7 +122,7 @@ public final class Baselines {
         }
         if (series.isEmpty()) {
             throw new ReferenceDataException("baseline election " + election + " has no " + TurnoutPoints.CONSTITUENCY + " points in InfluxDB "
-                    + influx.url() + " (database " + database + ") around its polling day " + open + " to " + close
+                    + influx.url() + " (database " + database + (run.isEmpty() ? "" : ", run " + run) + ") around its polling day " + open + " to " + close
                     + ": count it (or replay its archive) into this database first, or give a published table");
         }
         series.forEach((constituency, points) -> checkHours(election, constituency, points, open.toEpochMilli(), close.toEpochMilli()));

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.events.ConfluentAvroEncoder;
+import org.turnoutstream.reference.ElectionCatalog;
 import org.turnoutstream.reference.ReferenceDataException;
 import org.turnoutstream.schemas.AlertKind;
 import org.turnoutstream.schemas.BranchAlert;
@@ -237,6 +238,42 @@ class RunOffParticipationTest {
                 "r2t PARTICIPATION_LAGGING a BEHIND_BASELINE " + time(DAY8, "18:10") + " null"), participation);
         List<Map<String, Object>> points = influx.query(database, "SELECT active FROM alerts WHERE kind = 'PARTICIPATION_LAGGING'");
         assertEquals(3, points.size(), "an alerts point for each, for Grafana: " + points);
+    }
+
+    /**
+     * A first round whose series InfluxDB no longer holds live is replayed from its archive: {@code turnout replay} writes it
+     * tagged with its run id into another database, and {@code --baseline r2=r1@DATABASE/RUN} reads it from there: the
+     * same curves as from the live series.
+     */
+    @Test
+    void theBaselineCanBeAReplaysSeriesInAnotherDatabase() {
+        String replays = influx.createDatabase("runoff_replays");
+        List<String> lines = new ArrayList<>();
+        for (Map<String, Object> row : influx.query(database, "SELECT turnout_pct FROM constituency_turnout WHERE election = 'r1' GROUP BY constituency")) {
+            lines.add("constituency_turnout,election=r1,province=P,constituency=" + row.get("constituency") + ",run=replay-1 turnout_pct="
+                    + row.get("turnout_pct") + " " + row.get("time"));
+        }
+        lines.add("constituency_turnout,election=r1,province=P,constituency=a,run=replay-2 turnout_pct=99 " + time(DAY1, "12:00").toEpochMilli());
+        influx.write(replays, lines.toArray(new String[0]));
+        String r1Hours = "--polls-open r1=" + iso(DAY1, "08:00") + " --polls-close r1=" + iso(DAY1, "20:00");
+        ElectionCatalog catalog = ElectionCatalog.loadSpecs(List.of(R2 + "=" + work.resolve("reference")));
+
+        ParticipationSettings live = Baselines.of(job(concat(new String[] {R2, "--baseline", R2 + "=" + R1}, r1Hours.split(" "))), catalog);
+        ParticipationSettings replayed = Baselines.of(job(concat(new String[] {R2, "--baseline", R2 + "=" + R1 + "@" + replays + "/replay-1"},
+                r1Hours.split(" "))), catalog);
+        for (String c : List.of("a", "b")) {
+            assertEquals(live.baselines().get(R2).curve(c), replayed.baselines().get(R2).curve(c), c);
+        }
+        assertEquals("election r1 (database " + replays + ", run replay-1)", replayed.baselines().get(R2).source());
+        ReferenceDataException none = assertThrows(ReferenceDataException.class, () -> Baselines.of(job(concat(
+                new String[] {R2, "--baseline", R2 + "=" + R1 + "@" + replays}, r1Hours.split(" "))), catalog));
+        assertTrue(none.getMessage().contains("has no constituency_turnout points"), "no live-shaped (untagged) series there: " + none.getMessage());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

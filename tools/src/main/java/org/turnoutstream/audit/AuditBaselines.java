@@ -4,16 +4,15 @@ import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
+import org.turnoutstream.workflows.BaselineSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -40,26 +39,32 @@ public final class AuditBaselines {
             Instant open = time(options.pollsOpen, "--polls-open", id), close = time(options.pollsClose, "--polls-close", id);
             Map<String, NavigableMap<Long, Double>> known;
             String what;
-            if (source.toLowerCase(Locale.ROOT).endsWith(".csv") || Files.isRegularFile(Path.of(source))) {
-                known = IndependentParticipation.fromTable(Files.readAllLines(Path.of(source), StandardCharsets.UTF_8), source);
-                what = "table " + source;
+            BaselineSource parsed = BaselineSource.parse(source);
+            if (parsed instanceof BaselineSource.Table table) {
+                known = IndependentParticipation.fromTable(Files.readAllLines(table.file(), StandardCharsets.UTF_8), table.file().toString());
             } else {
-                Instant baseOpen = time(options.pollsOpen, "--polls-open", source), baseClose = time(options.pollsClose, "--polls-close", source);
-                known = IndependentParticipation.fromSeries(series(influx, options.influxDatabase, source, baseOpen, baseClose), baseOpen, baseClose);
-                what = "election " + source;
+                BaselineSource.Series series = (BaselineSource.Series) parsed;
+                String base = series.election();
+                Instant baseOpen = time(options.pollsOpen, "--polls-open", base), baseClose = time(options.pollsClose, "--polls-close", base);
+                known = IndependentParticipation.fromSeries(series(influx, series.databaseOr(options.influxDatabase), base, series.run(),
+                        baseOpen, baseClose), baseOpen, baseClose);
             }
+            what = parsed.toString();
             baselines.put(id, IndependentParticipation.of(election, what, open, close, options.projectionAfter, known));
         }
         return baselines;
     }
 
-    /** The live constituency series of {@code election} (constituency -> instant -> turnout_pct) around its polling day. */
-    static Map<String, NavigableMap<Long, Double>> series(InfluxReader influx, String database, String election, Instant open, Instant close)
-            throws IOException {
+    /**
+     * The constituency series of {@code election} tagged {@code run} ("": the live one) (constituency -> instant ->
+     * turnout_pct) around its polling day.
+     */
+    static Map<String, NavigableMap<Long, Double>> series(InfluxReader influx, String database, String election, String run, Instant open,
+                                                          Instant close) throws IOException {
         long from = open.minus(AROUND_THE_DAY).toEpochMilli(), to = close.plus(AROUND_THE_DAY).toEpochMilli();
         Map<String, NavigableMap<Long, Double>> series = new TreeMap<>();
         for (Map<String, Object> row : influx.query(database, "SELECT turnout_pct, constituency FROM " + AuditPoints.CONSTITUENCY
-                + " WHERE election = " + InfluxReader.literal(election) + " AND run = '' AND time >= " + from + "ms AND time <= " + to + "ms")) {
+                 + " WHERE election = " + InfluxReader.literal(election) + " AND run = " + InfluxReader.literal(run) + " AND time >= " + from + "ms AND time <= " + to + "ms")) {
             if (row.get("constituency") instanceof String constituency && row.get("turnout_pct") instanceof Number pct) {
                 series.computeIfAbsent(constituency, c -> new TreeMap<>()).put(((Number) row.get("time")).longValue(), pct.doubleValue());
             }
