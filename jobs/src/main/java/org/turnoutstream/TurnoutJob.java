@@ -7,6 +7,7 @@ import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.OptionsException;
 import org.turnoutstream.config.OptionsReport;
 import org.turnoutstream.workflows.ClusterSubmission;
+import org.turnoutstream.reference.ReferenceDataException;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 
 /**
@@ -41,6 +42,11 @@ public final class TurnoutJob {
         } catch (ClusterSubmission.Refused refused) {
             LOG.error(refused.getMessage());
             throw new IllegalArgumentException(LiveTurnoutJob.NAME + " did not start: " + refused.getMessage(), refused);
+        } catch (ReferenceDataException | IllegalArgumentException e) {
+            // the reference data or an option (a baseline, a polling time) is wrong: the message says what
+            String message = LiveTurnoutJob.NAME + " did not start: " + e.getMessage();
+            LOG.error(message);
+            throw new IllegalArgumentException(message);
         }
     }
 }

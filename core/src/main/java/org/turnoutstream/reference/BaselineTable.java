@@ -21,9 +21,9 @@ import java.util.TreeSet;
  *
  * <p>{@code polls_open} and {@code polls_close}: the baseline's polling hours in that constituency (local time of day,
  * HH:MM; a close earlier than the opening is after midnight). Then one column per published time of day (HH:MM,
- * increasing from the left; a time earlier than a row's opening is after midnight), and {@code final}: the turnout at the
- * close. Values are turnout in percent of eligible voters (0-100, a dot for decimals) and never fall along a row. A cell
- * may be empty only where its time is after that row's close (hours extended elsewhere); any other empty cell is a
+ * increasing from the left), and {@code final}: the turnout at the close. Values are turnout in percent of eligible voters
+ * (0-100, a dot for decimals) and never fall along a row. A cell must be empty where its time is outside that row's
+ * hours (before its opening, or from its close on: hours differ between constituencies); any other empty cell is a
  * missing hour, an error. Every constituency of the election needs a row; a row of an unknown constituency is an error.
  *
  * <p>{@link #load} gives each constituency's {@link BaselineCurve}: 0 at the opening, each published figure at its time,
@@ -87,13 +87,12 @@ public final class BaselineTable {
         for (int i = 0; i < hours.size(); i++) {
             String cell = f.get(3 + i);
             long since = sinceOpen(open, hours.get(i));
-            if (since >= close || since == 0) {
-                if (!cell.isEmpty() && since != 0) {
-                    throw new ReferenceDataException(where + ": a figure at " + hours.get(i) + ", after the polls closed at " + f.get(2)
-                            + " (leave the cell empty, the close has its own column: final)");
-                }
-                if (since == 0 && !cell.isEmpty()) {
-                    throw new ReferenceDataException(where + ": a figure at " + hours.get(i) + ", when the polls opened (turnout is 0 then)");
+            boolean beforeOpening = hours.get(i).isBefore(open) && since >= close; // not a time after midnight within the hours
+            if (beforeOpening || since == 0 || since >= close) {
+                if (!cell.isEmpty()) {
+                    throw new ReferenceDataException(where + ": a figure at " + hours.get(i) + (beforeOpening ? ", before the polls opened at " + f.get(1)
+                            : since == 0 ? ", when the polls opened (turnout is 0 then)"
+                            : ", after the polls closed at " + f.get(2) + " (leave the cell empty, the close has its own column: final)"));
                 }
                 continue;
             }

@@ -72,6 +72,14 @@ class BaselineTableTest {
     }
 
     @Test
+    void aConstituencyThatOpenedLaterLeavesTheEarlierHoursEmpty() throws IOException {
+        BaselineCurve karaj = BaselineTable.load(file(rows("alb-karaj,11:00,20:00,,20,40")), election).get(KARAJ);
+        assertEquals(0.0, karaj.at(0));
+        assertEquals(20.0, karaj.at(HOUR));                           // 12:00, an hour after its opening
+        assertEquals(9 * HOUR, karaj.dayMillis());
+    }
+
+    @Test
     void mistakesAreClearErrorsWithTheFileAndLine() throws IOException {
         assertError("", "file is empty");
         assertError("constituency_id,open,close,10:00,final\n", "wrong header");
@@ -85,6 +93,8 @@ class BaselineTableTest {
         assertError(rows("alb-karaj,08:00,20:00,10,20%,40"), "12:00 '20%' is not a turnout in percent");
         assertError(rows("alb-karaj,8am,20:00,10,20,40"), "polls_open '8am' is not a time of day HH:MM");
         assertError(rows("alb-karaj,08:00,11:00,10,20,40"), "a figure at 12:00, after the polls closed at 11:00");
+        assertError(rows("alb-karaj,11:00,20:00,10,20,40"), "a figure at 10:00, before the polls opened at 11:00");
+        assertError(rows("alb-karaj,10:00,20:00,10,20,40"), "a figure at 10:00, when the polls opened (turnout is 0 then)");
         assertError(rows("alb-karaj,08:00,20:00,10,20"), "baseline.csv:2: 5 columns, but the header has 6");
     }
 

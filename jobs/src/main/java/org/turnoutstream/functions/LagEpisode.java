@@ -10,6 +10,13 @@ public class LagEpisode {
     public long behindSince = NONE;
     /** Whether PARTICIPATION_LAGGING was raised for the current run. */
     public boolean raised;
+    /**
+     * A recount (a job started without state while InfluxDB held this election's points): instants up to here were judged
+     * and alerted by the run before it; they are judged again without alerts, to know where the episode stands. NONE: none.
+     */
+    public long silentUpTo = NONE;
+    /** No instant is judged before the watermark reaches this (a recount: when the tally writes the instants it held back). */
+    public long judgeFrom = NONE;
 
     public LagEpisode() {}
 }

@@ -44,7 +44,10 @@ public final class Baselines {
     /** The participation settings the options give; throws IllegalArgumentException or ReferenceDataException with what is wrong. */
     public static ParticipationSettings of(JobOptions options, ElectionCatalog catalog) {
         if (options.baselines.isEmpty()) {
-            return new ParticipationSettings(Map.of(), options.laggingPoints, options.laggingFor);
+            return new ParticipationSettings(Map.of(), options.laggingPoints, options.laggingFor, options.pollsCloseGrace);
+        }
+        if (!(options.projectionAfter >= 0 && options.projectionAfter <= 1)) {
+            throw new IllegalArgumentException("--projection-after " + options.projectionAfter + ": a share of the polling day, between 0 and 1");
         }
         Map<String, Baseline> baselines = new TreeMap<>();
         InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword);
@@ -68,14 +71,21 @@ public final class Baselines {
                 String what = "--baseline " + id + "=" + source;
                 Instant baseOpen = required(options.pollsOpen, "--polls-open", base, what);
                 Instant baseClose = required(options.pollsClose, "--polls-close", base, what);
-                baseline = Baseline.of(election, series.toString(), open, close, options.projectionAfter,
-                        fromSeries(influx, series.databaseOr(options.influxDatabase), base, series.run(), baseOpen, baseClose));
+                Map<String, BaselineCurve> curves = fromSeries(influx, series.databaseOr(options.influxDatabase), base, series.run(), baseOpen, baseClose);
+                Set<String> beyond = new TreeSet<>(curves.keySet());
+                election.constituencies().forEach(c -> beyond.remove(c.id()));
+                if (!beyond.isEmpty()) {
+                    // a run-off is often held in fewer constituencies than its first round: their curves are not needed
+                    LOG.info("election {}: {} also counted {}, which {} does not have: not compared", id, series, beyond, id);
+                    curves.keySet().removeAll(beyond);
+                }
+                baseline = Baseline.of(election, series.toString(), open, close, options.projectionAfter, curves);
             }
             LOG.info("election {} is compared with {} (polls {} to {}; projection after {} of the day; lagging: more than {} points behind for {})",
                     id, baseline.source(), open, close, options.projectionAfter, options.laggingPoints, options.laggingFor);
             baselines.put(id, baseline);
         }
-        return new ParticipationSettings(baselines, options.laggingPoints, options.laggingFor);
+        return new ParticipationSettings(baselines, options.laggingPoints, options.laggingFor, options.pollsCloseGrace);
     }
 
     /** The elections named as a baseline source (not tables): their polling hours may be given without --election. */
@@ -117,8 +127,8 @@ public final class Baselines {
                 }
             }
         } catch (IOException e) {
-            throw new ReferenceDataException("cannot read the series of baseline election " + election + " from InfluxDB " + influx.url()
-                    + " (database " + database + "): " + e.getMessage(), e);
+            throw new ReferenceDataException("cannot read the series of baseline election " + election + " (database " + database + "): "
+                    + e.getMessage(), e);
         }
         if (series.isEmpty()) {
             throw new ReferenceDataException("baseline election " + election + " has no " + TurnoutPoints.CONSTITUENCY + " points in InfluxDB "

@@ -65,6 +65,7 @@ public final class LiveTurnoutJob {
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
 
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
+        ParticipationSettings participation = Baselines.of(options, catalog); // a bad baseline stops the job here
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
 
         Start start = start(options);
@@ -77,8 +78,7 @@ public final class LiveTurnoutJob {
                 .uid("connectivity-source");
 
         if (options.archiveDir != null) archive(turnoutRecords, connectivityRecords, options, registry);
-        TurnoutSettings settings = settings(options).withPublishedUpTo(start.published(), start.recountsTheDay())
-                .withParticipation(Baselines.of(options, catalog));
+        TurnoutSettings settings = settings(options).withPublishedUpTo(start.published(), start.recountsTheDay()).withParticipation(participation);
         workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings,
                 new Sinks(pointSink(options), deadLetterSink(options, "turnout"), deadLetterSink(options, "connectivity"),
                         alertSink(options, registry)));

@@ -24,6 +24,9 @@ import org.turnoutstream.schemas.BranchAlert;
 import org.turnoutstream.schemas.TurnoutReport;
 import org.turnoutstream.points.InfluxPoint;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * Live turnout: raw turnout records in, turnout points and dead letters out. {@link #define} wires it alone (turnout
  * tests); the live job, its replays and the bench wire its steps ({@link #decode}, {@link #count}, {@link #tally}) with
@@ -97,7 +100,7 @@ public final class TurnoutWorkflow {
             points = points
                     .map(new ParticipationFields(participation.baselines())).returns(InfluxPoint.class)
                     .name("compared with baselines").uid("participation-fields");
-            alerts = alerts.union(lagging(points, participation));
+            alerts = alerts.union(lagging(points, settings));
         }
 
         points.sinkTo(pointSink).name("turnout points").uid("turnout-points-sink");
@@ -106,12 +109,17 @@ public final class TurnoutWorkflow {
     }
 
     /** PARTICIPATION_LAGGING / _CAUGHT_UP from the constituency points compared with a baseline ({@link ParticipationLagging}). */
-    static DataStream<BranchAlert> lagging(DataStream<InfluxPoint> points, ParticipationSettings participation) {
+    static DataStream<BranchAlert> lagging(DataStream<InfluxPoint> points, TurnoutSettings settings) {
+        ParticipationSettings participation = settings.participation();
+        // a recount holds back the instants InfluxDB held when it started (ElectionTally): the lagging alerts wait for them
+        Map<String, Long> heldBack = new TreeMap<>();
+        settings.publishedUpTo().forEach((election, last) -> heldBack.put(election, settings.grid().instantAtOrBefore(last)));
         return points
                 .filter(ParticipationLagging::judged)
                 .name("constituency points vs baselines").uid("participation-points")
                 .keyBy(TurnoutOverEligible::keyOf)
-                .process(new ParticipationLagging(participation.lagPoints(), participation.lagFor()))
+                .process(new ParticipationLagging(participation.lagPoints(), participation.lagFor(), heldBack, settings.correctionHorizon(),
+                        participation.ends()))
                 .name("participation lagging").uid("participation-lagging");
     }
 }

@@ -270,6 +270,21 @@ class RunOffParticipationTest {
         assertTrue(none.getMessage().contains("has no constituency_turnout points"), "no live-shaped (untagged) series there: " + none.getMessage());
     }
 
+    /** A run-off held in fewer constituencies than its first round: the first round's other curves are left out. */
+    @Test
+    void aRunOffInFewerConstituenciesIsComparedWithThoseOfTheFirstRound() throws Exception {
+        Path onlyA = work.resolve("reference-a");
+        Files.createDirectories(onlyA);
+        Files.writeString(onlyA.resolve("constituencies.csv"), "constituency_id,name,province,eligible_voters\na,A,P,1000\n");
+        Files.writeString(onlyA.resolve("branches.csv"), "branch_id,constituency_id,name,eligible_voters\na-1,a,A 1,500\na-2,a,A 2,500\n");
+        ElectionCatalog catalog = ElectionCatalog.loadSpecs(List.of("r2a=" + onlyA));
+        ParticipationSettings fewer = Baselines.of(job("--election", "r2a=" + onlyA, "--polls-open", "r2a=" + iso(DAY8, "08:00"),
+                "--polls-close", "r2a=" + iso(DAY8, "20:00"), "--baseline", "r2a=" + R1, "--polls-open", "r1=" + iso(DAY1, "08:00"),
+                "--polls-close", "r1=" + iso(DAY1, "20:00")), catalog);
+        assertEquals(List.of("a"), fewer.baselines().get("r2a").constituencies());
+        assertEquals(10.0, fewer.baselines().get("r2a").curve("a").at(2 * 3600_000L), 0.0, "the first round's a at 10:00");
+    }
+
     private static String[] concat(String[] a, String[] b) {
         String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);

@@ -20,8 +20,10 @@ import java.util.TreeMap;
 /**
  * The baselines of the audited elections, read for the {@link IndependentParticipation} from the same sources the job
  * reads, given by the same options ({@code --baseline ELECTION=SOURCE}, {@code --polls-open}, {@code --polls-close},
- * {@code --projection-after}): a published-hours CSV file (read here, line by line), or the baseline election's live
- * {@code constituency_turnout} series in {@code --influx-database} over its polling day and an hour either side.
+ * {@code --projection-after}; parsed by the job's {@link BaselineSource}): a published-hours CSV file (read here, line by
+ * line: fields split at commas, so a quoted cell is not understood), or the baseline election's {@code constituency_turnout}
+ * series over its polling day and an hour either side: the live one in {@code --influx-database}, or with
+ * {@code ID@DATABASE[/RUN]} the one in that database (tagged with that run).
  */
 public final class AuditBaselines {
     /** How far around the baseline election's polling day its series is read (the job reads as far). */

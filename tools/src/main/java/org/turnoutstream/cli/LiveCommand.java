@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.OptionsReport;
 import org.turnoutstream.workflows.ClusterSubmission;
+import org.turnoutstream.reference.ReferenceDataException;
 import org.turnoutstream.workflows.LiveTurnoutJob;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,7 +63,11 @@ public class LiveCommand implements Callable<Integer> {
             if (options.resumeLatestCheckpoint) {
                 LOG.info("--resume-latest-checkpoint is for a cluster in application mode: the embedded run resumes from its state directory anyway");
             }
-            LiveTurnoutJob.define(env, options);
+            try {
+                LiveTurnoutJob.define(env, options);
+            } catch (ReferenceDataException | IllegalArgumentException e) {
+                return didNotStart(e);
+            }
             runAndSayWhenRunning(env, network);
             return 0;
         }
@@ -72,8 +77,18 @@ public class LiveCommand implements Callable<Integer> {
             LOG.error(refused.getMessage());
             spec.commandLine().getErr().println(refused.getMessage());
             return 2;
+        } catch (ReferenceDataException | IllegalArgumentException e) {
+            return didNotStart(e);
         }
         return 0;
+    }
+
+    /** What is wrong with the options or the reference data (a baseline, a directory, a time): one line, no stack trace; exit 2. */
+    private int didNotStart(RuntimeException e) {
+        String message = LiveTurnoutJob.NAME + " did not start: " + e.getMessage();
+        LOG.error(message);
+        spec.commandLine().getErr().println(message);
+        return 2;
     }
 
     /**
