@@ -45,6 +45,15 @@ public final class InfluxReader {
     private final String authorization;
     private final Duration timeout;
 
+    /** InfluxDB answered 401 or 403: wrong user or password, or a user without the rights the query needs. Never retried. */
+    public static final class CredentialsRefused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public CredentialsRefused(String message) {
+            super(message);
+        }
+    }
+
     /** One series of an answer: its measurement, its tags (GROUP BY), its columns and rows of values in that order. */
     public record Series(String measurement, Map<String, String> tags, List<String> columns, List<List<Object>> values) {
         /** Each row as a mutable map: the series' tags, then column name to value. */
@@ -124,7 +133,7 @@ public final class InfluxReader {
             throw new IOException("InfluxDB at " + url + " cannot be reached: " + e.getMessage(), e);
         }
         if (response.statusCode() == 401 || response.statusCode() == 403) {
-            throw new IOException("InfluxDB at " + url + " refused the credentials (HTTP " + response.statusCode() + ")");
+            throw new CredentialsRefused("InfluxDB at " + url + " refused the credentials (HTTP " + response.statusCode() + ")");
         }
         if (response.statusCode() != 200) {
             throw new IOException("InfluxDB query `" + masked(influxql) + "` failed: HTTP " + response.statusCode() + " " + response.body());

@@ -87,8 +87,11 @@ public class JobOptions {
     @JobOption(name = "--registry-user", description = "Registry basic-auth user.")
     public String registryUser;
 
-    @JobOption(name = "--registry-password", description = "Registry basic-auth password.")
+    @JobOption(name = "--registry-password", description = "Registry basic-auth password (visible in the process list: prefer --registry-password-file or TURNOUT_REGISTRY_PASSWORD).")
     public String registryPassword;
+
+    @JobOption(name = "--registry-password-file", paramLabel = "FILE", description = "File holding the registry basic-auth password (its first line), e.g. a mounted secret.")
+    public Path registryPasswordFile;
 
     // InfluxDB
     @JobOption(name = "--influx-url", defaultValue = "http://localhost:8086", description = "InfluxDB URL (default: ${DEFAULT-VALUE}).")
@@ -97,8 +100,11 @@ public class JobOptions {
     @JobOption(name = "--influx-user", description = "InfluxDB user.")
     public String influxUser;
 
-    @JobOption(name = "--influx-password", description = "InfluxDB password.")
+    @JobOption(name = "--influx-password", description = "InfluxDB password (visible in the process list: prefer --influx-password-file or TURNOUT_INFLUX_PASSWORD).")
     public String influxPassword;
+
+    @JobOption(name = "--influx-password-file", paramLabel = "FILE", description = "File holding the InfluxDB password (its first line), e.g. a mounted secret.")
+    public Path influxPasswordFile;
 
     @JobOption(name = "--influx-database", defaultValue = "turnout", description = "InfluxDB database (default: ${DEFAULT-VALUE}).")
     public String influxDatabase;
@@ -217,6 +223,29 @@ public class JobOptions {
     /** The state directory: {@link #stateDir}, or {@code .turnout/state/<group id>}. */
     public String effectiveStateDir() {
         return stateDir != null ? stateDir : Path.of(".turnout", "state", groupId).toString();
+    }
+
+    /** The InfluxDB password: --influx-password, or the first line of --influx-password-file; null when neither is given. */
+    public String influxPassword() {
+        return secret("--influx-password", influxPassword, influxPasswordFile);
+    }
+
+    /** The registry's basic-auth password: --registry-password, or the first line of --registry-password-file; null when neither. */
+    public String registryPassword() {
+        return secret("--registry-password", registryPassword, registryPasswordFile);
+    }
+
+    /** A password given inline or in a file (its first line, without the line end); both at once is a mistake. */
+    private static String secret(String option, String inline, Path file) {
+        if (file == null) return inline;
+        if (inline != null) throw new IllegalArgumentException(option + " and " + option + "-file both given: give one");
+        try {
+            List<String> lines = Files.readAllLines(file);
+            if (lines.isEmpty() || lines.get(0).isEmpty()) throw new IllegalArgumentException(option + "-file " + file + " is empty");
+            return lines.get(0);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(option + "-file " + file + " cannot be read: " + e.getClass().getSimpleName());
+        }
     }
 
     /** The Kafka clients' properties: {@link KafkaClientDefaults}, overridden by --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */

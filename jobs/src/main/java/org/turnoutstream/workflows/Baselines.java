@@ -50,7 +50,7 @@ public final class Baselines {
             throw new IllegalArgumentException("--projection-after " + options.projectionAfter + ": a share of the polling day, between 0 and 1");
         }
         Map<String, Baseline> baselines = new TreeMap<>();
-        InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword);
+        InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword());
         for (Map.Entry<String, String> entry : options.baselines.entrySet()) {
             String id = entry.getKey();
             String source = entry.getValue().strip();

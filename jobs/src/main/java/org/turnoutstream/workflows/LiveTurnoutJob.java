@@ -66,7 +66,7 @@ public final class LiveTurnoutJob {
 
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
         ParticipationSettings participation = Baselines.of(options, catalog); // a bad baseline stops the job here
-        RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
+        RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
 
         Start start = start(options);
         DataStream<RawRecord> turnoutRecords = env
@@ -100,10 +100,15 @@ public final class LiveTurnoutJob {
      * number goes down on the way. (A job restored from its checkpoint has the tally's state and holds nothing back.)
      */
     static Start start(JobOptions options) {
-        InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword);
+        InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword());
         Map<String, Long> published;
         try {
             published = PublishedHistory.lastInstants(influx, options.influxDatabase);
+        } catch (InfluxReader.CredentialsRefused e) {
+            // a wrong user or password would fail every write too: say so now, once, instead of starting a job that cannot write
+            throw new IllegalArgumentException(e.getMessage() + " for user " + (options.influxUser == null ? "(none)" : "'" + options.influxUser + "'")
+                    + " reading database " + options.influxDatabase + ": check --influx-user and --influx-password(-file); the user needs"
+                    + " read and write rights on it");
         } catch (IOException e) {
             if (options.startingOffsets != JobOptions.StartingOffsets.committed) return new Start(options.startingOffsets, Map.of(), false);
             LOG.warn("cannot read what InfluxDB holds ({}): without restored state the job recounts from the earliest offsets", e.getMessage());
@@ -363,7 +368,7 @@ public final class LiveTurnoutJob {
         return InfluxDbSink.builder()
                 .url(options.influxUrl)
                 .username(options.influxUser)
-                .password(options.influxPassword)
+                .password(options.influxPassword())
                 .database(options.influxDatabase)
                 .batchSize(options.influxBatchSize)
                 .flushInterval(options.influxFlushInterval)

@@ -50,7 +50,7 @@ public final class ReplayJob {
         if (options.parallelism != null) env.setParallelism(options.parallelism);
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
-        RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
+        RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
 
         DataStream<RawRecord> turnoutRecords = env
                 .fromSource(turnoutSource, sourceWatermarks(options, turnoutSource), "replay: " + options.turnoutTopic).uid("turnout-source")

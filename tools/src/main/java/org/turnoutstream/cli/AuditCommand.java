@@ -71,13 +71,13 @@ public class AuditCommand implements Callable<Integer> {
             String replayDatabase = report.path("outputs").path("database").asText();
             ReplayInput input = ReplayInput.fromJson(report.path("input"));
             ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
-            RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
+            RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
             ConfluentAvroDecoder<TurnoutReport> decoder = ConfluentAvroDecoder.forTurnoutReports(registry);
             ReportValidator validator = new ReportValidator(catalog, options.maxClockSkew, options.maxBranchBallots);
 
             IndependentRecount.Result recount = new IndependentRecount(catalog, decoder::decode, validator, options.gridInterval)
                     .addAll(input.read(options.turnoutTopic, options)).compute();
-            InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword);
+            InfluxReader influx = new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword());
             Map<String, IndependentParticipation> baselines = AuditBaselines.load(options, catalog, influx);
             Map<Key, Counts> live = new TreeMap<>(), replay = new TreeMap<>();
             Map<Key, Participation> liveParticipation = new TreeMap<>(), replayParticipation = new TreeMap<>();

@@ -150,9 +150,9 @@ public class ReplayCommand implements Callable<Integer> {
         String failure = null;
         int alertsWritten = -1;
         try {
-            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword).createDatabase(database);
-            RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword);
-            Sink<InfluxPoint> points = InfluxDbSink.builder().url(options.influxUrl).username(options.influxUser).password(options.influxPassword)
+            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword()).createDatabase(database);
+            RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
+            Sink<InfluxPoint> points = InfluxDbSink.builder().url(options.influxUrl).username(options.influxUser).password(options.influxPassword())
                     .database(database).batchSize(options.influxBatchSize).flushInterval(options.influxFlushInterval).build();
             if (!rehearse) points = new TaggedPointSink(points, RUN_TAG, run);
             Sink<BranchAlert> alerts = alertsFile != null ? new AlertFileSink(alertsFile)
