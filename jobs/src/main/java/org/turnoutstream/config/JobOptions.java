@@ -227,25 +227,12 @@ public class JobOptions {
 
     /** The InfluxDB password: --influx-password, or the first line of --influx-password-file; null when neither is given. */
     public String influxPassword() {
-        return secret("--influx-password", influxPassword, influxPasswordFile);
+        return Secrets.inlineOrFile("--influx-password", influxPassword, influxPasswordFile);
     }
 
     /** The registry's basic-auth password: --registry-password, or the first line of --registry-password-file; null when neither. */
     public String registryPassword() {
-        return secret("--registry-password", registryPassword, registryPasswordFile);
-    }
-
-    /** A password given inline or in a file (its first line, without the line end); both at once is a mistake. */
-    private static String secret(String option, String inline, Path file) {
-        if (file == null) return inline;
-        if (inline != null) throw new IllegalArgumentException(option + " and " + option + "-file both given: give one");
-        try {
-            List<String> lines = Files.readAllLines(file);
-            if (lines.isEmpty() || lines.get(0).isEmpty()) throw new IllegalArgumentException(option + "-file " + file + " is empty");
-            return lines.get(0);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(option + "-file " + file + " cannot be read: " + e.getClass().getSimpleName());
-        }
+        return Secrets.inlineOrFile("--registry-password", registryPassword, registryPasswordFile);
     }
 
     /** The Kafka clients' properties: {@link KafkaClientDefaults}, overridden by --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */

@@ -128,7 +128,7 @@ public final class AlertsCommand implements Runnable {
             PrintWriter err = spec.commandLine().getErr();
             String using = Endpoints.describe(spec);
             if (using != null) err.println(using);
-            RegistryConfig registry = endpoints.registry();
+            RegistryConfig registry = endpoints.registry(spec.commandLine());
             ConfluentAvroDecoder<BranchAlert> decoder = ConfluentAvroDecoder.forClass(registry, BranchAlert.class);
             Set<AlertKind> wanted = kinds.isEmpty() ? EnumSet.allOf(AlertKind.class) : EnumSet.copyOf(kinds);
             long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();

@@ -1,8 +1,11 @@
 package org.turnoutstream.cli;
 
+import org.turnoutstream.config.Secrets;
 import org.turnoutstream.registry.RegistryConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,13 +24,22 @@ public final class KafkaAndRegistryOptions {
     @Option(names = "--registry-user", description = "Registry basic-auth user.")
     public String registryUser;
 
-    @Option(names = "--registry-password", description = "Registry basic-auth password.")
+    @Option(names = "--registry-password", description = "Registry basic-auth password (visible in the process list: prefer --registry-password-file or TURNOUT_REGISTRY_PASSWORD).")
     public String registryPassword;
+
+    @Option(names = "--registry-password-file", paramLabel = "FILE", description = "File holding the registry basic-auth password (its first line), e.g. a mounted secret.")
+    public Path registryPasswordFile;
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (SASL/TLS, tuning); repeatable.")
     public Map<String, String> kafkaProperties = new LinkedHashMap<>();
 
-    public RegistryConfig registry() {
-        return RegistryConfig.of(registryUrl).withCredentials(registryUser, registryPassword);
+    /** The registry with its credentials; a password given twice or an unreadable password file is {@code cli}'s usage error. */
+    public RegistryConfig registry(CommandLine cli) {
+        try {
+            return RegistryConfig.of(registryUrl).withCredentials(registryUser,
+                    Secrets.inlineOrFile("--registry-password", registryPassword, registryPasswordFile));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(cli, e.getMessage());
+        }
     }
 }

@@ -2,6 +2,7 @@ package org.turnoutstream.cli;
 
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,6 +16,7 @@ import org.turnoutstream.registry.RegistryUnavailableException;
 import org.turnoutstream.registry.Subjects;
 import org.turnoutstream.schemas.ConnectivityEvent;
 import org.turnoutstream.schemas.TurnoutReport;
+import org.turnoutstream.config.Secrets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,8 +50,12 @@ public final class RegisterSchemasCommand implements Callable<Integer> {
     String registryUser;
 
     @Option(names = "--registry-password", defaultValue = "${env:TURNOUT_REGISTRY_PASSWORD}", arity = "0..1",
-            interactive = true, description = "Basic-auth password (env TURNOUT_REGISTRY_PASSWORD).")
+            interactive = true, description = "Basic-auth password (env TURNOUT_REGISTRY_PASSWORD; alone, it is asked for).")
     String registryPassword;
+
+    @Option(names = "--registry-password-file", paramLabel = "FILE", defaultValue = "${env:TURNOUT_REGISTRY_PASSWORD_FILE}",
+            description = "File holding the basic-auth password (its first line), e.g. a mounted secret (env TURNOUT_REGISTRY_PASSWORD_FILE).")
+    Path registryPasswordFile;
 
     @Option(names = "--compatibility", defaultValue = "BACKWARD",
             description = "Compatibility level set on each subject before registering (default: ${DEFAULT-VALUE}).")
@@ -75,8 +81,13 @@ public final class RegisterSchemasCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        RegistryConfig config = RegistryConfig.of(registryUrl)
-                .withCredentials(registryUser, registryPassword)
+        String password;
+        try {
+            password = Secrets.inlineOrFile("--registry-password", registryPassword, registryPasswordFile);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        RegistryConfig config = RegistryConfig.of(registryUrl).withCredentials(registryUser, password)
                 .withRetryBudget(Duration.ofSeconds(retrySeconds));
         ConfluentRegistryClient client = new ConfluentRegistryClient(config);
         int exit = OK;

@@ -161,7 +161,7 @@ public final class SimulateCommand implements Callable<Integer> {
             result = runner.run();
         } else {
             err.println(Endpoints.describe(spec));
-            RegistryConfig registry = endpoints.registry();
+            RegistryConfig registry = endpoints.registry(spec.commandLine());
             try (KafkaRecordSink sink = KafkaRecordSink.create(endpoints.bootstrapServers, endpoints.kafkaProperties)) {
                 result = runner.to(RecordEncoder.viaRegistry(registry, turnoutTopic, connectivityTopic), sink)
                         .pacer(pacer(settings)).run();
