@@ -70,6 +70,20 @@ public final class ConfluentRegistryClient {
         return answer.body.path("id").asInt();
     }
 
+    /**
+     * Whether the registry takes this client's credentials (or none): lists the subjects once. HTTP 401 or 403 is a
+     * {@link RegistryCredentialsRefusedException} (permanent: never retried); an unreachable registry a
+     * {@link RegistryUnavailableException}.
+     */
+    public void checkCredentials() {
+        Answer answer = send("GET", "/subjects", null);
+        if (answer.status == 401 || answer.status == 403) {
+            throw new RegistryCredentialsRefusedException("schema registry at " + config.url() + " refused the credentials of "
+                    + config.user().map(u -> "user '" + u + "'").orElse("(no user)") + " (HTTP " + answer.status + ")", answer.status, answer.errorCode());
+        }
+        requireOk(answer, "list subjects");
+    }
+
     /** The schema with this id; fetched once, then served from memory. */
     public Schema schemaById(int id) {
         Schema cached = schemasById.get(id);

@@ -51,6 +51,7 @@ public final class ReplayJob {
         if (!options.checkpointInterval.isZero()) env.enableCheckpointing(options.checkpointInterval.toMillis());
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
+        LiveTurnoutJob.checkRegistryCredentials(registry);
 
         DataStream<RawRecord> turnoutRecords = env
                 .fromSource(turnoutSource, sourceWatermarks(options, turnoutSource), "replay: " + options.turnoutTopic).uid("turnout-source")
