@@ -76,7 +76,20 @@ public final class ConfluentRegistryClient {
      * {@link RegistryUnavailableException}.
      */
     public void checkCredentials() {
-        Answer answer = send("GET", "/subjects", null);
+        // one request, outside the retries and the outage report of send(): an unreachable registry is the decoders' to report
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(config.url() + "/subjects")).timeout(REQUEST_TIMEOUT)
+                .header("Accept", CONTENT_TYPE + ", application/json").GET();
+        if (authorization != null) request.header("Authorization", authorization);
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw RegistryUnavailableException.quiet("schema registry " + config.url() + " unreachable: " + e.getClass().getSimpleName(), -1, -1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryUnavailableException("interrupted while calling the registry at " + config.url(), e);
+        }
+        Answer answer = new Answer(response.statusCode(), parse(response.body()));
         if (answer.status == 401 || answer.status == 403) {
             throw new RegistryCredentialsRefusedException("schema registry at " + config.url() + " refused the credentials of "
                     + config.user().map(u -> "user '" + u + "'").orElse("(no user)") + " (HTTP " + answer.status + ")", answer.status, answer.errorCode());

@@ -94,7 +94,7 @@ public final class LiveTurnoutJob {
      */
     static void checkRegistryCredentials(RegistryConfig registry) {
         try {
-            new ConfluentRegistryClient(registry.withRetryBudget(Duration.ZERO)).checkCredentials(); // one attempt
+            new ConfluentRegistryClient(registry).checkCredentials();
         } catch (RegistryCredentialsRefusedException e) {
             throw new IllegalArgumentException(e.getMessage() + ": check --registry-user and --registry-password(-file)");
         } catch (RuntimeException unreachableOrOther) {
