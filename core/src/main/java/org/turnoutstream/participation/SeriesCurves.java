@@ -3,8 +3,6 @@ package org.turnoutstream.participation;
 import org.turnoutstream.reference.BaselineCurve;
 
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -28,22 +26,17 @@ public final class SeriesCurves {
     }
 
     static BaselineCurve curve(NavigableMap<Long, Double> points, long open, long close) {
-        List<long[]> times = new ArrayList<>();
-        List<Double> values = new ArrayList<>();
-        times.add(new long[] {0});
-        values.add(at(points, open));
-        for (Map.Entry<Long, Double> p : points.subMap(open, false, close, false).entrySet()) {
-            times.add(new long[] {p.getKey() - open});
-            values.add(p.getValue());
-        }
-        times.add(new long[] {close - open});
-        values.add(at(points, close));
-        long[] t = new long[times.size()];
+        NavigableMap<Long, Double> inside = points.subMap(open, false, close, false);
+        long[] t = new long[inside.size() + 2];
         double[] v = new double[t.length];
-        for (int i = 0; i < t.length; i++) {
-            t[i] = times.get(i)[0];
-            v[i] = values.get(i);
+        v[0] = at(points, open);                    // t[0] = 0: the opening
+        int i = 1;
+        for (Map.Entry<Long, Double> p : inside.entrySet()) {
+            t[i] = p.getKey() - open;
+            v[i++] = p.getValue();
         }
+        t[i] = close - open;
+        v[i] = at(points, close);
         return BaselineCurve.of(t, v);
     }
 

@@ -36,6 +36,19 @@ public final class PollingHours implements Serializable {
         return new PollingHours(close, endGrace.toMillis());
     }
 
+    /**
+     * A polling time given as {@code option ELECTION=VALUE} (--polls-open, --polls-close): an ISO-8601 time with its offset,
+     * surrounding blanks ignored; anything else is an IllegalArgumentException saying so. The one parser of these options.
+     */
+    public static Instant parseTime(String option, String election, String value) {
+        try {
+            return java.time.OffsetDateTime.parse(value.strip()).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(option + " " + election + "=" + value
+                    + ": not an ISO-8601 time with an offset, e.g. 2024-03-01T18:00:00+03:30");
+        }
+    }
+
     /** When the polls close in {@code election}, if known. */
     public OptionalLong closeOf(String election) {
         Long close = closeMillis.get(election);

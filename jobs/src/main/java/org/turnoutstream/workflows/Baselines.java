@@ -3,6 +3,7 @@ package org.turnoutstream.workflows;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.functions.PollingHours;
 import org.turnoutstream.functions.TurnoutPoints;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.participation.Baseline;
@@ -16,8 +17,6 @@ import org.turnoutstream.reference.ReferenceDataException;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
@@ -102,11 +101,7 @@ public final class Baselines {
         if (value == null) {
             throw new IllegalArgumentException(neededBy + " needs " + option + " " + election + "=TIME (e.g. 2024-03-08T08:00:00+03:30)");
         }
-        try {
-            return OffsetDateTime.parse(value.strip()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " " + election + "=" + value + ": not an ISO-8601 time with an offset, e.g. 2024-03-01T08:00:00+03:30");
-        }
+        return PollingHours.parseTime(option, election, value);
     }
 
     /**

@@ -301,12 +301,7 @@ public final class LiveTurnoutJob {
             if (!elections.contains(entry.getKey())) {
                 throw new IllegalArgumentException("--polls-close " + entry.getKey() + "=...: no such election (--election and --baseline give " + elections + ")");
             }
-            try {
-                close.put(entry.getKey(), java.time.OffsetDateTime.parse(entry.getValue()).toInstant());
-            } catch (java.time.format.DateTimeParseException e) {
-                throw new IllegalArgumentException("--polls-close " + entry.getKey() + "=" + entry.getValue()
-                        + ": not an ISO-8601 time with an offset, e.g. 2024-03-01T18:00:00+03:30");
-            }
+            close.put(entry.getKey(), PollingHours.parseTime("--polls-close", entry.getKey(), entry.getValue()));
         }
         return PollingHours.of(close, options.pollsCloseGrace);
     }

@@ -1,6 +1,7 @@
 package org.turnoutstream.audit;
 
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.functions.PollingHours;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.reference.Election;
 import org.turnoutstream.reference.ElectionCatalog;
@@ -11,8 +12,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -81,10 +80,6 @@ public final class AuditBaselines {
     private static Instant time(Map<String, String> times, String option, String election) {
         String value = times.get(election);
         if (value == null) throw new IllegalArgumentException("the audit of a baseline needs " + option + " " + election + "=TIME, as the job was given");
-        try {
-            return OffsetDateTime.parse(value.strip()).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(option + " " + election + "=" + value + ": not an ISO-8601 time with an offset");
-        }
+        return PollingHours.parseTime(option, election, value);
     }
 }

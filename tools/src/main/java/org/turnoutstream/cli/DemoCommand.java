@@ -8,7 +8,9 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -306,7 +308,7 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
      * days have them), then {@code extra}.
      */
     private JobOptions jobOptions(Path referenceDir, String elections, String... extra) {
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--bootstrap-servers", stack.bootstrapServers(),
                 "--turnout-topic", Topics.TURNOUT,
                 "--dlq-topic", Topics.DEAD_LETTER,
@@ -324,10 +326,10 @@ public final class DemoCommand implements java.util.concurrent.Callable<Integer>
                 "--checkpoint-interval", "2s"));
         for (String election : elections.split(",")) {
             LocalDate date = election.equals(ELECTION) ? RUN_OFF_DATE : DemoFirstRound.DATE;
-            args.addAll(java.util.List.of("--election", election + "=" + referenceDir,
+            args.addAll(List.of("--election", election + "=" + referenceDir,
                     "--polls-open", election + "=" + at(date, pollsOpen), "--polls-close", election + "=" + at(date, pollsClose)));
         }
-        args.addAll(java.util.List.of(extra));
+        args.addAll(List.of(extra));
         return JobOptions.of(args.toArray(new String[0]));
     }
 
