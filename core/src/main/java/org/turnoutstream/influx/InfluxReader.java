@@ -110,6 +110,23 @@ public final class InfluxReader {
         execute("CREATE DATABASE " + identifier(database));
     }
 
+    /**
+     * Creates the database unless this user can already see it (SHOW DATABASES lists, for a user without admin rights,
+     * the databases it has rights on): a job's own user needs no admin rights when an admin created the database for it.
+     */
+    public void ensureDatabase(String database) throws IOException {
+        for (Map<String, Object> row : query(null, "SHOW DATABASES")) {
+            if (database.equals(row.get("name"))) return;
+        }
+        try {
+            createDatabase(database);
+        } catch (CredentialsRefused refused) {
+            throw new CredentialsRefused("InfluxDB at " + url + " does not let this user create database " + database
+                    + " (it has no admin rights): create it as an admin, with rights for this user (CREATE DATABASE "
+                    + identifier(database) + "; GRANT ALL ON " + identifier(database) + " TO <user>)");
+        }
+    }
+
     /** An InfluxQL string literal. */
     public static String literal(String s) {
         return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";

@@ -22,6 +22,7 @@ import org.turnoutstream.archive.ToArchivedRecord;
 import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.config.KafkaCredentials;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
@@ -70,6 +71,7 @@ public final class LiveTurnoutJob {
         ParticipationSettings participation = Baselines.of(options, catalog); // a bad baseline stops the job here
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
         checkRegistryCredentials(registry);
+        KafkaCredentials.check(options); // a refused password stops the job here, in one line
 
         Start start = start(options);
         DataStream<RawRecord> turnoutRecords = env

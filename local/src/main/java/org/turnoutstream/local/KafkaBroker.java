@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -17,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A single-node KRaft Kafka broker in a child JVM, built from the Maven artifacts the services
- * module resolved. For local runs and integration tests only: one replica, no security.
+ * module resolved. For local runs and integration tests only: one replica; without security, or with a
+ * SASL_SSL client listener ({@link SaslSsl}) as a production broker would have.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
@@ -46,14 +49,40 @@ public final class KafkaBroker implements AutoCloseable {
      * broker restarts on its data). Detached, the broker outlives this JVM (see {@link LocalProcess}).
      */
     public static KafkaBroker start(Path workDir, int port, boolean detached) throws IOException {
+        return start(workDir, port, detached, null);
+    }
+
+    /**
+     * The client listener's security: TLS with the server key and chain in {@code keystore} (PKCS12, one password for the
+     * store and the key) and SASL with SCRAM-SHA-512, whose users (name to password) are created when the log directory
+     * is formatted. The broker's own traffic (inter-broker, controller, its readiness check here) stays on plaintext
+     * listeners bound to 127.0.0.1, which no client is given.
+     */
+    public record SaslSsl(Path keystore, String keystorePassword, Map<String, String> scramUsers) {
+        public SaslSsl {
+            for (Map.Entry<String, String> user : scramUsers.entrySet()) {
+                // StorageTool's --add-scram syntax: SCRAM-SHA-512=[name=N,password=P]
+                if ((user.getKey() + user.getValue()).matches(".*[,\\[\\]=\"].*")) {
+                    throw new IllegalArgumentException("a SCRAM user name or password here may not contain , [ ] = or \"");
+                }
+            }
+        }
+    }
+
+    /**
+     * As {@link #start(Path, int, boolean)}; with {@code saslSsl}, {@code port} is the SASL_SSL client listener's and
+     * {@link #bootstrapServers()} names it. Its users are created only when the log directory is formatted (the first start).
+     */
+    public static KafkaBroker start(Path workDir, int port, boolean detached, SaslSsl saslSsl) throws IOException {
         Files.createDirectories(workDir);
         int brokerPort = port == 0 ? FreePorts.pick() : port;
         int controllerPort = FreePorts.pick(); // never the broker's (FreePorts gives a port once)
+        int internalPort = saslSsl == null ? brokerPort : FreePorts.pick();
         String classpath = Files.readString(ServicesHome.kafkaClasspathFile(), StandardCharsets.UTF_8).trim();
         Path config = workDir.resolve("server.properties");
-        writeConfig(config, workDir.resolve("data"), brokerPort, controllerPort);
+        writeConfig(config, workDir.resolve("data"), brokerPort, controllerPort, internalPort, saslSsl);
 
-        if (!Files.exists(workDir.resolve("data").resolve("meta.properties"))) format(workDir, classpath, config);
+        if (!Files.exists(workDir.resolve("data").resolve("meta.properties"))) format(workDir, classpath, config, saslSsl);
 
         LocalProcess process = LocalProcess.launch("kafka-broker",
                 LocalProcess.java(detached, workDir,
@@ -62,11 +91,12 @@ public final class KafkaBroker implements AutoCloseable {
                 workDir, workDir.resolve("kafka.log"), detached);
         String bootstrap = "127.0.0.1:" + brokerPort;
         try {
-            awaitReady(process, bootstrap);
+            awaitReady(process, "127.0.0.1:" + internalPort);
         } catch (RuntimeException | IOException e) {
             process.close();
             throw e;
         }
+        if (saslSsl != null) LOG.info("Kafka broker's SASL_SSL (SCRAM-SHA-512) listener at {}", bootstrap);
         return new KafkaBroker(process, bootstrap);
     }
 
@@ -101,16 +131,33 @@ public final class KafkaBroker implements AutoCloseable {
         return "KafkaBroker[" + bootstrapServers + ", pid " + process.pid() + "]";
     }
 
-    private static void writeConfig(Path config, Path dataDir, int brokerPort, int controllerPort) throws IOException {
+    private static void writeConfig(Path config, Path dataDir, int brokerPort, int controllerPort, int internalPort, SaslSsl saslSsl)
+            throws IOException {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (saslSsl == null) {
+            p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+            p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        } else {
+            p.setProperty("listeners", "CLIENT://127.0.0.1:" + brokerPort + ",INTERNAL://127.0.0.1:" + internalPort
+                    + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            // the inter-broker listener must be advertised (transaction markers go through it, even on one node)
+            p.setProperty("advertised.listeners", "CLIENT://127.0.0.1:" + brokerPort + ",INTERNAL://127.0.0.1:" + internalPort);
+            p.setProperty("inter.broker.listener.name", "INTERNAL");
+            p.setProperty("listener.security.protocol.map", "CLIENT:SASL_SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.setProperty("listener.name.client.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.setProperty("ssl.keystore.type", "PKCS12");
+            p.setProperty("ssl.keystore.location", saslSsl.keystore().toAbsolutePath().toString());
+            p.setProperty("ssl.keystore.password", saslSsl.keystorePassword());
+            p.setProperty("ssl.key.password", saslSsl.keystorePassword());
+        }
         p.setProperty("log.dirs", dataDir.toString());
         p.setProperty("num.partitions", "1");
         // one node: every internal topic must live with a single replica
@@ -136,13 +183,15 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static void format(Path workDir, String classpath, Path config) throws IOException {
+    private static void format(Path workDir, String classpath, Path config, SaslSsl saslSsl) throws IOException {
         Path log = workDir.resolve("kafka-format.log");
-        LocalProcess format = LocalProcess.launch("kafka-storage-format",
-                List.of(LocalProcess.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
-                        "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
-                        "-c", config.toString()),
-                workDir, log);
+        List<String> command = new ArrayList<>(List.of(LocalProcess.javaExecutable(), "-Xmx256m", "-XX:+UseSerialGC", "-cp", classpath,
+                "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
+        if (saslSsl != null) {
+            saslSsl.scramUsers().forEach((name, password) ->
+                    command.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + name + ",password=" + password + "]")));
+        }
+        LocalProcess format = LocalProcess.launch("kafka-storage-format", command, workDir, log);
         try {
             if (!format.process().waitFor(READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 throw new IOException("formatting the Kafka log dir took over " + READY_TIMEOUT.toSeconds()

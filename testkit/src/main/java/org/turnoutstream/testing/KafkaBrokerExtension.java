@@ -63,7 +63,11 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
 
     /** Creates the topic if absent and waits until every partition has a leader. */
     public void createTopic(String name, int partitions) {
-        Admin admin = shared().admin;
+        createTopic(shared().admin, name, partitions);
+    }
+
+    /** Through {@code admin}: creates the topic if absent and waits until every partition has a leader. */
+    static void createTopic(Admin admin, String name, int partitions) {
         try {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -109,8 +113,15 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
 
     /** A new byte-array consumer without a group (use assign); the caller closes it. */
     public KafkaConsumer<byte[], byte[]> consumer(boolean readCommitted) {
+        Properties client = new Properties();
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return consumer(client, readCommitted);
+    }
+
+    /** A byte-array consumer without a group, with {@code client}'s connection settings (bootstrap servers, security). */
+    static KafkaConsumer<byte[], byte[]> consumer(Properties client, boolean readCommitted) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.putAll(client);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -126,8 +137,15 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
      * arrives for {@code settle}, to pick up records still in flight.
      */
     public List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, boolean readCommitted, Duration settle) {
+        Properties client = new Properties();
+        client.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return consumeAll(client, topic, readCommitted, settle);
+    }
+
+    /** {@link #consumeAll(String, boolean, Duration)} with {@code client}'s connection settings. */
+    static List<ConsumerRecord<byte[], byte[]>> consumeAll(Properties client, String topic, boolean readCommitted, Duration settle) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer(readCommitted)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(client, readCommitted)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .collect(Collectors.toList());
@@ -152,7 +170,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
         }
     }
 
-    private static Properties producerProperties(String bootstrap) {
+    static Properties producerProperties(String bootstrap) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -129,6 +129,12 @@ public final class AlertsCommand implements Runnable {
             String using = Endpoints.describe(spec);
             if (using != null) err.println(using);
             RegistryConfig registry = endpoints.registry(spec.commandLine());
+            String refused = endpoints.refusedCredentials(spec.commandLine(), true, true);
+            if (refused != null) {
+                err.println("alerts tail: " + refused);
+                err.flush();
+                return UNAVAILABLE;
+            }
             ConfluentAvroDecoder<BranchAlert> decoder = ConfluentAvroDecoder.forClass(registry, BranchAlert.class);
             Set<AlertKind> wanted = kinds.isEmpty() ? EnumSet.allOf(AlertKind.class) : EnumSet.copyOf(kinds);
             long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
@@ -212,7 +218,7 @@ public final class AlertsCommand implements Runnable {
 
         private Properties consumerProperties() {
             Properties props = new Properties();
-            props.putAll(endpoints.kafkaProperties);
+            props.putAll(endpoints.kafkaClientProperties(spec.commandLine()));
             props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers);
             props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
             props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -15,6 +15,7 @@ import org.turnoutstream.audit.TurnoutAudit.Counts;
 import org.turnoutstream.audit.TurnoutAudit.Key;
 import org.turnoutstream.audit.TurnoutAudit.Participation;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.config.KafkaCredentials;
 import org.turnoutstream.events.ReportValidator;
 import org.turnoutstream.events.ConfluentAvroDecoder;
 import org.turnoutstream.registry.RegistryConfig;
@@ -70,6 +71,7 @@ public class AuditCommand implements Callable<Integer> {
             String run = report.path("runId").asText();
             String replayDatabase = report.path("outputs").path("database").asText();
             ReplayInput input = ReplayInput.fromJson(report.path("input"));
+            if (!input.isArchive()) KafkaCredentials.check(options); // refused: one line, before the recount reads the range
             ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
             RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
             ConfluentAvroDecoder<TurnoutReport> decoder = ConfluentAvroDecoder.forTurnoutReports(registry);

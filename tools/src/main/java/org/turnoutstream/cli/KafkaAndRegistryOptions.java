@@ -1,13 +1,21 @@
 package org.turnoutstream.cli;
 
+import org.turnoutstream.config.KafkaCredentials;
 import org.turnoutstream.config.Secrets;
+import org.turnoutstream.registry.ConfluentRegistryClient;
+import org.turnoutstream.registry.RegistryCredentialsRefusedException;
 import org.turnoutstream.registry.RegistryConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The Kafka and schema-registry endpoints of the commands that talk to them outside a job (simulate, alerts tail):
@@ -32,6 +40,52 @@ public final class KafkaAndRegistryOptions {
 
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE", description = "Extra Kafka client property (SASL/TLS, tuning); repeatable.")
     public Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(names = "--kafka-properties", paramLabel = "FILE", description = "File of extra Kafka client properties, e.g. a mounted secret with"
+            + " security.protocol, sasl.mechanism, sasl.jaas.config and the ssl.truststore settings; --kafka-property wins over it.")
+    public Path kafkaPropertiesFile;
+
+    /** The Kafka clients' extra properties: --kafka-properties FILE, overridden by --kafka-property; an unreadable file is {@code cli}'s usage error. */
+    public Map<String, String> kafkaClientProperties(CommandLine cli) {
+        Map<String, String> all = new LinkedHashMap<>();
+        if (kafkaPropertiesFile != null) {
+            Properties file = new Properties();
+            try (Reader in = Files.newBufferedReader(kafkaPropertiesFile, StandardCharsets.UTF_8)) {
+                file.load(in);
+            } catch (IOException e) {
+                throw new CommandLine.ParameterException(cli, "cannot read --kafka-properties " + kafkaPropertiesFile + ": " + e.getMessage());
+            }
+            file.stringPropertyNames().forEach(name -> all.put(name, file.getProperty(name)));
+        }
+        all.putAll(kafkaProperties);
+        return all;
+    }
+
+    /**
+     * Asks Kafka and the registry once whether they accept the credentials: null when they do (or cannot be asked now: the
+     * command reports an outage when it meets it), else the one line that says which refused whose credentials.
+     */
+    public String refusedCredentials(CommandLine cli, boolean kafka, boolean registry) {
+        if (kafka) {
+            Properties client = new Properties();
+            client.putAll(kafkaClientProperties(cli));
+            try {
+                KafkaCredentials.check(bootstrapServers, client);
+            } catch (KafkaCredentials.Refused e) {
+                return e.getMessage();
+            }
+        }
+        if (registry) {
+            try {
+                new ConfluentRegistryClient(registry(cli)).checkCredentials();
+            } catch (RegistryCredentialsRefusedException e) {
+                return e.getMessage() + ": check --registry-user and --registry-password(-file)";
+            } catch (RuntimeException unreachable) {
+                // an unreachable registry is reported where the command first needs it
+            }
+        }
+        return null;
+    }
 
     /** The registry with its credentials; a password given twice or an unreadable password file is {@code cli}'s usage error. */
     public RegistryConfig registry(CommandLine cli) {

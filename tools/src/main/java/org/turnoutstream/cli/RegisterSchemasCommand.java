@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.apache.avro.Schema;
 import org.turnoutstream.schemas.Topics;
 import org.turnoutstream.registry.ConfluentRegistryClient;
+import org.turnoutstream.registry.RegistryCredentialsRefusedException;
 import org.turnoutstream.registry.IncompatibleSchemaException;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.registry.RegistryException;
@@ -91,6 +92,14 @@ public final class RegisterSchemasCommand implements Callable<Integer> {
                 .withRetryBudget(Duration.ofSeconds(retrySeconds));
         ConfluentRegistryClient client = new ConfluentRegistryClient(config);
         int exit = OK;
+        try {
+            client.checkCredentials();
+        } catch (RegistryCredentialsRefusedException e) {
+            err.println("register-schemas: " + e.getMessage() + ": check --registry-user and --registry-password(-file)");
+            return UNAVAILABLE;
+        } catch (RegistryException unreachable) {
+            // reported below, after the client's retries
+        }
         try {
             for (Map.Entry<String, Schema> entry : ownedSchemas().entrySet()) {
                 String subject = entry.getKey();

@@ -13,6 +13,7 @@ import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.audit.KafkaRange;
 import org.turnoutstream.audit.ReplayInput;
 import org.turnoutstream.config.JobOptions;
+import org.turnoutstream.config.KafkaCredentials;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.reference.ElectionCatalog;
@@ -130,6 +131,7 @@ public class ReplayCommand implements Callable<Integer> {
                 refuse(alertsFile == null && replayAlertsTopic.equals(options.alertsTopic), "--replay-alerts-topic " + replayAlertsTopic + " is the live alerts topic");
                 refuse(replayDlqTopic != null && replayDlqTopic.equals(options.deadLetterTopic), "--replay-dlq-topic " + replayDlqTopic + " is the live DLQ");
             }
+            KafkaCredentials.check(options); // refused: one line, before anything is read or written
             Set<String> elections = ElectionCatalog.parseSpecs(options.elections).keySet();
             if (offsets != null) input = ReplayInput.kafka(KafkaRange.parseOffsets(offsets));
             else if (archive != null) input = ReplayInput.archive(archive, elections, from == null ? Instant.EPOCH : from,
@@ -150,7 +152,7 @@ public class ReplayCommand implements Callable<Integer> {
         String failure = null;
         int alertsWritten = -1;
         try {
-            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword()).createDatabase(database);
+            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword()).ensureDatabase(database);
             RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
             Sink<InfluxPoint> points = InfluxDbSink.builder().url(options.influxUrl).username(options.influxUser).password(options.influxPassword())
                     .database(database).batchSize(options.influxBatchSize).flushInterval(options.influxFlushInterval).build();

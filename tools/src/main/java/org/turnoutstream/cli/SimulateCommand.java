@@ -162,7 +162,13 @@ public final class SimulateCommand implements Callable<Integer> {
         } else {
             err.println(Endpoints.describe(spec));
             RegistryConfig registry = endpoints.registry(spec.commandLine());
-            try (KafkaRecordSink sink = KafkaRecordSink.create(endpoints.bootstrapServers, endpoints.kafkaProperties)) {
+            String refused = endpoints.refusedCredentials(spec.commandLine(), true, true);
+            if (refused != null) {
+                spec.commandLine().getErr().println("simulate: " + refused);
+                spec.commandLine().getErr().flush();
+                return 2;
+            }
+            try (KafkaRecordSink sink = KafkaRecordSink.create(endpoints.bootstrapServers, endpoints.kafkaClientProperties(spec.commandLine()))) {
                 result = runner.to(RecordEncoder.viaRegistry(registry, turnoutTopic, connectivityTopic), sink)
                         .pacer(pacer(settings)).run();
             }

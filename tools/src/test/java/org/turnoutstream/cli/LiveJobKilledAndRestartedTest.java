@@ -333,6 +333,16 @@ class LiveJobKilledAndRestartedTest {
             process.waitFor();
         }
 
+        /** The exit code once the process has ended by itself within {@code timeout} (killed and failed otherwise). */
+        int awaitExit(Duration timeout) throws InterruptedException, IOException {
+            if (!process.waitFor(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                String tail = tail();
+                kill();
+                fail("turnout live still ran after " + timeout + ":\n" + tail);
+            }
+            return process.exitValue();
+        }
+
         /** Whether the log shows {@code regex} within {@code timeout}; fails at once if the process exits. */
         boolean awaitLog(String regex, Duration timeout) {
             java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);

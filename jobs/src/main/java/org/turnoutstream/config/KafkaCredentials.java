@@ -1,0 +1,102 @@
+package org.turnoutstream.config;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Asks Kafka once, before a job or a tool starts, whether it accepts the clients' TLS and SASL settings. A refused
+ * password is not retriable: a job would fail in its sources' enumerators and restart over and over, a tool would print
+ * a stack trace. Refused here, it is one line that names the user (never the password) and what to check. Only clients
+ * with security settings are checked (PLAINTEXT has nothing to refuse); a broker that does not answer is not an error
+ * here (a job waits for it, as in an outage): a warning says so, with the likely cause.
+ */
+public final class KafkaCredentials {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaCredentials.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final Pattern USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
+
+    private KafkaCredentials() {}
+
+    /** Kafka refused the client's credentials or its TLS handshake failed; the message is the one line to show. */
+    public static final class Refused extends IllegalArgumentException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** {@link #check(String, Properties)} with the options' bootstrap servers and client properties. */
+    public static void check(JobOptions options) {
+        check(options.bootstrapServers, options.kafkaClientProperties());
+    }
+
+    /**
+     * Connects with {@code client}'s settings (its security protocol, SASL and TLS settings) to {@code bootstrapServers}
+     * and describes the cluster: {@link Refused} when authentication fails.
+     */
+    public static void check(String bootstrapServers, Properties client) {
+        String protocol = client.getProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "PLAINTEXT").trim().toUpperCase(Locale.ROOT);
+        if (protocol.equals("PLAINTEXT")) return;
+        Properties props = new Properties();
+        props.putAll(client);
+        // no reporters: KafkaReachability would call a refused password an unreachable cluster
+        props.remove(CommonClientConfigs.METRIC_REPORTER_CLASSES_CONFIG);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "turnout-credentials-check");
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT.toMillis()));
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT.toMillis()));
+        try (Admin admin = Admin.create(props)) {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) TIMEOUT.toMillis())).clusterId()
+                    .get(TIMEOUT.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof SaslAuthenticationException) {
+                throw new Refused("Kafka at " + bootstrapServers + " refused the credentials of " + user(client) + " ("
+                        + client.getProperty("sasl.mechanism", "GSSAPI") + " over " + protocol + ": " + cause.getMessage()
+                        + "): check sasl.jaas.config in --kafka-properties FILE (or --kafka-property)");
+            }
+            if (cause instanceof SslAuthenticationException) {
+                throw new Refused("the TLS handshake with Kafka at " + bootstrapServers + " failed (" + rootMessage(cause)
+                        + "): check ssl.truststore.location (the CA that signed the broker's certificate) and that the broker's"
+                        + " certificate names the host in --bootstrap-servers");
+            }
+            LOG.warn("could not check Kafka's credentials at {}: {}", bootstrapServers, cause == null ? e.getMessage() : cause.getMessage());
+        } catch (TimeoutException e) {
+            LOG.warn("Kafka at {} did not answer over {} within {} s; going on (if it expects another security protocol, check"
+                    + " security.protocol in --kafka-properties)", bootstrapServers, protocol, TIMEOUT.toSeconds() + 5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking Kafka's credentials", e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            // the settings themselves are wrong (e.g. a truststore that cannot be read): say so in one line too
+            throw new Refused("cannot connect to Kafka at " + bootstrapServers + " with the given settings: " + rootMessage(e));
+        }
+    }
+
+    /** {@code user 'NAME'} from a JAAS configuration's {@code username="NAME"}, else {@code (no user)}. */
+    static String user(Properties client) {
+        String jaas = client.getProperty("sasl.jaas.config");
+        if (jaas == null) return "(no user: sasl.jaas.config is not set)";
+        Matcher m = USERNAME.matcher(jaas);
+        return m.find() ? "user '" + m.group(1) + "'" : "(no username in sasl.jaas.config)";
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
+    }
+}
