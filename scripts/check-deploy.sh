@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Validates docker/compose.yaml with Compose itself, without a Docker engine: `config` resolves the file
 # (syntax, interpolation, depends_on, profiles) with every variable of docker/.env.example set to a dummy
-# value, and checks that a missing password is refused. Uses `docker compose` (v2) or Debian's
+# value, and checks that it is refused without docker/.env (its user names have no default). The passwords are
+# Compose secrets (files in docker/secrets/), which `config` does not need. Uses `docker compose` (v2) or Debian's
 # docker-compose 1.29 (apt-get install -y docker-compose), whichever is installed.
-# The structure (pinned images, health checks, .env.example, mounted paths) is checked by the test suite:
+# The structure (pinned images, health checks, .env.example, mounted paths, secrets) is checked by the test suite:
 # DockerComposeFileTest and KubernetesDeploymentTest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ sed -n 's/^\([A-Z][A-Z0-9_]*\)=<.*>$/\1=check-deploy-dummy/p' docker/.env.exampl
 echo
 
 if "${compose[@]}" --env-file /dev/null -f docker/compose.yaml config -q 2>/dev/null; then
-  echo "docker/compose.yaml starts without passwords: every secret must be \${VAR:?message}" >&2
+  echo "docker/compose.yaml starts without docker/.env: every user name must be \${VAR:?message}" >&2
   exit 1
 fi
 echo "docker/compose.yaml: valid for ${compose[*]} ($("${compose[@]}" version --short 2>/dev/null || true)); refuses to start without docker/.env"

@@ -3,12 +3,15 @@ package org.turnoutstream.deploy;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.turnoutstream.config.JobOptions;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,13 +24,17 @@ import java.util.regex.Pattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * docker/compose.yaml as an operator would get it: it parses, every image is pinned (and names no registry
  * host), every long-running service has a health check, every variable it reads is documented in
- * .env.example and no secret has a default, every mounted path exists in the repository, the job image
+ * .env.example and none is a password, every password is a Compose secret (a git-ignored file that
+ * docker/secrets/generate.sh writes) mounted where the service reads it, the job and the images without
+ * *_FILE support read them from there, every mounted path exists in the repository, the job image
  * packages the jar and main class that {@code mvn package} builds, and Prometheus scrapes Flink's metrics
  * for Grafana. No Docker engine runs here, so this is
  * the structure; {@code scripts/check-deploy.sh} also runs docker-compose's own validation when installed.
@@ -39,6 +46,11 @@ class DockerComposeFileTest {
     static final Pattern PINNED_IMAGE = Pattern.compile("[a-z0-9][a-z0-9._/-]*:[A-Za-z0-9][A-Za-z0-9._-]*");
     static final Pattern SECRET = Pattern.compile(".*(PASSWORD|SECRET|TOKEN|_KEY).*");
     static final Set<String> ONE_SHOT = Set.of("kafka-init", "schemas-init", "simulator");
+    /** Where Compose mounts a service's secret (short syntax, or long syntax without an absolute target). */
+    static final String SECRETS_DIR = "/run/secrets/";
+    static final Pattern SECRET_PATH = Pattern.compile("/run/secrets/([A-Za-z0-9._-]+)");
+    /** A password option given its value on the command line ({@code --influx-password x}), not its file. */
+    static final Pattern INLINE_PASSWORD = Pattern.compile("--[a-z-]*password(?![a-z-])");
 
     static String text;
     static Map<String, Object> compose;
@@ -232,7 +244,7 @@ class DockerComposeFileTest {
     }
 
     @Test
-    void everyVariableIsInEnvExampleAndNoSecretHasADefault() throws IOException {
+    void everyVariableIsInEnvExampleAndNoneIsAPassword() throws IOException {
         String example = Files.readString(DOCKER.resolve(".env.example"));
         Map<String, String> exampleValues = new LinkedHashMap<>();
         Set<String> mentioned = new LinkedHashSet<>();
@@ -248,11 +260,9 @@ class DockerComposeFileTest {
         while (m.find()) {
             String name = m.group(1), operator = m.group(2);
             if (!mentioned.contains(name)) problems.add(name + " is used but not in .env.example");
-            boolean hasDefault = operator != null && operator.endsWith("-");
-            if (SECRET.matcher(name).matches() && !(operator != null && operator.endsWith("?"))) {
-                problems.add(name + " is a secret and must be required (${" + name + ":?message}), not " + m.group());
+            if (SECRET.matcher(name).matches()) {
+                problems.add(name + " is a secret: a Compose secret (a file in docker/secrets/ read through a *_FILE variable), not " + m.group());
             }
-            if (hasDefault && SECRET.matcher(name).matches()) problems.add(name + " is a secret with a default");
             if (operator != null && operator.endsWith("?")) required.add(name);
         }
         for (String name : required) {
@@ -260,9 +270,206 @@ class DockerComposeFileTest {
             if (value == null) problems.add(name + " is required but .env.example has no line " + name + "=...");
             else if (!value.matches("<[^>]+>")) problems.add(name + " in .env.example must be a <placeholder>, not a usable value: " + value);
         }
-        assertTrue(required.containsAll(Set.of("INFLUXDB_ADMIN_PASSWORD", "INFLUXDB_JOB_PASSWORD", "INFLUXDB_GRAFANA_PASSWORD", "GRAFANA_ADMIN_PASSWORD")),
-                "every password is required: " + required);
+        for (String name : mentioned) {
+            if (SECRET.matcher(name).matches()) problems.add(".env.example sets " + name + ": passwords are files in docker/secrets/");
+        }
+        assertTrue(required.containsAll(Set.of("INFLUXDB_ADMIN_USER", "INFLUXDB_JOB_USER", "INFLUXDB_GRAFANA_USER", "GRAFANA_ADMIN_USER",
+                        "TURNOUT_ALERT_WEBHOOK_URL")),
+                "every user (and the webhook) is required, without a default: " + required);
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    /**
+     * No password in the file or in any service's environment: every setting named like a secret is a {@code *_FILE}
+     * variable (Grafana's own: {@code *__FILE}) naming the file of a Compose secret the service mounts; every secret is
+     * declared at the top level as a file in docker/secrets/ and used; every {@code /run/secrets/...} a service names
+     * (environment, command, entrypoint) is mounted in it; and InfluxDB is initialised with the very files the job and
+     * Grafana log in with.
+     */
+    @Test
+    void everyPasswordIsAFileOfAMountedSecret() {
+        Map<String, String> declared = declaredSecrets();
+        assertFalse(declared.isEmpty(), "top-level secrets");
+        List<String> problems = new ArrayList<>();
+        Set<String> used = new LinkedHashSet<>();
+        for (var service : services.entrySet()) {
+            String name = service.getKey();
+            Map<String, String> mounted = mountedSecrets(service.getValue());
+            for (String secret : mounted.values()) {
+                if (!declared.containsKey(secret)) problems.add(name + " mounts the secret " + secret + ", not declared at the top level");
+                used.add(secret);
+            }
+            for (var variable : environment(service.getValue()).entrySet()) {
+                if (!SECRET.matcher(variable.getKey()).matches()) continue;
+                if (!variable.getKey().endsWith("_FILE")) {
+                    problems.add(name + ": " + variable.getKey() + " holds a secret's value; give the file instead (" + variable.getKey() + "_FILE)");
+                } else if (!mounted.containsKey(variable.getValue())) {
+                    problems.add(name + ": " + variable.getKey() + "=" + variable.getValue() + " is not a secret mounted in " + name + " " + mounted.keySet());
+                }
+            }
+            String named = String.valueOf(environment(service.getValue()).values()) + service.getValue().get("command") + service.getValue().get("entrypoint");
+            Matcher path = SECRET_PATH.matcher(named);
+            while (path.find()) {
+                if (!mounted.containsKey(path.group())) problems.add(name + " reads " + path.group() + ", which is not mounted in it " + mounted.keySet());
+            }
+            Matcher inline = INLINE_PASSWORD.matcher(service.getValue().get("command") + " " + service.getValue().get("entrypoint"));
+            while (inline.find()) problems.add(name + " gives " + inline.group() + " on its command line (ps shows it): give the -file form");
+        }
+        assertEquals(declared.keySet(), used, "every declared secret is mounted somewhere, and only those");
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+
+        Map<String, String> influx = environment(services.get("influxdb"));
+        Map<String, String> job = environment(services.get("jobmanager"));
+        Map<String, String> grafana = environment(services.get("grafana"));
+        assertEquals(influx.get("INFLUXDB_USER_PASSWORD_FILE"), job.get("TURNOUT_INFLUX_PASSWORD_FILE"),
+                "the job logs in with the password InfluxDB created its writer with");
+        assertEquals(variables(influx.get("INFLUXDB_USER")), variables(job.get("TURNOUT_INFLUX_USER")), "... as that user");
+        assertEquals(influx.get("INFLUXDB_READ_USER_PASSWORD_FILE"), grafana.get("TURNOUT_INFLUX_PASSWORD_FILE"),
+                "Grafana reads with the password InfluxDB created its reader with");
+        assertEquals(variables(influx.get("INFLUXDB_READ_USER")), variables(grafana.get("TURNOUT_INFLUX_USER")), "... as that user");
+        assertNotNull(influx.get("INFLUXDB_ADMIN_PASSWORD_FILE"), "the admin's password too (else the image prints a random one in its log)");
+        assertNotNull(grafana.get("GF_SECURITY_ADMIN_PASSWORD__FILE"), "Grafana's admin password from a file (its /run.sh reads GF_*__FILE)");
+        assertEquals(Map.of(), mountedSecrets(services.get("taskmanager")),
+                "the TaskManagers need no secret: the job's main (in the JobManager) reads the password");
+    }
+
+    /**
+     * The live job takes the JobManager's command and environment with the secret where Compose mounts it (a temp file
+     * stands in for it here): it reads the InfluxDB password from that file, and only from it.
+     */
+    @Test
+    void theJobReadsItsInfluxPasswordFromTheMountedSecret(@TempDir Path secrets) throws IOException {
+        Map<String, Object> jobManager = services.get("jobmanager");
+        List<String> args = new ArrayList<>(List.of(interpolate(string(jobManager.get("command"))).trim().split("\\s+")));
+        assertEquals(List.of("standalone-job", "--job-classname", "org.turnoutstream.TurnoutJob"), args.subList(0, 3), "Flink's part");
+        args.subList(0, 3).clear();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (var variable : environment(jobManager).entrySet()) env.put(variable.getKey(), standIn(interpolate(variable.getValue()), secrets));
+        JobOptions options = JobOptions.parse(args.toArray(new String[0]), env);
+
+        assertEquals("http://influxdb:8086", options.influxUrl);
+        assertEquals("stand-in-INFLUXDB_JOB_USER", options.influxUser);
+        assertEquals(secrets.resolve("influxdb-job-password"), options.influxPasswordFile, "the job takes the mounted file");
+        assertEquals("password of influxdb-job-password", options.influxPassword(), "the file's first line");
+        assertNull(options.influxPassword, "no password inline");
+        assertTrue(options.resumeLatestCheckpoint && !options.elections.isEmpty(), "the command's own options: " + args);
+
+        Files.delete(secrets.resolve("influxdb-job-password"));
+        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, options::influxPassword,
+                "without the secret mounted the job has no password");
+        assertTrue(missing.getMessage().contains("--influx-password-file"), missing.getMessage());
+    }
+
+    /**
+     * The influxdb:1.8 image reads its init passwords only from variables, and Grafana's provisioning expands
+     * TURNOUT_INFLUX_PASSWORD: both run x-password-files, which sets every {@code NAME} from {@code NAME_FILE} (a secret)
+     * and then runs the image's own entrypoint. Run here with sh, temp files standing in for the secrets and
+     * {@code env -0} for the image's entrypoint.
+     */
+    @Test
+    void imagesWithoutFileSupportGetTheirPasswordsFromTheSecretsThroughTheWrapper(@TempDir Path secrets) throws Exception {
+        Map<String, List<String>> imageEntrypoints = Map.of("influxdb", List.of("/entrypoint.sh", "influxd"), "grafana", List.of("/run.sh"));
+        Map<String, Set<String>> expected = Map.of(
+                "influxdb", Set.of("INFLUXDB_ADMIN_PASSWORD", "INFLUXDB_USER_PASSWORD", "INFLUXDB_READ_USER_PASSWORD"),
+                "grafana", Set.of("TURNOUT_INFLUX_PASSWORD"));
+        for (String name : List.of("influxdb", "grafana")) {
+            Map<String, Object> service = services.get(name);
+            List<?> entrypoint = (List<?>) service.get("entrypoint");
+            assertEquals(4, entrypoint.size(), name + ": sh -c SCRIPT NAME: " + entrypoint);
+            assertEquals(List.of("/bin/sh", "-c"), entrypoint.subList(0, 2), name);
+            assertEquals(imageEntrypoints.get(name), service.get("command"), name + " then runs the image's own entrypoint and command");
+            String script = interpolate(string(entrypoint.get(2)));
+
+            Map<String, String> env = new LinkedHashMap<>();
+            for (var variable : environment(service).entrySet()) env.put(variable.getKey(), standIn(interpolate(variable.getValue()), secrets));
+            Map<String, String> seen = run(script, string(entrypoint.get(3)), env, 0);
+            for (String variable : expected.get(name)) {
+                String file = environment(service).get(variable + "_FILE");
+                assertNotNull(file, name + ": " + variable + "_FILE");
+                assertEquals("password of " + file.substring(SECRETS_DIR.length()), seen.get(variable), name + ": " + variable + " from its file's first line");
+                assertFalse(seen.containsKey(variable + "_FILE"), name + ": " + variable + "_FILE is gone");
+            }
+            Set<String> passwords = new LinkedHashSet<>();
+            seen.keySet().stream().filter(k -> k.endsWith("PASSWORD")).forEach(passwords::add);
+            assertEquals(expected.get(name), passwords, name + ": exactly these passwords are set");
+            if (name.equals("grafana")) {
+                assertEquals(secrets.resolve("grafana-admin-password").toString(), seen.get("GF_SECURITY_ADMIN_PASSWORD__FILE"),
+                        "left to Grafana's /run.sh");
+                Set<String> provisioned = new LinkedHashSet<>();
+                try (var files = Files.list(REPO.resolve("grafana/provisioning/datasources"))) {
+                    for (Path file : files.toList()) {
+                        Matcher reference = VARIABLE.matcher(Files.readString(file));
+                        while (reference.find()) provisioned.add(reference.group(1));
+                    }
+                }
+                assertTrue(provisioned.contains("TURNOUT_INFLUX_PASSWORD"), "the datasource's password: " + provisioned);
+                for (String variable : provisioned) assertNotNull(seen.get(variable), "Grafana's datasources read " + variable);
+            }
+        }
+
+        // a secret missing or empty stops the container before the image starts, naming the variable and never a value
+        Map<String, Object> influx = services.get("influxdb");
+        String script = interpolate(string(((List<?>) influx.get("entrypoint")).get(2)));
+        Map<String, String> env = new LinkedHashMap<>();
+        for (var variable : environment(influx).entrySet()) env.put(variable.getKey(), standIn(interpolate(variable.getValue()), secrets));
+        Files.writeString(secrets.resolve("influxdb-job-password"), "");
+        String empty = String.join("\n", run(script, "password-files", env, 1).values());
+        assertTrue(empty.contains("INFLUXDB_USER_PASSWORD_FILE") && empty.contains("empty"), empty);
+        Files.delete(secrets.resolve("influxdb-job-password"));
+        String missing = String.join("\n", run(script, "password-files", env, 1).values());
+        assertTrue(missing.contains("INFLUXDB_USER_PASSWORD_FILE"), missing);
+        assertFalse(missing.contains("password of"), "no password in the message: " + missing);
+    }
+
+    /**
+     * The secret files are git-ignored, and docker/secrets/generate.sh writes one for every secret the file declares:
+     * a random password on one line, readable by the containers' users, in a directory only its owner can enter; run
+     * again, it keeps them.
+     */
+    @Test
+    void theSecretFilesAreIgnoredByGitAndTheScriptWritesEveryOne(@TempDir Path dir) throws Exception {
+        Set<String> files = new LinkedHashSet<>();
+        for (var secret : declaredSecrets().entrySet()) files.add(secret.getValue().substring("./secrets/".length()));
+        List<String> ignore = Files.readAllLines(REPO.resolve(".gitignore")).stream().map(String::trim).toList();
+        assertTrue(ignore.contains("docker/secrets/*"), ".gitignore ignores docker/secrets/: " + ignore);
+        for (String line : ignore) {
+            if (line.startsWith("!docker/secrets/")) {
+                String kept = line.substring("!docker/secrets/".length());
+                assertFalse(files.contains(kept), "a secret file is kept in git: " + line);
+                assertTrue(Files.isRegularFile(DOCKER.resolve("secrets").resolve(kept)), line + " exists");
+            }
+        }
+
+        Path script = DOCKER.resolve("secrets/generate.sh");
+        assertTrue(Files.isExecutable(script), script + " is executable");
+        Path target = dir.resolve("secrets");
+        Process process = new ProcessBuilder("bash", script.toString(), target.toString()).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        assertEquals(0, process.waitFor(), output);
+        Set<String> written = new LinkedHashSet<>();
+        try (var listing = Files.list(target)) {
+            listing.forEach(f -> written.add(f.getFileName().toString()));
+        }
+        assertEquals(files, written, "one file per declared secret");
+        Map<String, String> passwords = new LinkedHashMap<>();
+        for (String file : files) {
+            List<String> lines = Files.readAllLines(target.resolve(file));
+            assertEquals(1, lines.size(), file);
+            assertTrue(lines.get(0).matches("[0-9a-f]{32,}"), file + ": a long random password, nothing that needs quoting");
+            assertFalse(output.contains(lines.get(0)), "the script does not print the password");
+            passwords.put(file, lines.get(0));
+            assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(target.resolve(file))),
+                    file + ": readable by the containers' users (flink, grafana), who are not the host's");
+        }
+        assertEquals(files.size(), Set.copyOf(passwords.values()).size(), "a different password each");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)), "no other host user enters the directory");
+
+        Files.writeString(target.resolve(files.iterator().next()), "chosen by hand\n");
+        passwords.put(files.iterator().next(), "chosen by hand");
+        Process again = new ProcessBuilder("bash", script.toString(), target.toString()).redirectErrorStream(true).start();
+        String againOutput = new String(again.getInputStream().readAllBytes());
+        assertEquals(0, again.waitFor(), againOutput);
+        for (String file : files) assertEquals(passwords.get(file), Files.readAllLines(target.resolve(file)).get(0), file + " is kept");
     }
 
     @Test
@@ -315,6 +522,120 @@ class DockerComposeFileTest {
         long defaultMillis = Long.parseLong(retention.group(3));
         assertTrue(defaultMillis >= 14L * 24 * 3600 * 1000, "at least two weeks of retention for replays: " + defaultMillis);
         assertEquals("false", string(env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE")), "topics come from kafka-init, with their partitions");
+    }
+
+    /** The top-level secrets: name to file, each a file in docker/secrets/ named like the secret. */
+    static Map<String, String> declaredSecrets() {
+        Map<String, String> declared = new LinkedHashMap<>();
+        Object secrets = compose.get("secrets");
+        if (secrets == null) return declared;
+        for (var secret : ((Map<?, ?>) secrets).entrySet()) {
+            String name = string(secret.getKey());
+            Map<?, ?> definition = (Map<?, ?>) secret.getValue();
+            assertEquals(Set.of("file"), keys(definition), name + ": a file, nothing else (no environment, no external)");
+            assertEquals("./secrets/" + name, string(definition.get("file")), name + ": its file in docker/secrets/");
+            declared.put(name, string(definition.get("file")));
+        }
+        return declared;
+    }
+
+    /** A service's mounted secrets: the path in the container to the secret's name. */
+    static Map<String, String> mountedSecrets(Map<String, Object> service) {
+        Map<String, String> mounted = new LinkedHashMap<>();
+        Object secrets = service.get("secrets");
+        if (secrets == null) return mounted;
+        for (Object secret : (List<?>) secrets) {
+            if (secret instanceof Map<?, ?> longSyntax) {
+                String source = string(longSyntax.get("source"));
+                String target = longSyntax.get("target") == null ? source : string(longSyntax.get("target"));
+                mounted.put(target.startsWith("/") ? target : SECRETS_DIR + target, source);
+            } else {
+                mounted.put(SECRETS_DIR + string(secret), string(secret));
+            }
+        }
+        return mounted;
+    }
+
+    /** A service's environment as written (map or KEY=VALUE list), before interpolation. */
+    static Map<String, String> environment(Map<String, Object> service) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        Object env = service.get("environment");
+        if (env instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> environment.put(string(k), string(v)));
+        } else if (env instanceof List<?> list) {
+            for (Object item : list) {
+                String[] pair = string(item).split("=", 2);
+                environment.put(pair[0], pair.length > 1 ? pair[1] : "");
+            }
+        }
+        return environment;
+    }
+
+    /** The variables a value reads. */
+    static List<String> variables(String value) {
+        List<String> names = new ArrayList<>();
+        Matcher m = VARIABLE.matcher(value == null ? "" : value);
+        while (m.find()) names.add(m.group(1));
+        return names;
+    }
+
+    /**
+     * A value as Compose passes it with docker/.env set: a variable with a default takes it, a required one
+     * {@code stand-in-NAME}, an optional one without default nothing; {@code $$} is a literal {@code $}.
+     */
+    static String interpolate(String value) {
+        Matcher m = VARIABLE.matcher(value);
+        StringBuilder result = new StringBuilder();
+        while (m.find()) {
+            String operator = m.group(2);
+            String replacement = operator == null ? "" : operator.endsWith("-") ? m.group(3) : "stand-in-" + m.group(1);
+            m.appendReplacement(result, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(result);
+        return result.toString().replace("$$", "$");
+    }
+
+    /** For a value that is a secret's path: a file in {@code dir} standing in for it, holding "password of NAME" and a second line. */
+    static String standIn(String value, Path dir) throws IOException {
+        if (value == null || !value.startsWith(SECRETS_DIR)) return value;
+        String name = value.substring(SECRETS_DIR.length());
+        Path file = dir.resolve(name);
+        if (!Files.exists(file)) Files.writeString(file, "password of " + name + "\nnot the password\n");
+        return file.toString();
+    }
+
+    /**
+     * Runs {@code script} with sh as {@code sh -c SCRIPT NAME env -0} in exactly {@code environment} (plus PATH): on
+     * success the environment {@code env} printed (NUL-separated, so that a value of several lines shows), else the
+     * exit code and stderr.
+     */
+    static Map<String, String> run(String script, String name, Map<String, String> environment, int expectedExit) throws Exception {
+        ProcessBuilder builder = new ProcessBuilder("sh", "-c", script, name, "env", "-0");
+        builder.environment().clear();
+        builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        builder.environment().putAll(environment);
+        Path out = Files.createTempFile("wrapper", ".out"), err = Files.createTempFile("wrapper", ".err");
+        try {
+            Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            int exit = process.waitFor();
+            String stderr = Files.readString(err);
+            if (expectedExit == 0) assertEquals(0, exit, "the wrapper failed: " + stderr);
+            else assertTrue(exit != 0, "the wrapper should fail; it printed " + Files.readString(out));
+            Map<String, String> result = new LinkedHashMap<>();
+            if (exit != 0) {
+                result.put("exit", String.valueOf(exit));
+                result.put("stderr", stderr);
+                return result;
+            }
+            for (String entry : Files.readString(out).split("\0")) {
+                int equals = entry.indexOf('=');
+                if (equals > 0) result.put(entry.substring(0, equals), entry.substring(equals + 1));
+            }
+            return result;
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
     }
 
     /**
