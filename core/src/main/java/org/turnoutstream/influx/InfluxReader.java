@@ -122,8 +122,8 @@ public final class InfluxReader {
             createDatabase(database);
         } catch (CredentialsRefused refused) {
             throw new CredentialsRefused("InfluxDB at " + url + " does not let this user create database " + database
-                    + " (it has no admin rights): create it as an admin, with rights for this user (CREATE DATABASE "
-                    + identifier(database) + "; GRANT ALL ON " + identifier(database) + " TO <user>)");
+                    + " (no admin rights), and it has no read rights on it if it exists: as an admin, CREATE DATABASE "
+                    + identifier(database) + " and GRANT ALL ON " + identifier(database) + " TO the user");
         }
     }
 

@@ -1,9 +1,5 @@
 package org.turnoutstream.config;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -238,13 +234,7 @@ public class JobOptions {
     /** The Kafka clients' properties: {@link KafkaClientDefaults}, overridden by --kafka-properties FILE, overridden by --kafka-property KEY=VALUE. */
     public Properties kafkaClientProperties() {
         Properties properties = KafkaClientDefaults.properties();
-        if (kafkaPropertiesFile != null) {
-            try (InputStream in = Files.newInputStream(kafkaPropertiesFile)) {
-                properties.load(in);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read Kafka properties " + kafkaPropertiesFile, e);
-            }
-        }
+        if (kafkaPropertiesFile != null) properties.putAll(KafkaPropertiesFile.read(kafkaPropertiesFile));
         properties.putAll(new LinkedHashMap<>(kafkaProperties));
         return properties;
     }

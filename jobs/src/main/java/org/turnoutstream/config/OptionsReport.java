@@ -1,6 +1,12 @@
 package org.turnoutstream.config;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigDef;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -8,7 +14,9 @@ import java.util.regex.Pattern;
 
 /** Describes the effective options for the start-up log, with every secret masked. */
 public final class OptionsReport {
-    private static final Pattern SECRET = Pattern.compile("(?i).*(password|secret|token|jaas|credential|key\\.password).*");
+    private static final Pattern SECRET = Pattern.compile("(?i).*(password|passphrase|secret|token|jaas|credential|private|keystore\\.key).*");
+    /** Every setting Kafka's clients themselves treat as a password (ConfigDef.Type.PASSWORD), whatever its name. */
+    private static final Set<String> KAFKA_PASSWORDS = kafkaPasswords();
     public static final String MASK = "******";
 
     private OptionsReport() {}
@@ -36,7 +44,17 @@ public final class OptionsReport {
     }
 
     public static boolean isSecret(String name) {
-        return SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches();
+        return KAFKA_PASSWORDS.contains(name) || SECRET.matcher(name.toLowerCase(Locale.ROOT)).matches();
+    }
+
+    private static Set<String> kafkaPasswords() {
+        Set<String> keys = new HashSet<>();
+        for (ConfigDef def : List.of(ConsumerConfig.configDef(), ProducerConfig.configDef(), AdminClientConfig.configDef())) {
+            def.configKeys().forEach((key, config) -> {
+                if (config.type == ConfigDef.Type.PASSWORD) keys.add(key);
+            });
+        }
+        return Set.copyOf(keys);
     }
 
     /**

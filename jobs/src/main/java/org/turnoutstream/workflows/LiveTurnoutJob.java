@@ -23,14 +23,13 @@ import org.turnoutstream.influx.InfluxReader;
 import org.turnoutstream.config.DurationConverter;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.KafkaCredentials;
+import org.turnoutstream.config.RegistryCredentials;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.events.QuietFeedWatermarks;
 import org.turnoutstream.events.RawRecord;
 import org.turnoutstream.events.RawRecordDeserializer;
 import org.turnoutstream.events.ConfluentAvroDecoder;
-import org.turnoutstream.registry.ConfluentRegistryClient;
 import org.turnoutstream.registry.RegistryConfig;
-import org.turnoutstream.registry.RegistryCredentialsRefusedException;
 import org.turnoutstream.functions.ConnectivityThresholds;
 import org.turnoutstream.functions.HeartbeatTimeouts;
 import org.turnoutstream.functions.IntegrityRules;
@@ -70,7 +69,7 @@ public final class LiveTurnoutJob {
         ElectionCatalog catalog = ElectionCatalog.load(ElectionCatalog.parseSpecs(options.elections));
         ParticipationSettings participation = Baselines.of(options, catalog); // a bad baseline stops the job here
         RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
-        checkRegistryCredentials(registry);
+        RegistryCredentials.check(registry); // refused credentials stop the job here, in one line
         KafkaCredentials.check(options); // a refused password stops the job here, in one line
 
         Start start = start(options);
@@ -87,22 +86,6 @@ public final class LiveTurnoutJob {
         workflows(turnoutRecords, connectivityRecords, catalog, registry, options, settings,
                 new Sinks(pointSink(options), deadLetterSink(options, "turnout"), deadLetterSink(options, "connectivity"),
                         alertSink(options, registry)));
-    }
-
-    /**
-     * A registry that refuses the job's credentials would fail every decode, and the job would restart over and over:
-     * say so now, in one line (that names the user, not the password). An unreachable registry is not checked here: the
-     * job starts and its decoders wait for it, as during an outage.
-     */
-    static void checkRegistryCredentials(RegistryConfig registry) {
-        try {
-            new ConfluentRegistryClient(registry).checkCredentials();
-        } catch (RegistryCredentialsRefusedException e) {
-            throw new IllegalArgumentException(e.getMessage() + ": check --registry-user and --registry-password(-file)");
-        } catch (RuntimeException unreachableOrOther) {
-            // (an outage of the registry is the decoders' to report, in its two lines)
-            LOG.debug("could not check the schema registry's credentials now: {}", unreachableOrOther.getMessage());
-        }
     }
 
     /**

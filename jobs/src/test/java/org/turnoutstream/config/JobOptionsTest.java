@@ -88,9 +88,15 @@ class JobOptionsTest {
     void theStartUpReportMasksEverySecret() {
         JobOptions options = JobOptions.of("--influx-password", "hunter2", "--registry-password", "s3cret",
                 "--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required password=\"p4ss\";",
-                "--kafka-property", "security.protocol=SASL_SSL");
+                "--kafka-property", "security.protocol=SASL_SSL",
+                // Kafka's other passwords, whatever their names (its ConfigDef says which): an mTLS key in PEM, a passphrase
+                "--kafka-property", "ssl.keystore.key=-----BEGIN PRIVATE KEY-----pem-key-body",
+                "--kafka-property", "sasl.oauthbearer.assertion.private.key.passphrase=phr4se",
+                "--kafka-property", "ssl.truststore.certificates=the-ca-pem");
         List<String> report = OptionsReport.describe(options);
         String all = String.join("\n", report);
+        assertFalse(all.contains("pem-key-body") || all.contains("phr4se"), all);
+        assertFalse(all.contains("the-ca-pem"), "ssl.truststore.certificates is a PASSWORD-type setting of Kafka's: " + all);
         assertFalse(all.contains("hunter2"), all);
         assertFalse(all.contains("s3cret"), all);
         assertFalse(all.contains("p4ss"), all);

@@ -31,21 +31,21 @@ public final class SaslSslKafka implements AutoCloseable {
     private final String adminUser;
     private final Map<String, String> users;
 
-    private SaslSslKafka(Path dir, TlsMaterial tls, KafkaBroker broker, Map<String, String> users) {
+    private SaslSslKafka(Path dir, TlsMaterial tls, KafkaBroker broker, Map<String, String> users, String adminUser) {
         this.dir = dir;
         this.tls = tls;
         this.broker = broker;
         this.users = users;
-        this.adminUser = users.keySet().iterator().next();
+        this.adminUser = adminUser;
     }
 
-    /** Starts the broker in {@code dir} with these SCRAM users (name to password; the first one is the tests' own, for topics). */
-    public static SaslSslKafka start(Path dir, Map<String, String> users) throws IOException {
-        if (users.isEmpty()) throw new IllegalArgumentException("give at least one user");
+    /** Starts the broker in {@code dir} with these SCRAM users (name to password); {@code testsUser} is the one the test's own clients use (topics, reading). */
+    public static SaslSslKafka start(Path dir, Map<String, String> users, String testsUser) throws IOException {
+        if (!users.containsKey(testsUser)) throw new IllegalArgumentException("the tests' user " + testsUser + " is not among the users");
         TlsMaterial tls = TlsMaterial.generate(dir.resolve("tls"), "tls-" + Long.toHexString(System.nanoTime()));
         KafkaBroker broker = KafkaBroker.start(dir.resolve("broker"), 0, false,
                 new KafkaBroker.SaslSsl(tls.keystore(), tls.password(), users));
-        return new SaslSslKafka(dir, tls, broker, new LinkedHashMap<>(users));
+        return new SaslSslKafka(dir, tls, broker, new LinkedHashMap<>(users), testsUser);
     }
 
     public String bootstrapServers() {
@@ -95,21 +95,21 @@ public final class SaslSslKafka implements AutoCloseable {
         return clientProperties(adminUser, users.get(adminUser));
     }
 
-    /** Creates the topics (if absent), as the first user, and waits for their leaders. */
+    /** Creates the topics (if absent), as the tests' user, and waits for their leaders. */
     public void createTopics(int partitions, String... names) {
         try (Admin admin = Admin.create(adminClient())) {
             for (String name : names) KafkaBrokerExtension.createTopic(admin, name, partitions);
         }
     }
 
-    /** A byte-array producer as the first user; the caller closes it. */
+    /** A byte-array producer as the tests' user; the caller closes it. */
     public Producer<byte[], byte[]> producer() {
         Properties p = KafkaBrokerExtension.producerProperties(bootstrapServers());
         p.putAll(adminClient());
         return new KafkaProducer<>(p);
     }
 
-    /** Every record of the topic, as the first user (see {@link KafkaBrokerExtension#consumeAll}). */
+    /** Every record of the topic, as the tests' user (see {@link KafkaBrokerExtension#consumeAll}). */
     public List<ConsumerRecord<byte[], byte[]>> consumeAll(String topic, boolean readCommitted, Duration settle) {
         return KafkaBrokerExtension.consumeAll(adminClient(), topic, readCommitted, settle);
     }

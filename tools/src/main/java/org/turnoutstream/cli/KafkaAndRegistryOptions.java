@@ -1,17 +1,13 @@
 package org.turnoutstream.cli;
 
 import org.turnoutstream.config.KafkaCredentials;
+import org.turnoutstream.config.KafkaPropertiesFile;
+import org.turnoutstream.config.RegistryCredentials;
 import org.turnoutstream.config.Secrets;
-import org.turnoutstream.registry.ConfluentRegistryClient;
-import org.turnoutstream.registry.RegistryCredentialsRefusedException;
 import org.turnoutstream.registry.RegistryConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -49,11 +45,11 @@ public final class KafkaAndRegistryOptions {
     public Map<String, String> kafkaClientProperties(CommandLine cli) {
         Map<String, String> all = new LinkedHashMap<>();
         if (kafkaPropertiesFile != null) {
-            Properties file = new Properties();
-            try (Reader in = Files.newBufferedReader(kafkaPropertiesFile, StandardCharsets.UTF_8)) {
-                file.load(in);
-            } catch (IOException e) {
-                throw new CommandLine.ParameterException(cli, "cannot read --kafka-properties " + kafkaPropertiesFile + ": " + e.getMessage());
+            Properties file;
+            try {
+                file = KafkaPropertiesFile.read(kafkaPropertiesFile);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(cli, e.getMessage());
             }
             file.stringPropertyNames().forEach(name -> all.put(name, file.getProperty(name)));
         }
@@ -77,11 +73,9 @@ public final class KafkaAndRegistryOptions {
         }
         if (registry) {
             try {
-                new ConfluentRegistryClient(registry(cli)).checkCredentials();
-            } catch (RegistryCredentialsRefusedException e) {
-                return e.getMessage() + ": check --registry-user and --registry-password(-file)";
-            } catch (RuntimeException unreachable) {
-                // an unreachable registry is reported where the command first needs it
+                RegistryCredentials.check(registry(cli));
+            } catch (RegistryCredentials.Refused e) {
+                return e.getMessage();
             }
         }
         return null;

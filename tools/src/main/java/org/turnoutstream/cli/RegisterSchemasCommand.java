@@ -8,8 +8,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.Schema;
 import org.turnoutstream.schemas.Topics;
+import org.turnoutstream.config.RegistryCredentials;
 import org.turnoutstream.registry.ConfluentRegistryClient;
-import org.turnoutstream.registry.RegistryCredentialsRefusedException;
 import org.turnoutstream.registry.IncompatibleSchemaException;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.registry.RegistryException;
@@ -93,12 +93,10 @@ public final class RegisterSchemasCommand implements Callable<Integer> {
         ConfluentRegistryClient client = new ConfluentRegistryClient(config);
         int exit = OK;
         try {
-            client.checkCredentials();
-        } catch (RegistryCredentialsRefusedException e) {
-            err.println("register-schemas: " + e.getMessage() + ": check --registry-user and --registry-password(-file)");
+            RegistryCredentials.check(config); // one request; unreachable: reported below, after the client's retries
+        } catch (RegistryCredentials.Refused e) {
+            err.println("register-schemas: " + e.getMessage());
             return UNAVAILABLE;
-        } catch (RegistryException unreachable) {
-            // reported below, after the client's retries
         }
         try {
             for (Map.Entry<String, Schema> entry : ownedSchemas().entrySet()) {

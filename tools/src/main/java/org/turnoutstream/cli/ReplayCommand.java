@@ -14,6 +14,7 @@ import org.turnoutstream.audit.KafkaRange;
 import org.turnoutstream.audit.ReplayInput;
 import org.turnoutstream.config.JobOptions;
 import org.turnoutstream.config.KafkaCredentials;
+import org.turnoutstream.config.RegistryCredentials;
 import org.turnoutstream.events.DeadLetter;
 import org.turnoutstream.registry.RegistryConfig;
 import org.turnoutstream.reference.ElectionCatalog;
@@ -131,7 +132,11 @@ public class ReplayCommand implements Callable<Integer> {
                 refuse(alertsFile == null && replayAlertsTopic.equals(options.alertsTopic), "--replay-alerts-topic " + replayAlertsTopic + " is the live alerts topic");
                 refuse(replayDlqTopic != null && replayDlqTopic.equals(options.deadLetterTopic), "--replay-dlq-topic " + replayDlqTopic + " is the live DLQ");
             }
-            KafkaCredentials.check(options); // refused: one line, before anything is read or written
+            // credentials and the output database, once, before anything is read or written: a refusal is one line
+            boolean usesKafka = archive == null || alertsFile == null || (rehearse ? options.deadLetterTopic != null : replayDlqTopic != null);
+            if (usesKafka) KafkaCredentials.check(options);
+            RegistryCredentials.check(RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword()));
+            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword()).ensureDatabase(database);
             Set<String> elections = ElectionCatalog.parseSpecs(options.elections).keySet();
             if (offsets != null) input = ReplayInput.kafka(KafkaRange.parseOffsets(offsets));
             else if (archive != null) input = ReplayInput.archive(archive, elections, from == null ? Instant.EPOCH : from,
@@ -152,7 +157,6 @@ public class ReplayCommand implements Callable<Integer> {
         String failure = null;
         int alertsWritten = -1;
         try {
-            new InfluxReader(options.influxUrl, options.influxUser, options.influxPassword()).ensureDatabase(database);
             RegistryConfig registry = RegistryConfig.of(options.registryUrl).withCredentials(options.registryUser, options.registryPassword());
             Sink<InfluxPoint> points = InfluxDbSink.builder().url(options.influxUrl).username(options.influxUser).password(options.influxPassword())
                     .database(database).batchSize(options.influxBatchSize).flushInterval(options.influxFlushInterval).build();

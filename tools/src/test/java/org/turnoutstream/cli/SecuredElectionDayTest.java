@@ -75,7 +75,7 @@ class SecuredElectionDayTest {
 
     @BeforeAll
     static void aDayOnSecuredServers() throws Exception {
-        kafka = SaslSslKafka.start(work.resolve("kafka"), Map.of(KAFKA_ADMIN, KAFKA_ADMIN_PASSWORD, KAFKA_USER, KAFKA_PASSWORD));
+        kafka = SaslSslKafka.start(work.resolve("kafka"), Map.of(KAFKA_ADMIN, KAFKA_ADMIN_PASSWORD, KAFKA_USER, KAFKA_PASSWORD), KAFKA_ADMIN);
         kafka.createTopics(2, TURNOUT, CONNECTIVITY);
         kafka.createTopics(1, DLQ, ALERTS, REPLAY_ALERTS);
         influx = InfluxDb.start(work.resolve("influxd"), 0, true);
@@ -196,7 +196,7 @@ class SecuredElectionDayTest {
                 "InfluxDB admin password", influx.admin().orElseThrow().password());
         List<String> found = new ArrayList<>();
         readable.forEach((where, text) -> secrets.forEach((what, secret) -> {
-            if (text.contains(secret)) found.add(what + " in " + where);
+            for (String form : forms(secret)) if (text.contains(form)) found.add(what + " (as `" + form + "`) in " + where);
         }));
         assertEquals(List.of(), found);
         // and the places were read at all: a test that greps nothing cannot fail
@@ -228,7 +228,8 @@ class SecuredElectionDayTest {
         assertFalse(wrongLiveLog.contains("unreachable"), wrongLiveLog);
         assertEquals(1, wrongLiveLog.lines().filter(l -> l.contains("failed authentication due to")).count(), "one attempt, no retries: " + wrongLiveLog);
 
-        CapturedLog clients = CapturedLog.of(""); // the Kafka clients' own line for each failed authentication: one attempt each
+        List<String> clientLines;
+        try (CapturedLog clients = CapturedLog.of("")) { // the Kafka clients' own line for each failed authentication: one attempt each
 
         assertOneLine(Cli.run(2, "simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
                 "--kafka-properties", wrongKafka.toString(), "--registry-url", registryUrl, "--registry-user", JOB_USER,
@@ -242,11 +243,23 @@ class SecuredElectionDayTest {
                 "--replay-alerts-topic", REPLAY_ALERTS, "--report", work.resolve("replay-sec-wrong.json").toString(), "--from", truth.pollsOpen(),
                 "--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"turnout\" password=\"nope-nope\";"));
         assertOneLine(Cli.run(2, replay.toArray(new String[0])), "replay: " + refused);
+        List<String> audit = new ArrayList<>(List.of("audit"));
+        audit.addAll(jobArgs(wrongKafka, "--influx-database", liveDatabase, "--replay-report", work.resolve("replay-sec-1.json").toString(),
+                "--out", work.resolve("audit-wrong").toString()));
+        assertOneLine(Cli.run(2, audit.toArray(new String[0])), "audit: " + refused);
+        assertFalse(Files.exists(work.resolve("audit-wrong")), "no report from an audit that did not run");
+        clientLines = clients.lines();
+        }
 
 
-        clients.close();
-        assertEquals(3, clients.lines().stream().filter(l -> l.contains("failed authentication due to")).count(),
-                "one authentication attempt each (simulate, alerts tail, replay), no retries: " + clients.lines());
+        assertEquals(4, clientLines.stream().filter(l -> l.contains("failed authentication due to: Authentication failed")).count(),
+                "one authentication attempt each (simulate, alerts tail, replay, audit), no retries: " + clientLines);
+
+        // a mechanism the broker does not enable: refused in one line too, not a warning (the job would restart over and over)
+        Path otherMechanism = work.resolve("scram-256.properties");
+        Files.writeString(otherMechanism, Files.readString(kafkaProperties).replace("SCRAM-SHA-512", "SCRAM-SHA-256"));
+        assertOneLine(Cli.run(2, live(otherMechanism, "--state-dir", work.resolve("state-wrong").toString()).toArray(new String[0])),
+                "turnout-live did not start: Kafka at " + kafka.bootstrapServers() + " refused the SASL_SSL handshake of user 'turnout' (SCRAM-SHA-256");
 
         // the registry's password: register-schemas and simulate
         Path wrongRegistry = Files.writeString(work.resolve("wrong-registry-password"), "not-the-registry-password\n");
@@ -258,16 +271,50 @@ class SecuredElectionDayTest {
                 "--polls-open", "08:00", "--polls-close", "08:40", "--max", "--seed", "16"),
                 "simulate: schema registry at " + registryUrl + " refused the credentials of user 'turnout_job' (HTTP 401)");
 
+        // and a replay with the registry's wrong password: one line before anything is read or written
+        List<String> replayWrongRegistry = new ArrayList<>(List.of("replay"));
+        replayWrongRegistry.addAll(jobArgs(kafkaProperties, "--influx-database", liveDatabase, "--audit-database", auditDatabase,
+                "--run-id", "sec-wrong-registry", "--replay-alerts-topic", REPLAY_ALERTS, "--from", truth.pollsOpen(),
+                "--report", work.resolve("replay-sec-wrong-registry.json").toString()));
+        replayWrongRegistry.set(replayWrongRegistry.indexOf(registryPasswordFile.toString()), wrongRegistry.toString());
+        assertOneLine(Cli.run(2, replayWrongRegistry.toArray(new String[0])),
+                "replay: schema registry at " + registryUrl + " refused the credentials of user 'turnout_job' (HTTP 401)");
+        assertFalse(Files.exists(work.resolve("replay-sec-wrong-registry.json")), "no report from a replay that did not run");
+
         // TLS: a client that trusts another CA than the one that signed the broker's certificate
         org.turnoutstream.testing.TlsMaterial otherCa = org.turnoutstream.testing.TlsMaterial.generate(work.resolve("other-ca"), "other-ca-pw");
+        CapturedLog tls = CapturedLog.of("");
+        try {
         assertOneLine(Cli.run(2, "simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
                 "--kafka-properties", kafkaProperties.toString(), "--kafka-property", "ssl.truststore.location=" + otherCa.truststore(),
                 "--kafka-property", "ssl.truststore.password=" + otherCa.password(), "--registry-url", registryUrl, "--registry-user", JOB_USER,
                 "--registry-password-file", registryPasswordFile.toString(), "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY,
                 "--polls-open", "08:00", "--polls-close", "08:40", "--max", "--seed", "16"), "simulate: the TLS handshake with Kafka at " + kafka.bootstrapServers() + " failed");
+        } finally {
+            tls.close();
+        }
+        assertEquals(1, tls.lines().stream().filter(l -> l.contains("failed authentication due to: SSL handshake failed")).count(),
+                "one TLS attempt: " + tls.lines());
 
         assertEquals(before, nationalBallots(), "nothing was counted or sent");
         assertEquals(malformed(), kafka.consumeAll(DLQ, true, Duration.ofMillis(300)).size(), "no dead letter more");
+    }
+
+    /**
+     * The ways a password could be written out: as it is, URL-encoded, escaped as a properties file writes it, in an
+     * HTTP Basic header (Base64 of user:password, for the users that log in with it), and its longest run of letters and
+     * digits when that mixes both (a password cut or quoted differently).
+     */
+    static List<String> forms(String secret) {
+        List<String> forms = new ArrayList<>(List.of(secret, java.net.URLEncoder.encode(secret, StandardCharsets.UTF_8),
+                secret.replace("!", "\\!").replace(" ", "\\ ")));
+        for (String user : List.of(JOB_USER, KAFKA_USER, KAFKA_ADMIN, "admin")) {
+            forms.add(java.util.Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8)));
+        }
+        String core = "";
+        for (String run : secret.split("[^A-Za-z0-9]+")) if (run.length() > core.length()) core = run;
+        if (core.length() >= 6 && core.matches(".*\\d.*") && core.matches(".*[A-Za-z].*")) forms.add(core); // not a plain word
+        return forms;
     }
 
     /** The command's output has the line, once, and no stack trace or other exception text. */
