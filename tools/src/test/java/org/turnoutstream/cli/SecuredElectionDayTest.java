@@ -281,6 +281,16 @@ class SecuredElectionDayTest {
                 "replay: schema registry at " + registryUrl + " refused the credentials of user 'turnout_job' (HTTP 401)");
         assertFalse(Files.exists(work.resolve("replay-sec-wrong-registry.json")), "no report from a replay that did not run");
 
+        // a replay into a database the job's (non-admin) user may not create: one line saying what an admin must do
+        List<String> replayNoRights = new ArrayList<>(List.of("replay"));
+        replayNoRights.addAll(jobArgs(kafkaProperties, "--influx-database", liveDatabase, "--audit-database", "turnout_sec_not_granted",
+                "--run-id", "sec-no-rights", "--replay-alerts-topic", REPLAY_ALERTS, "--from", truth.pollsOpen(),
+                "--report", work.resolve("replay-sec-no-rights.json").toString()));
+        assertOneLine(Cli.run(2, replayNoRights.toArray(new String[0])), "replay: InfluxDB at " + influx.url()
+                + " does not let this user create database turnout_sec_not_granted (no admin rights), and it has no read rights on it"
+                + " if it exists: as an admin, CREATE DATABASE \"turnout_sec_not_granted\" and GRANT ALL ON \"turnout_sec_not_granted\" TO the user");
+        assertFalse(Files.exists(work.resolve("replay-sec-no-rights.json")), "no report from a replay that did not run");
+
         // TLS: a client that trusts another CA than the one that signed the broker's certificate
         org.turnoutstream.testing.TlsMaterial otherCa = org.turnoutstream.testing.TlsMaterial.generate(work.resolve("other-ca"), "other-ca-pw");
         CapturedLog tls = CapturedLog.of("");
