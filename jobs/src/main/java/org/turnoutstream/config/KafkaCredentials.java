@@ -87,13 +87,12 @@ public final class KafkaCredentials {
                         + mechanism + ": " + cause.getMessage() + "): check security.protocol and sasl.mechanism against the broker's listener");
             }
             if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-                LOG.warn("Kafka at {} did not answer over {} within {} s; going on (if the broker is up, check security.protocol in"
-                        + " --kafka-properties against its listener)", bootstrapServers, protocol, timeout.toSeconds());
+                noAnswer(bootstrapServers, protocol, timeout);
                 return;
             }
             LOG.warn("could not check Kafka's credentials at {}: {}", bootstrapServers, cause == null ? e.getMessage() : cause.getMessage());
         } catch (TimeoutException e) {
-            LOG.warn("Kafka at {} did not answer over {} within {} s; going on", bootstrapServers, protocol, timeout.toSeconds());
+            noAnswer(bootstrapServers, protocol, timeout); // (the admin client's own timeout comes first, as an ExecutionException)
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka's credentials", e);
@@ -110,6 +109,11 @@ public final class KafkaCredentials {
             }
             throw new Refused("cannot connect to Kafka at " + bootstrapServers + " with the given settings: " + message);
         }
+    }
+
+    private static void noAnswer(String bootstrapServers, String protocol, Duration timeout) {
+        LOG.warn("Kafka at {} did not answer over {} within {} s; going on (if the broker is up, check security.protocol in"
+                + " --kafka-properties against its listener)", bootstrapServers, protocol, timeout.toSeconds());
     }
 
     /** {@code user 'NAME'} from a JAAS configuration's {@code username="NAME"}, else what is missing. */

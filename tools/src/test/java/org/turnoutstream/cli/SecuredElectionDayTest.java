@@ -228,30 +228,23 @@ class SecuredElectionDayTest {
         assertFalse(wrongLiveLog.contains("unreachable"), wrongLiveLog);
         assertEquals(1, wrongLiveLog.lines().filter(l -> l.contains("failed authentication due to")).count(), "one attempt, no retries: " + wrongLiveLog);
 
-        List<String> clientLines;
-        try (CapturedLog clients = CapturedLog.of("")) { // the Kafka clients' own line for each failed authentication: one attempt each
-
-        assertOneLine(Cli.run(2, "simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
-                "--kafka-properties", wrongKafka.toString(), "--registry-url", registryUrl, "--registry-user", JOB_USER,
-                "--registry-password-file", registryPasswordFile.toString(), "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY,
-                "--polls-open", "08:00", "--polls-close", "08:40", "--max", "--seed", "16"), "simulate: " + refused);
-        assertOneLine(Cli.run(2, "alerts", "tail", "--bootstrap-servers", kafka.bootstrapServers(), "--kafka-properties", wrongKafka.toString(),
-                "--registry-url", registryUrl, "--registry-user", JOB_USER, "--registry-password-file", registryPasswordFile.toString(),
-                "--alerts-topic", ALERTS, "--max", "1", "--timeout", "10s"), "alerts tail: " + refused);
-        List<String> replay = new ArrayList<>(List.of("replay"));
-        replay.addAll(jobArgs(kafkaProperties, "--influx-database", liveDatabase, "--audit-database", auditDatabase, "--run-id", "sec-wrong",
-                "--replay-alerts-topic", REPLAY_ALERTS, "--report", work.resolve("replay-sec-wrong.json").toString(), "--from", truth.pollsOpen(),
-                "--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"turnout\" password=\"nope-nope\";"));
-        assertOneLine(Cli.run(2, replay.toArray(new String[0])), "replay: " + refused);
-        List<String> audit = new ArrayList<>(List.of("audit"));
-        audit.addAll(jobArgs(wrongKafka, "--influx-database", liveDatabase, "--replay-report", work.resolve("replay-sec-1.json").toString(),
-                "--out", work.resolve("audit-wrong").toString()));
-        assertOneLine(Cli.run(2, audit.toArray(new String[0])), "audit: " + refused);
+        // the Kafka clients' own line for each failed authentication: one attempt each
+        List<String> clientLines = logDuring(() -> {
+            assertOneLine(Cli.run(2, simulate(wrongKafka, registryPasswordFile)), "simulate: " + refused);
+            assertOneLine(Cli.run(2, "alerts", "tail", "--bootstrap-servers", kafka.bootstrapServers(), "--kafka-properties", wrongKafka.toString(),
+                    "--registry-url", registryUrl, "--registry-user", JOB_USER, "--registry-password-file", registryPasswordFile.toString(),
+                    "--alerts-topic", ALERTS, "--max", "1", "--timeout", "10s"), "alerts tail: " + refused);
+            List<String> replay = new ArrayList<>(List.of("replay"));
+            replay.addAll(jobArgs(kafkaProperties, "--influx-database", liveDatabase, "--audit-database", auditDatabase, "--run-id", "sec-wrong",
+                    "--replay-alerts-topic", REPLAY_ALERTS, "--report", work.resolve("replay-sec-wrong.json").toString(), "--from", truth.pollsOpen(),
+                    "--kafka-property", "sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"turnout\" password=\"nope-nope\";"));
+            assertOneLine(Cli.run(2, replay.toArray(new String[0])), "replay: " + refused);
+            List<String> audit = new ArrayList<>(List.of("audit"));
+            audit.addAll(jobArgs(wrongKafka, "--influx-database", liveDatabase, "--replay-report", work.resolve("replay-sec-1.json").toString(),
+                    "--out", work.resolve("audit-wrong").toString()));
+            assertOneLine(Cli.run(2, audit.toArray(new String[0])), "audit: " + refused);
+        });
         assertFalse(Files.exists(work.resolve("audit-wrong")), "no report from an audit that did not run");
-        clientLines = clients.lines();
-        }
-
-
         assertEquals(4, clientLines.stream().filter(l -> l.contains("failed authentication due to: Authentication failed")).count(),
                 "one authentication attempt each (simulate, alerts tail, replay, audit), no retries: " + clientLines);
 
@@ -265,10 +258,7 @@ class SecuredElectionDayTest {
         Path wrongRegistry = Files.writeString(work.resolve("wrong-registry-password"), "not-the-registry-password\n");
         assertOneLine(Cli.run(2, "register-schemas", "--registry-url", registryUrl, "--registry-user", JOB_USER, "--registry-password-file",
                 wrongRegistry.toString()), "register-schemas: schema registry at " + registryUrl + " refused the credentials of user 'turnout_job' (HTTP 401)");
-        assertOneLine(Cli.run(2, "simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
-                "--kafka-properties", kafkaProperties.toString(), "--registry-url", registryUrl, "--registry-user", JOB_USER,
-                "--registry-password-file", wrongRegistry.toString(), "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY,
-                "--polls-open", "08:00", "--polls-close", "08:40", "--max", "--seed", "16"),
+        assertOneLine(Cli.run(2, simulate(kafkaProperties, wrongRegistry)),
                 "simulate: schema registry at " + registryUrl + " refused the credentials of user 'turnout_job' (HTTP 401)");
 
         // and a replay with the registry's wrong password: one line before anything is read or written
@@ -293,18 +283,10 @@ class SecuredElectionDayTest {
 
         // TLS: a client that trusts another CA than the one that signed the broker's certificate
         org.turnoutstream.testing.TlsMaterial otherCa = org.turnoutstream.testing.TlsMaterial.generate(work.resolve("other-ca"), "other-ca-pw");
-        CapturedLog tls = CapturedLog.of("");
-        try {
-        assertOneLine(Cli.run(2, "simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
-                "--kafka-properties", kafkaProperties.toString(), "--kafka-property", "ssl.truststore.location=" + otherCa.truststore(),
-                "--kafka-property", "ssl.truststore.password=" + otherCa.password(), "--registry-url", registryUrl, "--registry-user", JOB_USER,
-                "--registry-password-file", registryPasswordFile.toString(), "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY,
-                "--polls-open", "08:00", "--polls-close", "08:40", "--max", "--seed", "16"), "simulate: the TLS handshake with Kafka at " + kafka.bootstrapServers() + " failed");
-        } finally {
-            tls.close();
-        }
-        assertEquals(1, tls.lines().stream().filter(l -> l.contains("failed authentication due to: SSL handshake failed")).count(),
-                "one TLS attempt: " + tls.lines());
+        List<String> tls = logDuring(() -> assertOneLine(Cli.run(2, simulate(kafkaProperties, registryPasswordFile,
+                        "--kafka-property", "ssl.truststore.location=" + otherCa.truststore(), "--kafka-property", "ssl.truststore.password=" + otherCa.password())),
+                "simulate: the TLS handshake with Kafka at " + kafka.bootstrapServers() + " failed"));
+        assertEquals(1, tls.stream().filter(l -> l.contains("failed authentication due to: SSL handshake failed")).count(), "one TLS attempt: " + tls);
 
         assertEquals(before, nationalBallots(), "nothing was counted or sent");
         assertEquals(malformed(), kafka.consumeAll(DLQ, true, Duration.ofMillis(300)).size(), "no dead letter more");
@@ -338,6 +320,24 @@ class SecuredElectionDayTest {
     }
 
     // ---- helpers
+
+    /** `turnout simulate` of the test's election (seed 16: not sent when refused) with these Kafka settings and registry password. */
+    static String[] simulate(Path kafkaClientProperties, Path registryPassword, String... extra) {
+        List<String> args = new ArrayList<>(List.of("simulate", "--election", ELECTION + "=" + reference, "--bootstrap-servers", kafka.bootstrapServers(),
+                "--kafka-properties", kafkaClientProperties.toString(), "--registry-url", registryUrl, "--registry-user", JOB_USER,
+                "--registry-password-file", registryPassword.toString(), "--turnout-topic", TURNOUT, "--connectivity-topic", CONNECTIVITY,
+                "--polls-open", "08:00", "--polls-close", "08:40", "--max", "--seed", "16"));
+        args.addAll(List.of(extra));
+        return args.toArray(new String[0]);
+    }
+
+    /** Every log line (all loggers) written while {@code body} ran. */
+    static List<String> logDuring(Runnable body) {
+        try (CapturedLog log = CapturedLog.of("")) {
+            body.run();
+            return log.lines();
+        }
+    }
 
     /** `turnout live` with every password in a file (Kafka's in its client properties). */
     static List<String> live(Path kafkaClientProperties, String... extra) {
